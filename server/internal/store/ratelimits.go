@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+type rateLimit struct {
+	Key         string `gorm:"primaryKey"`
+	WindowStart time.Time
+	Hits        int
+	ExpiresAt   time.Time
+}
+
+func (rateLimit) TableName() string { return "rate_limits" }
+
+// Hit counts one hit on key in a fixed window and returns the hits in the
+// current window and when it ends. One statement, so instances sharing the
+// database never lose a hit.
+func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int, time.Time, error) {
+	t := now()
+	start := t.Truncate(window)
+	row := rateLimit{Key: key, WindowStart: start, Hits: 1, ExpiresAt: start.Add(window)}
+	err := s.conn(ctx).Clauses(
+		clause.OnConflict{
+			Columns: []clause.Column{{Name: "key"}},
+			DoUpdates: clause.Set{
+				{Column: clause.Column{Name: "hits"}, Value: clause.Expr{SQL: "CASE WHEN rate_limits.window_start = ? THEN rate_limits.hits + 1 ELSE 1 END", Vars: []any{start}}},
+				{Column: clause.Column{Name: "window_start"}, Value: start},
+				{Column: clause.Column{Name: "expires_at"}, Value: start.Add(window)},
+			},
+		},
+		clause.Returning{Columns: []clause.Column{{Name: "hits"}, {Name: "expires_at"}}},
+	).Create(&row).Error
+	if err != nil {
+		return 0, time.Time{}, translate("rate limit hit", err)
+	}
+	return row.Hits, row.ExpiresAt, nil
+}
+
+// PurgeRateLimits deletes counters whose window has ended.
+func (s *Store) PurgeRateLimits(ctx context.Context) (int64, error) {
+	res := s.conn(ctx).Where("expires_at < ?", now()).Delete(&rateLimit{})
+	return res.RowsAffected, translate("purge rate limits", res.Error)
+}

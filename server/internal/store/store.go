@@ -1,0 +1,219 @@
+// Package store is the only package that talks to the database. It opens
+// PostgreSQL or the embedded SQLite file behind one API, applies the embedded
+// migrations, and offers one file of methods per aggregate. It knows nothing
+// of HTTP.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/bnp/undersigned/migrations"
+)
+
+// Errors the rest of the program may test for with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is a handle on the database, safe for concurrent use.
+type Store struct {
+	db       *gorm.DB
+	sqlDB    *sql.DB
+	postgres bool
+}
+
+// sqliteTimeFormat is fixed-width for UTC times, so that SQLite compares
+// stored times as text in the right order; it also reads SQLite's own
+// datetime('now') text, which goose writes.
+const sqliteTimeFormat = "2006-01-02 15:04:05.000Z07:00"
+
+// Open connects to PostgreSQL when databaseURL is set, otherwise to the
+// embedded SQLite file at sqlitePath (created with its folder if needed).
+func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
+	var (
+		dialector gorm.Dialector
+		isPG      = databaseURL != ""
+	)
+	if isPG {
+		dsn, err := postgresDSN(databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		dialector = postgres.Open(dsn)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o700); err != nil {
+			return nil, fmt.Errorf("store: create data folder: %w", err)
+		}
+		dialector = gormlite.Open(sqliteDSN(sqlitePath))
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return now() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if isPG {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+	} else {
+		// Each SQLite connection is a WebAssembly instance: a handful is plenty,
+		// since SQLite takes one writer at a time anyway.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN enables write-ahead logging, foreign keys and a busy timeout, and
+// begins transactions IMMEDIATE so that read-then-write transactions queue
+// for the write lock instead of failing midway.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "foreign_keys(on)")
+	q.Add("_pragma", "synchronous(normal)")
+	q.Add("_pragma", "secure_delete(on)")
+	q.Set("_txlock", "immediate")
+	q.Set("_timefmt", sqliteTimeFormat)
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// postgresDSN pins the session time zone to UTC, which the TIMESTAMP
+// columns assume.
+func postgresDSN(databaseURL string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("store: DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	q.Set("timezone", "UTC")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// now is the one clock of the store: UTC, to the millisecond, as both
+// databases keep it.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// Postgres reports whether this store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if s.postgres {
+		dialect = goose.DialectPostgres
+		// Several instances may start at once: one migrates, the others wait.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.sqlDB, migrations.FS, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies every pending migration and returns the schema version.
+func (s *Store) Migrate(ctx context.Context) (int64, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return 0, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range results {
+		slog.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// SchemaCurrent reports whether every embedded migration has been applied.
+func (s *Store) SchemaCurrent(ctx context.Context) (bool, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return false, err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: schema version: %w", err)
+	}
+	return current >= target, nil
+}
+
+// conn returns the database bound to ctx.
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// translate maps GORM's errors onto the store's own, once.
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("store: %s: %w", op, ErrConflict)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// Exec runs one statement outside any aggregate: for tests and operations
+// tooling, never for request handling.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	return translate("exec", s.conn(ctx).Exec(sql, args...).Error)
+}
+
+// CountRows counts the rows of a table: for tests and operations tooling.
+func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Table(table).Count(&n).Error
+	return n, translate("count rows", err)
+}

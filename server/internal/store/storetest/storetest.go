@@ -1,0 +1,119 @@
+// Package storetest gives tests a freshly migrated store on every database
+// undersigned supports: SQLite always, PostgreSQL when TEST_DATABASE_URL is
+// set. In CI (CI=true) a missing TEST_DATABASE_URL fails the test instead of
+// skipping PostgreSQL silently.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// Kind names a database a test runs on.
+type Kind string
+
+// The databases tests run on.
+const (
+	SQLite   Kind = "sqlite"
+	Postgres Kind = "postgres"
+)
+
+// DB is a migrated store with what a test needs to reopen or inspect it.
+type DB struct {
+	*store.Store
+	Kind Kind
+	// URL opens the same database again (empty for SQLite).
+	URL string
+	// Path is the SQLite file (empty for PostgreSQL).
+	Path string
+}
+
+// Each runs fn once per database as a subtest named after it.
+func Each(t *testing.T, fn func(t *testing.T, db DB)) {
+	t.Helper()
+	for _, kind := range Kinds(t) {
+		t.Run(string(kind), func(t *testing.T) { fn(t, New(t, kind)) })
+	}
+}
+
+// Kinds lists the databases this run covers.
+func Kinds(t *testing.T) []Kind {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		return []Kind{SQLite, Postgres}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("storetest: CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests must run in CI")
+	}
+	return []Kind{SQLite}
+}
+
+// New returns an empty, migrated store of the given kind, removed when the
+// test ends. On PostgreSQL each store is a schema of its own in the
+// TEST_DATABASE_URL database, so tests can run in parallel.
+func New(t *testing.T, kind Kind) DB {
+	t.Helper()
+	db := Open(t, kind)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("storetest: migrate: %v", err)
+	}
+	return db
+}
+
+// Open returns an empty store of the given kind without migrating it.
+func Open(t *testing.T, kind Kind) DB {
+	t.Helper()
+	ctx := context.Background()
+	db := DB{Kind: kind}
+	if kind == SQLite {
+		db.Path = filepath.Join(t.TempDir(), "test.db")
+	} else {
+		db.URL = NewSchema(t)
+	}
+	s, err := store.Open(ctx, db.URL, db.Path)
+	if err != nil {
+		t.Fatalf("storetest: open %s: %v", kind, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	db.Store = s
+	return db
+}
+
+// NewSchema creates an empty schema in the TEST_DATABASE_URL database and
+// returns a URL whose connections use it; the schema is dropped at cleanup.
+func NewSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Fatal("storetest: TEST_DATABASE_URL is not set")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := store.Open(context.Background(), base, "")
+	if err != nil {
+		t.Fatalf("storetest: PostgreSQL at TEST_DATABASE_URL: %v", err)
+	}
+	if err := admin.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("storetest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		_ = admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: TEST_DATABASE_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
