@@ -1,0 +1,174 @@
+// Package config turns the environment into one validated Config.
+//
+// Every variable of DESIGN.md is read here and nowhere else. A secret may be
+// given as NAME or as NAME_FILE (a path whose contents are the value), so that
+// orchestrators can mount secrets as files.
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole runtime configuration of undersigned.
+type Config struct {
+	ListenAddr  string
+	PublicURL   *url.URL
+	DatabaseURL string // empty: embedded SQLite in DataDir
+	DataDir     string
+	SMTPURL     *url.URL // nil: the dev outbox
+	MailFrom    *mail.Address
+
+	// MailConnections is how many SMTP connections deliver in parallel.
+	MailConnections int
+	// MailRate caps messages per second across this instance (0: no cap).
+	MailRate float64
+
+	JWTSecret []byte
+	DataKey   []byte // 32 bytes, AES-256-GCM
+
+	// GeneratedSecrets names the secrets that were generated into DataDir
+	// because the environment did not give them; main warns about each.
+	GeneratedSecrets []string
+
+	AdminEmail    string
+	AdminPassword string
+
+	// SeedDemo is nil when unset: seed only an empty database.
+	SeedDemo *bool
+
+	RateLimits bool
+	POW        bool
+	RedisURL   string
+
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For header is believed.
+	TrustedProxies []string
+
+	LogLevel string
+	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// SQLitePath is the embedded database file used when DatabaseURL is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "undersigned.db") }
+
+// UsesPostgres reports whether the production store is configured.
+func (c Config) UsesPostgres() bool { return c.DatabaseURL != "" }
+
+// Lookup returns an environment value and whether it is set, like os.LookupEnv.
+type Lookup func(name string) (string, bool)
+
+// Load reads the configuration from lookup. It reads NAME_FILE twins from
+// disk and generates missing secrets into DATA_DIR. The error names the
+// variable at fault in one line.
+func Load(lookup Lookup) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		ListenAddr:      r.str("LISTEN_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:     r.str("DATABASE_URL", ""),
+		DataDir:         r.str("DATA_DIR", "./data"),
+		AdminEmail:      strings.ToLower(r.str("ADMIN_EMAIL", "")),
+		AdminPassword:   r.str("ADMIN_PASSWORD", ""),
+		RateLimits:      r.onOff("RATE_LIMITS", true),
+		POW:             r.onOff("POW", true),
+		RedisURL:        r.str("REDIS_URL", ""),
+		LogLevel:        r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		MailConnections: r.intRange("MAIL_CONNECTIONS", 4, 1, 64),
+		MailRate:        r.floatRange("MAIL_RATE", 0, 0, 100000),
+		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+	}
+	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
+	c.SMTPURL = r.smtpURL("SMTP_URL")
+	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
+	c.SeedDemo = r.optionalBool("SEED_DEMO")
+	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
+	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
+	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
+	r.check("REDIS_URL", validRedisURL(c.RedisURL))
+	if c.AdminEmail != "" {
+		if _, err := mail.ParseAddress(c.AdminEmail); err != nil {
+			r.fail("ADMIN_EMAIL", "is not an email address")
+		}
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		r.fail("ADMIN_PASSWORD", "ADMIN_EMAIL and ADMIN_PASSWORD go together")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < MinPasswordLength {
+		r.fail("ADMIN_PASSWORD", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	}
+	if r.err != nil {
+		return Config{}, r.err
+	}
+
+	jwtSecret, jwtGenerated := r.secret("JWT_SECRET", c.DataDir, validJWTSecret, newJWTSecret)
+	dataKey, keyGenerated := r.secret("DATA_KEY", c.DataDir, validDataKey, newDataKey)
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	c.JWTSecret = []byte(jwtSecret)
+	c.DataKey, _ = hex.DecodeString(dataKey)
+	if jwtGenerated {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "JWT_SECRET")
+	}
+	if keyGenerated {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "DATA_KEY")
+	}
+	return c, nil
+}
+
+// MinPasswordLength is the shortest staff password accepted anywhere.
+const MinPasswordLength = 12
+
+// FromOS loads the configuration from the process environment.
+func FromOS() (Config, error) { return Load(os.LookupEnv) }
+
+func validListenAddr(v string) string {
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		return "must be host:port, for example 127.0.0.1:8080"
+	}
+	return ""
+}
+
+func validDatabaseURL(v string) string {
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return "must be a postgres://user@host/db URL (leave unset for embedded SQLite)"
+	}
+	return ""
+}
+
+func validRedisURL(v string) string {
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return "must be a redis://host:6379 URL"
+	}
+	return ""
+}
+
+func validJWTSecret(v string) string {
+	if len(v) < 32 {
+		return "must be at least 32 characters"
+	}
+	return ""
+}
+
+func validDataKey(v string) string {
+	if b, err := hex.DecodeString(v); err != nil || len(b) != 32 {
+		return "must be 64 hexadecimal characters (32 bytes)"
+	}
+	return ""
+}
