@@ -1,0 +1,43 @@
+// Package privacy holds the keyed hashes that let undersigned recognise a
+// returning IP address or email address without keeping either.
+package privacy
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+)
+
+// Keys derives purpose-bound keys from the one DATA_KEY, so that a hash
+// made for one purpose can never be matched against another's.
+type Keys struct{ root []byte }
+
+// NewKeys wraps the configured DATA_KEY.
+func NewKeys(dataKey []byte) Keys { return Keys{root: dataKey} }
+
+func (k Keys) derive(purpose string) []byte {
+	m := hmac.New(sha256.New, k.root)
+	m.Write([]byte("undersigned/" + purpose))
+	return m.Sum(nil)
+}
+
+// IPHash returns a keyed hash of ip whose salt is the UTC day: the same
+// address hashes alike within a day and unrelated across days, so that no
+// hash can follow a person over time. Every instance sharing DATA_KEY
+// computes the same hash, with nothing stored.
+func (k Keys) IPHash(ip string, at time.Time) string {
+	daySalt := hmac.New(sha256.New, k.derive("ip"))
+	daySalt.Write([]byte(at.UTC().Format("2006-01-02")))
+	m := hmac.New(sha256.New, daySalt.Sum(nil))
+	m.Write([]byte(ip))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// Hash returns a keyed hash of value for a named purpose (for example a
+// staff login address for rate limiting).
+func (k Keys) Hash(purpose, value string) string {
+	m := hmac.New(sha256.New, k.derive(purpose))
+	m.Write([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
