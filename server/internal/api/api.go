@@ -1,0 +1,101 @@
+// Package api is undersigned's HTTP interface: one table of routes, thin
+// handlers (parse, validate, store, respond) and one error handler.
+package api
+
+import (
+	"io/fs"
+	"time"
+
+	"github.com/ansrivas/fiberprometheus/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// Deps is everything the handlers use.
+type Deps struct {
+	Config  config.Config
+	Store   *store.Store
+	Tokens  *auth.Tokens
+	Limiter *ratelimit.Limiter
+	Keys    privacy.Keys
+	// SPA is the built frontend; nil serves the API alone.
+	SPA fs.FS
+	// Version is reported by /healthz.
+	Version string
+}
+
+type server struct {
+	Deps
+	secureCookies bool
+}
+
+// New returns the Fiber app with every route of undersigned.
+func New(d Deps) *fiber.App {
+	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https"}
+	cfg := fiber.Config{
+		AppName:               "undersigned",
+		BodyLimit:             uploadBodyLimit,
+		ErrorHandler:          errorHandler(d.Store),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	}
+	if len(d.Config.TrustedProxies) > 0 {
+		// Behind a trusted proxy the client address is in X-Forwarded-For;
+		// from anyone else that header is ignored, so it cannot be forged to
+		// escape a rate limit. The address is only ever hashed.
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.Config.TrustedProxies
+	}
+	app := fiber.New(cfg)
+
+	prom := fiberprometheus.New("undersigned")
+	prom.RegisterAt(app, "/metrics")
+
+	app.Use(requestIDs(), accessLog(), recoverPanics(), securityHeaders(s.secureCookies), prom.Middleware)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+
+	v1 := app.Group("/api/v1", noStore(), jsonBodies())
+
+	// Public.
+	v1.Get("/campaigns", s.listCampaigns)
+	v1.Get("/campaigns/:slug", s.getCampaign)
+
+	// Staff sessions.
+	v1.Post("/auth/login", s.login)
+	v1.Post("/auth/refresh", s.refresh)
+	v1.Post("/auth/logout", s.logout)
+	v1.Get("/auth/me", s.staff(store.RoleViewer), s.me)
+
+	// Staff: campaigns (editor).
+	editor := s.staff(store.RoleEditor)
+	v1.Get("/admin/campaigns", editor, s.adminListCampaigns)
+	v1.Post("/admin/campaigns", editor, s.createCampaign)
+	v1.Get("/admin/campaigns/:slug", editor, s.adminGetCampaign)
+	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
+	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
+
+	// Staff: accounts and the audit log (admin).
+	admin := s.staff(store.RoleAdmin)
+	v1.Get("/admin/users", admin, s.listUsers)
+	v1.Post("/admin/users", admin, s.createUser)
+	v1.Patch("/admin/users/:id", admin, s.updateUser)
+	v1.Get("/admin/audit", admin, s.listAudit)
+
+	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
+
+	if d.SPA != nil {
+		app.Use(compress.New(), spaHandler(d.SPA))
+	}
+	return app
+}

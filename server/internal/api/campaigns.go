@@ -1,0 +1,202 @@
+package api
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+type campaignSummary struct {
+	Slug             string     `json:"slug"`
+	Title            string     `json:"title"`
+	Summary          string     `json:"summary"`
+	Language         string     `json:"language"`
+	Status           string     `json:"status"`
+	Goal             int64      `json:"goal"`
+	SignatureCount   int64      `json:"signature_count"`
+	EndorsementCount int64      `json:"endorsement_count"`
+	OpensAt          *time.Time `json:"opens_at"`
+	ClosesAt         *time.Time `json:"closes_at"`
+}
+
+type callView struct {
+	ID        string   `json:"id"`
+	Audiences []string `json:"audiences"`
+	Text      string   `json:"text"`
+}
+
+type translationView struct {
+	Title    string   `json:"title"`
+	Summary  string   `json:"summary"`
+	Body     string   `json:"body,omitempty"`
+	BodyHTML string   `json:"body_html"`
+	Calls    []string `json:"calls"`
+}
+
+type campaignView struct {
+	campaignSummary
+	BodyHTML     string                     `json:"body_html"`
+	Calls        []callView                 `json:"calls"`
+	Translations map[string]translationView `json:"translations"`
+}
+
+// adminCampaignView adds what only staff see: the Markdown source and the
+// bookkeeping.
+type adminCampaignView struct {
+	campaignView
+	ID            string     `json:"id"`
+	Body          string     `json:"body"`
+	RetentionDays int        `json:"retention_days"`
+	ClosedAt      *time.Time `json:"closed_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+func summarize(c store.Campaign) campaignSummary {
+	return campaignSummary{
+		Slug: c.Slug, Title: c.Title, Summary: c.Summary, Language: c.Language, Status: c.Status,
+		Goal: c.Goal, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt,
+	}
+}
+
+func viewCampaign(c store.Campaign, withSource bool) campaignView {
+	v := campaignView{campaignSummary: summarize(c), BodyHTML: c.BodyHTML,
+		Calls: make([]callView, len(c.Calls)), Translations: map[string]translationView{}}
+	for i, call := range c.Calls {
+		v.Calls[i] = callView{ID: call.ID, Audiences: call.Audiences, Text: call.Text}
+	}
+	for _, t := range c.Translations {
+		tv := translationView{Title: t.Title, Summary: t.Summary, BodyHTML: t.BodyHTML, Calls: t.Calls}
+		if withSource {
+			tv.Body = t.Body
+		}
+		v.Translations[t.Language] = tv
+	}
+	return v
+}
+
+func viewAdminCampaign(c store.Campaign) adminCampaignView {
+	return adminCampaignView{campaignView: viewCampaign(c, true), ID: c.ID, Body: c.Body,
+		RetentionDays: c.RetentionDays, ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+func (s *server) listCampaigns(c *fiber.Ctx) error {
+	cs, err := s.Store.PublicCampaigns(c.UserContext())
+	if err != nil {
+		return err
+	}
+	items := make([]campaignSummary, len(cs))
+	for i, camp := range cs {
+		items[i] = summarize(camp)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// publicCampaign finds a campaign the public may see: drafts do not exist
+// for them.
+func (s *server) publicCampaign(c *fiber.Ctx) (store.Campaign, error) {
+	camp, err := s.Store.CampaignBySlug(c.UserContext(), c.Params("slug"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && camp.Status == store.StatusDraft) {
+		return store.Campaign{}, errNotFound("campaign")
+	}
+	return camp, err
+}
+
+func (s *server) getCampaign(c *fiber.Ctx) error {
+	camp, err := s.publicCampaign(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewCampaign(camp, false))
+}
+
+func (s *server) adminListCampaigns(c *fiber.Ctx) error {
+	cs, err := s.Store.AllCampaigns(c.UserContext())
+	if err != nil {
+		return err
+	}
+	items := make([]adminCampaignView, len(cs))
+	for i, camp := range cs {
+		items[i] = viewAdminCampaign(camp)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+func (s *server) adminCampaign(c *fiber.Ctx) (store.Campaign, error) {
+	camp, err := s.Store.CampaignBySlug(c.UserContext(), c.Params("slug"))
+	if errors.Is(err, store.ErrNotFound) {
+		return camp, errNotFound("campaign")
+	}
+	return camp, err
+}
+
+func (s *server) adminGetCampaign(c *fiber.Ctx) error {
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewAdminCampaign(camp))
+}
+
+func (s *server) createCampaign(c *fiber.Ctx) error {
+	var in campaignInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	camp := store.Campaign{Language: "en", Status: store.StatusDraft, RetentionDays: 90}
+	if err := applyCampaign(&camp, in, true); err != nil {
+		return err
+	}
+	err := s.Store.CreateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.create", camp.Slug, 1))
+	if errors.Is(err, store.ErrConflict) {
+		return errValidation("slug", "is already taken")
+	} else if err != nil {
+		return err
+	}
+	created, err := s.Store.CampaignBySlug(c.UserContext(), camp.Slug)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(viewAdminCampaign(created))
+}
+
+func (s *server) updateCampaign(c *fiber.Ctx) error {
+	var in campaignInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	if err := applyCampaign(&camp, in, false); err != nil {
+		return err
+	}
+	err = s.Store.UpdateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.update", camp.Slug, 1))
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return errValidation("slug", "is already taken")
+	case errors.Is(err, store.ErrUnknownCall):
+		return errValidation("calls", "an id is not one of this campaign's calls (leave id out for a new call)")
+	case err != nil:
+		return err
+	}
+	updated, err := s.Store.CampaignBySlug(c.UserContext(), camp.Slug)
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewAdminCampaign(updated))
+}
+
+func (s *server) deleteCampaign(c *fiber.Ctx) error {
+	err := s.Store.DeleteCampaign(c.UserContext(), c.Params("slug"), auditBy(c, "campaign.delete", c.Params("slug"), 1))
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("campaign")
+	} else if err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,215 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/api"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/seed"
+	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/store/storetest"
+)
+
+// testPassword is every test account's password.
+const testPassword = "correct horse battery staple"
+
+// env is one API under test on one migrated database, with a staff account
+// of each role.
+type env struct {
+	t      *testing.T
+	db     storetest.DB
+	app    *fiber.App
+	cfg    config.Config
+	tokens *auth.Tokens
+	users  map[store.Role]store.User
+}
+
+// each runs fn against a fresh env per database.
+func each(t *testing.T, fn func(t *testing.T, e *env)) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) { fn(t, newEnv(t, db, nil)) })
+}
+
+func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
+	t.Helper()
+	vars := map[string]string{"DATA_DIR": t.TempDir(), "POW": "off",
+		"JWT_SECRET": strings.Repeat("s", 40), "DATA_KEY": strings.Repeat("ab", 32)}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	return cfg
+}
+
+func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
+	t.Helper()
+	cfg := testConfig(t, adjust)
+	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
+	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
+	e.app = api.New(api.Deps{
+		Config: cfg, Store: db.Store, Tokens: tokens, Keys: privacy.NewKeys(cfg.DataKey),
+		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
+	})
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []store.Role{store.RoleAdmin, store.RoleEditor, store.RoleModerator, store.RoleViewer} {
+		u := store.User{Email: string(role) + "@example.org", PasswordHash: hash, Role: role}
+		if err := db.CreateUser(context.Background(), &u, nil); err != nil {
+			t.Fatal(err)
+		}
+		e.users[role] = u
+	}
+	if _, err := seed.LoadIfEmpty(context.Background(), db.Store, nil); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// response is what a test reads of an answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a map.
+func (r response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// wantError checks the status and the error shape with its code, and
+// returns the fields map (possibly empty).
+func (r response) wantError(t *testing.T, status int, code string) map[string]any {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	e, ok := r.JSON(t)["error"].(map[string]any)
+	if !ok || e["code"] != code || e["message"] == "" {
+		t.Fatalf("error shape: want code %q, got %s", code, r.Body)
+	}
+	fields, _ := e["fields"].(map[string]any)
+	return fields
+}
+
+func (r response) wantStatus(t *testing.T, status int) response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+// req describes one request.
+type req struct {
+	method, path string
+	body         any    // marshalled to JSON unless raw is set
+	raw          string // sent as is
+	contentType  string
+	token        string
+	cookies      []*http.Cookie
+}
+
+func (e *env) do(r req) response {
+	e.t.Helper()
+	var body io.Reader
+	ct := r.contentType
+	switch {
+	case r.raw != "":
+		body = strings.NewReader(r.raw)
+	case r.body != nil:
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+		if ct == "" {
+			ct = "application/json"
+		}
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if ct != "" {
+		hr.Header.Set("Content-Type", ct)
+	}
+	if r.token != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for _, c := range r.cookies {
+		hr.AddCookie(c)
+	}
+	res, err := e.app.Test(hr, -1)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+func (e *env) get(path, token string) response {
+	e.t.Helper()
+	return e.do(req{method: "GET", path: path, token: token})
+}
+
+func (e *env) send(method, path, token string, body any) response {
+	e.t.Helper()
+	return e.do(req{method: method, path: path, token: token, body: body})
+}
+
+// login signs a role's account in and returns its access token and the
+// refresh cookie.
+func (e *env) login(role store.Role) (string, *http.Cookie) {
+	e.t.Helper()
+	r := e.send("POST", "/api/v1/auth/login", "", map[string]string{"email": e.users[role].Email, "password": testPassword}).wantStatus(e.t, 200)
+	token, _ := r.JSON(e.t)["access_token"].(string)
+	return token, refreshCookieOf(e.t, r)
+}
+
+func refreshCookieOf(t *testing.T, r response) *http.Cookie {
+	t.Helper()
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "undersigned_refresh" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("no refresh cookie in %v", r.Header["Set-Cookie"])
+	return nil
+}
+
+// token returns an access token for a role without going through login.
+func (e *env) token(role store.Role) string {
+	e.t.Helper()
+	tok, _ := e.login(role)
+	return tok
+}
+
+// count counts rows of a table, to prove that a refused request wrote nothing.
+func (e *env) count(table string) int64 {
+	e.t.Helper()
+	n, err := e.db.CountRows(context.Background(), table)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
