@@ -1,0 +1,52 @@
+// After `vite build`: fail the build if dist would break our CSP or privacy
+// rules (DESIGN.md, rules 8 and 9), and report the gzipped size of the assets.
+//
+// CSP: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; ...
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const dist = new URL('../dist/', import.meta.url).pathname;
+const budget = 60 * 1024; // public page JS + CSS, gzipped (DESIGN.md)
+const problems = [];
+
+const html = readFileSync(join(dist, 'index.html'), 'utf8');
+for (const [tag] of html.matchAll(/<script\b[^>]*>/gi)) {
+  if (!/\ssrc=/.test(tag)) problems.push(`index.html: inline script ${tag}`);
+}
+if (/<style\b/i.test(html)) problems.push('index.html: inline <style>');
+if (/\sstyle=/i.test(html)) problems.push('index.html: inline style attribute');
+for (const [, url] of html.matchAll(/\s(?:src|href)="([^"]*)"/gi)) {
+  if (!url.startsWith('/') || url.startsWith('//')) problems.push(`index.html: not same-origin: ${url}`);
+}
+
+const assets = join(dist, 'assets');
+let total = 0;
+const rows = [];
+for (const name of readdirSync(assets).sort()) {
+  const body = readFileSync(join(assets, name));
+  const text = body.toString('utf8');
+  if (name.endsWith('.css')) {
+    if (/@import|url\(\s*['"]?(https?:)?\/\//i.test(text)) problems.push(`${name}: loads from another origin`);
+  }
+  if (name.endsWith('.js')) {
+    // Runtime <style> injection (Svelte's css: 'injected') is blocked by style-src 'self'.
+    // Minified, it reads like h(`style`); Symbol(`style`) is Svelte's harmless attribute key.
+    if (/(?<!Symbol)\(\s*[`"']style[`"']\s*\)/.test(text)) problems.push(`${name}: creates a <style> element`);
+    if (/[`"']data:(text|application)\/javascript/.test(text)) problems.push(`${name}: data: script`);
+  }
+  const gz = gzipSync(body, { level: 9 }).length;
+  if (/\.(js|css)$/.test(name)) total += gz;
+  rows.push(`  ${name.padEnd(28)} ${kb(body.length).padStart(9)}  gzip ${kb(gz).padStart(8)}`);
+}
+if (total > budget) problems.push(`JS + CSS is ${kb(total)} gzipped, over the ${kb(budget)} budget`);
+
+console.log(`dist/assets:\n${rows.join('\n')}\n  JS + CSS gzipped: ${kb(total)} (budget ${kb(budget)})`);
+if (problems.length) {
+  console.error(`\ndist breaks the CSP or privacy rules:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+
+function kb(n) {
+  return `${(n / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,84 @@
+// The JSON API client. Every failure becomes an ApiError so pages handle one
+// shape: the server's {"error": {code, message, fields}}, or a code of our own
+// when the answer never came or was not JSON.
+
+const base = '/api/v1';
+
+/** An API failure: status is 0 when the server could not be reached. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {{status: number, code: string, fields?: Record<string, string>}} details
+   */
+  constructor(message, { status, code, fields = {} }) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+/**
+ * Send a request to the API and return the decoded JSON body.
+ * @param {string} method
+ * @param {string} path relative to /api/v1, e.g. "/campaigns"
+ * @param {{body?: unknown, signal?: AbortSignal}} [options]
+ */
+export async function request(method, path, { body, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      signal,
+    });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err; // the caller moved on; not an error to show
+    throw new ApiError('The server could not be reached.', { status: 0, code: 'network' });
+  }
+  if (res.status === 204) return null;
+  const data = await readJSON(res);
+  if (res.ok) {
+    // An HTML page here means a route fell through to the SPA fallback.
+    if (data === undefined) throw new ApiError('The server sent an answer that is not JSON.', { status: res.status, code: 'bad_response' });
+    return data;
+  }
+  const e = data?.error;
+  if (e && typeof e.code === 'string') {
+    throw new ApiError(e.message || e.code, { status: res.status, code: e.code, fields: e.fields ?? {} });
+  }
+  // A proxy or load balancer answered (HTML 502 and the like): no API error body.
+  throw new ApiError(`Unexpected answer from the server (HTTP ${res.status}).`, { status: res.status, code: 'http_error' });
+}
+
+/** The decoded body, or undefined when it is not JSON. */
+async function readJSON(res) {
+  const type = res.headers.get('Content-Type') ?? '';
+  if (!type.includes('json')) return undefined;
+  try {
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET a JSON resource. */
+export function get(path, options) {
+  return request('GET', path, options);
+}
+
+/** The public campaigns, open and closed. */
+export async function listCampaigns(options) {
+  const data = await get('/campaigns', options);
+  return data?.items ?? [];
+}
+
+/** One public campaign with its calls. */
+export function getCampaign(slug, options) {
+  return get(`/campaigns/${encodeURIComponent(slug)}`, options);
+}

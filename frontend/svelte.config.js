@@ -1,0 +1,4 @@
+// Runes mode everywhere: one reactivity model to read, no legacy `$:`.
+export default {
+  compilerOptions: { runes: true },
+};
