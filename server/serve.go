@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/bnp/undersigned/frontend"
+	"github.com/bnp/undersigned/server/internal/api"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/seed"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+func serveCommand(ctx context.Context, console io.Writer) error {
+	cfg, err := config.FromOS()
+	if err != nil {
+		return err
+	}
+	setupLogging(cfg.LogLevel)
+	return serve(ctx, cfg, console, nil)
+}
+
+// setupLogging logs JSON lines, or readable text on a terminal.
+func setupLogging(level string) {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler = slog.NewJSONHandler(os.Stderr, opts)
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		h = slog.NewTextHandler(os.Stderr, opts)
+	}
+	slog.SetDefault(slog.New(h))
+}
+
+// serve runs undersigned until ctx ends, then shuts down in reverse order
+// within cfg.ShutdownTimeout: stop accepting, let in-flight requests finish,
+// stop the workers, close the database. When ready is not nil, it receives
+// the listening address once the server accepts connections.
+func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan<- string) error {
+	for _, name := range cfg.GeneratedSecrets {
+		slog.Warn("secret generated into DATA_DIR; set it in the environment for production and share it between instances", "variable", name, "data_dir", cfg.DataDir)
+	}
+	st, err := openAndMigrate(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if err := ensureFirstAdmin(ctx, st, cfg, console); err != nil {
+		return err
+	}
+	if loaded, err := seed.LoadIfEmpty(ctx, st, cfg.SeedDemo); err != nil {
+		return err
+	} else if loaded {
+		slog.Info("demo campaign loaded")
+	}
+
+	spa, built := frontend.Dist()
+	if !built {
+		slog.Warn("this binary has no SPA built in: build with `make build` for the web interface")
+	}
+	app := api.New(api.Deps{
+		Config:  cfg,
+		Store:   st,
+		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
+		Limiter: ratelimit.New(st, cfg.RateLimits),
+		Keys:    privacy.NewKeys(cfg.DataKey),
+		SPA:     spa,
+		Version: version,
+	})
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	housekeeping := startHousekeeping(workCtx, st)
+
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	slog.Info("undersigned is serving", "address", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", databaseKind(cfg), "mail", mailKind(cfg))
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		stopWork()
+		<-housekeeping
+		return fmt.Errorf("http server: %w", err)
+	}
+	slog.Info("shutting down", "deadline", cfg.ShutdownTimeout)
+	deadline := time.Now().Add(cfg.ShutdownTimeout)
+	if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
+		slog.Error("http shutdown", "err", err)
+	}
+	stopWork()
+	select {
+	case <-housekeeping:
+	case <-time.After(time.Until(deadline)):
+		slog.Error("background work did not stop before the deadline")
+	}
+	slog.Info("stopped")
+	return nil
+}
+
+func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	version, err := st.Migrate(ctx)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	slog.Info("database ready", "database", databaseKind(cfg), "schema_version", version)
+	return st, nil
+}
+
+func databaseKind(cfg config.Config) string {
+	if cfg.UsesPostgres() {
+		return "postgres"
+	}
+	return "sqlite:" + cfg.SQLitePath()
+}
+
+func mailKind(cfg config.Config) string {
+	if cfg.SMTPURL == nil {
+		return "dev outbox"
+	}
+	return "smtp"
+}
+
+// startHousekeeping deletes expired rate-limit counters and ended sessions
+// every few minutes. Each run is idempotent, so several instances may run it.
+func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(10 * time.Minute)
+		defer tick.Stop()
+		for {
+			if _, err := st.PurgeRateLimits(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				slog.Error("purge rate limits", "err", err)
+			}
+			if _, err := st.PurgeSessions(ctx, time.Now().Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+				slog.Error("purge sessions", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return done
+}
