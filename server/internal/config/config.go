@@ -172,3 +172,13 @@ func validDataKey(v string) string {
 	}
 	return ""
 }
+
+// MessageDomain is the right half of every Message-ID: the domain of
+// MAIL_FROM.
+func (c Config) MessageDomain() string {
+	_, domain, _ := strings.Cut(c.MailFrom.Address, "@")
+	return domain
+}
+
+// DevOutbox reports whether mail goes to the dev outbox (no SMTP_URL).
+func (c Config) DevOutbox() bool { return c.SMTPURL == nil }

@@ -217,3 +217,11 @@ func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
 	err := s.conn(ctx).Table(table).Count(&n).Error
 	return n, translate("count rows", err)
 }
+
+// CountWhere counts the rows of a table matching a condition: for tests and
+// operations tooling.
+func (s *Store) CountWhere(ctx context.Context, table, condition string, args ...any) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Table(table).Where(condition, args...).Count(&n).Error
+	return n, translate("count rows", err)
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Mail statuses.
+const (
+	MailQueued = "queued"
+	MailSent   = "sent"
+	MailFailed = "failed"
+)
+
+// Mail is an email to enqueue: what to render (Kind with Params, in
+// Language) and for whom. Params is JSON and may hold secrets such as a
+// confirmation token: it is deleted once the message is final.
+type Mail struct {
+	Kind      string
+	Recipient string
+	Language  string
+	Params    []byte
+	// Ref names what caused the message (a digest id, say) for reports.
+	Ref string
+	// DedupeKey, when set, makes a second enqueue of the same key a no-op.
+	DedupeKey string
+}
+
+// MailMessage is a queued message as a worker claims it.
+type MailMessage struct {
+	ID            string
+	Kind          string
+	Ref           string
+	DedupeKey     *string
+	Recipient     *string
+	Language      string
+	Params        *string
+	MessageID     string
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseUntil    *time.Time
+	LeasedBy      string
+	LastError     string
+	CreatedAt     time.Time
+	FinishedAt    *time.Time
+}
+
+// TableName names the queue table.
+func (MailMessage) TableName() string { return "mail_messages" }
+
+// enqueue adds messages inside the caller's transaction, so that they are
+// sent if and only if the transaction commits. messageDomain is the right
+// half of each stable Message-ID.
+func enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
+	if len(mails) == 0 {
+		return nil
+	}
+	t := now()
+	rows := make([]MailMessage, len(mails))
+	for i, m := range mails {
+		id := newID()
+		params := string(m.Params)
+		recipient := m.Recipient
+		rows[i] = MailMessage{
+			ID: id, Kind: m.Kind, Ref: m.Ref, Recipient: &recipient, Language: m.Language, Params: &params,
+			MessageID: id + "@" + messageDomain, Status: MailQueued, NextAttemptAt: t, CreatedAt: t,
+		}
+		if m.DedupeKey != "" {
+			key := m.DedupeKey
+			rows[i].DedupeKey = &key
+		}
+		if rows[i].Language == "" {
+			rows[i].Language = "en"
+		}
+	}
+	err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 500).Error
+	return translate("enqueue mail", err)
+}
+
+// EnqueueMail adds messages on their own (outside any other write).
+func (s *Store) EnqueueMail(ctx context.Context, messageDomain string, mails ...Mail) error {
+	return s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+}
+
+// ClaimMail leases up to limit due messages to worker for the lease
+// duration. On PostgreSQL, SKIP LOCKED lets instances claim side by side
+// without waiting on each other; SQLite has one writer at a time anyway.
+// A message whose lease ran out (its worker died) is due again.
+func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease time.Duration) ([]MailMessage, error) {
+	t := now()
+	lock := ""
+	if s.postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var claimed []MailMessage
+	err := s.conn(ctx).Raw(`UPDATE mail_messages
+		SET lease_until = ?, leased_by = ?, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM mail_messages
+			WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+			ORDER BY next_attempt_at LIMIT ?`+lock+`)
+		RETURNING *`, t.Add(lease), worker, t, t, limit).Scan(&claimed).Error
+	return claimed, translate("claim mail", err)
+}
+
+// MarkMailSent records that the SMTP server accepted the message and
+// deletes its recipient and content.
+func (s *Store) MarkMailSent(ctx context.Context, id string) error {
+	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+		"status": MailSent, "finished_at": now(), "recipient": nil, "params": nil,
+		"lease_until": nil, "last_error": "",
+	}).Error
+	return translate("mark mail sent", err)
+}
+
+// RetryMail releases a message held by worker for another attempt at at.
+func (s *Store) RetryMail(ctx context.Context, id, worker string, at time.Time, reason string) error {
+	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+		"next_attempt_at": at.UTC().Truncate(time.Millisecond), "lease_until": nil, "last_error": reason,
+	}).Error
+	return translate("retry mail", err)
+}
+
+// FailMail records a permanent failure with the server's reason and deletes
+// the recipient and content; the message is never tried again.
+func (s *Store) FailMail(ctx context.Context, id, reason string) error {
+	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+		"status": MailFailed, "finished_at": now(), "recipient": nil, "params": nil,
+		"lease_until": nil, "last_error": reason,
+	}).Error
+	return translate("fail mail", err)
+}
+
+// ReleaseMail gives back a claimed message that was not attempted (the
+// worker is stopping), without counting the attempt.
+func (s *Store) ReleaseMail(ctx context.Context, id, worker string) error {
+	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+		"lease_until": nil, "attempts": gorm.Expr("attempts - 1"),
+	}).Error
+	return translate("release mail", err)
+}
+
+// MailCounts counts messages by status, for metrics and reports; ref
+// narrows it to one cause (empty: all).
+func (s *Store) MailCounts(ctx context.Context, ref string) (map[string]int64, error) {
+	q := s.conn(ctx).Model(&MailMessage{}).Select("status, count(*) AS n").Group("status")
+	if ref != "" {
+		q = q.Where("ref = ?", ref)
+	}
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, translate("mail counts", err)
+	}
+	counts := map[string]int64{MailQueued: 0, MailSent: 0, MailFailed: 0}
+	for _, r := range rows {
+		counts[r.Status] = r.N
+	}
+	return counts, nil
+}
+
+// MailByID returns one message, for tests and reports.
+func (s *Store) MailByID(ctx context.Context, id string) (MailMessage, error) {
+	var m MailMessage
+	err := s.conn(ctx).Where("id = ?", id).Take(&m).Error
+	return m, translate("mail by id", err)
+}
+
+// NextMailDue returns when the earliest queued message is due (false: none),
+// so that an idle worker can sleep until then.
+func (s *Store) NextMailDue(ctx context.Context) (time.Time, bool, error) {
+	var at sql.NullTime
+	err := s.conn(ctx).Model(&MailMessage{}).Where("status = ?", MailQueued).Select("MIN(next_attempt_at)").Scan(&at).Error
+	if err != nil {
+		return time.Time{}, false, translate("next mail due", err)
+	}
+	return at.Time, at.Valid, nil
+}
+
+// OutboxEntry is a message written to the dev outbox.
+type OutboxEntry struct {
+	ID        string    `json:"id"`
+	MessageID string    `json:"message_id"`
+	Kind      string    `json:"kind"`
+	Recipient string    `json:"to"`
+	Subject   string    `json:"subject"`
+	Headers   string    `json:"-"`
+	BodyText  string    `json:"text"`
+	BodyHTML  string    `json:"html"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TableName names the dev outbox table.
+func (OutboxEntry) TableName() string { return "dev_outbox" }
+
+// WriteOutbox stores a message in the dev outbox.
+func (s *Store) WriteOutbox(ctx context.Context, e *OutboxEntry) error {
+	e.ID = newID()
+	e.CreatedAt = now()
+	return translate("write outbox", s.conn(ctx).Create(e).Error)
+}
+
+// ListOutbox lists the newest dev outbox messages first.
+func (s *Store) ListOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	var entries []OutboxEntry
+	err := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&entries).Error
+	return entries, translate("list outbox", err)
+}
+
+
+// FailedMail lists the newest messages that failed for good, with the
+// servers' reasons.
+func (s *Store) FailedMail(ctx context.Context, limit int) ([]MailMessage, error) {
+	var msgs []MailMessage
+	err := s.conn(ctx).Where("status = ?", MailFailed).Order("finished_at DESC").Limit(limit).Find(&msgs).Error
+	return msgs, translate("failed mail", err)
+}
