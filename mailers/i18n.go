@@ -1,0 +1,60 @@
+package mailers
+
+import (
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Languages are the languages emails are written in; the first is the
+// fallback for any other.
+var Languages = []string{"en", "be", "ru"}
+
+var messages = loadMessages()
+
+func loadMessages() map[string]map[string]string {
+	all := map[string]map[string]string{}
+	for _, lang := range Languages {
+		b, err := files.ReadFile("messages/" + lang + ".json")
+		if err != nil {
+			panic("mailers: " + err.Error())
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic("mailers: messages/" + lang + ".json: " + err.Error())
+		}
+		all[lang] = m
+	}
+	return all
+}
+
+func supportedLanguage(lang string) string {
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if _, ok := messages[base]; ok {
+		return base
+	}
+	return Languages[0]
+}
+
+// translate returns the message key in lang, else in English, formatted
+// with args (fmt verbs).
+func translate(lang, key string, args ...any) string {
+	s, ok := messages[lang][key]
+	if !ok {
+		s, ok = messages[Languages[0]][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+var (
+	htmlFuncs = htmltemplate.FuncMap{"t": translate}
+	textFuncs = texttemplate.FuncMap{"t": translate}
+)

@@ -1,0 +1,147 @@
+// Package mailers is the one way email leaves undersigned: one function per
+// email that describes it for the durable queue, templates embedded in the
+// binary (an HTML part with inline CSS and nothing remote, and a plain-text
+// part that reads well alone) in English, Belarusian and Russian, and the
+// SMTP transport through go-mail.
+//
+// Subjects and sender names are neutral: mailboxes can be inspected, so
+// nothing in a subject names a campaign's cause.
+package mailers
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"sort"
+	texttemplate "text/template"
+)
+
+//go:embed templates messages
+var files embed.FS
+
+// Email is a rendered message.
+type Email struct {
+	Subject string
+	HTML    string
+	Text    string
+	// Headers are extra headers, such as List-Unsubscribe.
+	Headers map[string]string
+}
+
+// Message is an email ready for a transport.
+type Message struct {
+	// MessageID is stable across retries, so that a downstream server can
+	// recognise a message it has already seen.
+	MessageID string
+	Kind      string
+	To        string
+	Email
+}
+
+// Site is what every template may show about the installation.
+type Site struct {
+	PublicURL string
+}
+
+// kind describes one email: its templates and how to read its parameters.
+type kind struct {
+	html    *htmltemplate.Template
+	text    *texttemplate.Template
+	subject string // message key
+	params  func() any
+	headers func(p any) map[string]string
+}
+
+// Catalog renders every kind of email.
+type Catalog struct {
+	site  Site
+	kinds map[string]kind
+}
+
+// NewCatalog parses the embedded templates once.
+func NewCatalog(site Site) (*Catalog, error) {
+	c := &Catalog{site: site, kinds: map[string]kind{}}
+	for name, k := range registry {
+		html, err := htmltemplate.New("layout.html.tmpl").Funcs(htmlFuncs).ParseFS(files, "templates/layout.html.tmpl", "templates/"+name+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("mailers: %s: %w", name, err)
+		}
+		text, err := texttemplate.New("layout.txt.tmpl").Funcs(textFuncs).ParseFS(files, "templates/layout.txt.tmpl", "templates/"+name+".txt.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("mailers: %s: %w", name, err)
+		}
+		k.html, k.text = html, text
+		c.kinds[name] = k
+	}
+	return c, nil
+}
+
+// Kinds lists the kinds of email the catalog renders.
+func (c *Catalog) Kinds() []string {
+	names := make([]string, 0, len(c.kinds))
+	for n := range c.kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// view is what a template sees.
+type view struct {
+	Lang   string
+	Site   Site
+	Params any
+}
+
+// Render renders a kind of email from its JSON parameters in a language
+// (English where a translation is missing).
+func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
+	k, ok := c.kinds[kindName]
+	if !ok {
+		return Email{}, fmt.Errorf("mailers: unknown kind %q", kindName)
+	}
+	p := k.params()
+	if err := json.Unmarshal(params, p); err != nil {
+		return Email{}, fmt.Errorf("mailers: %s parameters: %w", kindName, err)
+	}
+	lang = supportedLanguage(lang)
+	v := view{Lang: lang, Site: c.site, Params: p}
+	var html, text bytes.Buffer
+	if err := k.html.Execute(&html, v); err != nil {
+		return Email{}, fmt.Errorf("mailers: %s html: %w", kindName, err)
+	}
+	if err := k.text.Execute(&text, v); err != nil {
+		return Email{}, fmt.Errorf("mailers: %s text: %w", kindName, err)
+	}
+	e := Email{Subject: translate(lang, k.subject), HTML: html.String(), Text: text.String()}
+	if k.headers != nil {
+		e.Headers = k.headers(p)
+	}
+	return e, nil
+}
+
+// registry holds every kind of email; each email's file adds itself.
+var registry = map[string]kind{}
+
+func register(name, subjectKey string, params func() any) {
+	registry[name] = kind{subject: subjectKey, params: params}
+}
+
+// Outgoing describes an email for the durable queue: which kind, in which
+// language, with which parameters (JSON). The queue renders it when it
+// sends it, so that a retry sends the same message.
+type Outgoing struct {
+	Kind     string
+	Language string
+	Params   []byte
+}
+
+func outgoing(kindName, lang string, params any) Outgoing {
+	b, err := json.Marshal(params)
+	if err != nil {
+		panic("mailers: parameters of " + kindName + " cannot be JSON: " + err.Error())
+	}
+	return Outgoing{Kind: kindName, Language: lang, Params: b}
+}
