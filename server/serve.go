@@ -13,9 +13,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bnp/undersigned/frontend"
+	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
@@ -66,6 +68,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		slog.Info("demo campaign loaded")
 	}
 
+	queue, closeTransport, err := newMailQueue(cfg, st)
+	if err != nil {
+		return err
+	}
+	defer closeTransport()
+
 	spa, built := frontend.Dist()
 	if !built {
 		slog.Warn("this binary has no SPA built in: build with `make build` for the web interface")
@@ -77,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Limiter: ratelimit.New(st, cfg.RateLimits),
 		Keys:    privacy.NewKeys(cfg.DataKey),
 		SPA:     spa,
+		Mail:    queue,
 		Version: version,
 	})
 
@@ -86,6 +95,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	housekeeping := startHousekeeping(workCtx, st)
+	mailDone := make(chan struct{})
+	go func() { defer close(mailDone); queue.Run(workCtx) }()
+	background := func() {
+		<-housekeeping
+		<-mailDone
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -98,7 +113,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	case <-ctx.Done():
 	case err := <-served:
 		stopWork()
-		<-housekeeping
+		background()
 		return fmt.Errorf("http server: %w", err)
 	}
 	slog.Info("shutting down", "deadline", cfg.ShutdownTimeout)
@@ -106,14 +121,39 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
 		slog.Error("http shutdown", "err", err)
 	}
+	// Workers finish the message in hand and give back the rest.
 	stopWork()
+	stopped := make(chan struct{})
+	go func() { background(); close(stopped) }()
 	select {
-	case <-housekeeping:
+	case <-stopped:
 	case <-time.After(time.Until(deadline)):
 		slog.Error("background work did not stop before the deadline")
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// newMailQueue sends through SMTP_URL, or into the dev outbox without it.
+func newMailQueue(cfg config.Config, st *store.Store) (*mailqueue.Queue, func(), error) {
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	var transport mailers.Transport = mailqueue.Outbox{Store: st}
+	closeTransport := func() {}
+	if cfg.SMTPURL != nil {
+		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections)
+		if err != nil {
+			return nil, nil, err
+		}
+		transport, closeTransport = smtp, smtp.Close
+	}
+	if err := mailqueue.RegisterQueueMetrics(st); err != nil {
+		slog.Warn("mail queue metrics not registered", "err", err)
+	}
+	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate})
+	return q, closeTransport, nil
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
@@ -158,6 +198,9 @@ func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
 			}
 			if _, err := st.PurgeSessions(ctx, time.Now().Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 				slog.Error("purge sessions", "err", err)
+			}
+			if _, err := st.PurgePasswordResets(ctx, time.Now().Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+				slog.Error("purge password resets", "err", err)
 			}
 			select {
 			case <-ctx.Done():

@@ -26,9 +26,18 @@ type Deps struct {
 	Keys    privacy.Keys
 	// SPA is the built frontend; nil serves the API alone.
 	SPA fs.FS
+	// Mail is told when mail was queued, to send it at once.
+	Mail Notifier
 	// Version is reported by /healthz.
 	Version string
 }
+
+// Notifier wakes the mail queue's workers.
+type Notifier interface{ Wake() }
+
+type noNotifier struct{}
+
+func (noNotifier) Wake() {}
 
 type server struct {
 	Deps
@@ -37,6 +46,9 @@ type server struct {
 
 // New returns the Fiber app with every route of undersigned.
 func New(d Deps) *fiber.App {
+	if d.Mail == nil {
+		d.Mail = noNotifier{}
+	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https"}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
@@ -76,6 +88,8 @@ func New(d Deps) *fiber.App {
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/auth/me", s.staff(store.RoleViewer), s.me)
+	v1.Post("/auth/password-reset", s.requestPasswordReset)
+	v1.Post("/auth/password-reset/confirm", s.confirmPasswordReset)
 
 	// Staff: campaigns (editor).
 	editor := s.staff(store.RoleEditor)
@@ -84,6 +98,7 @@ func New(d Deps) *fiber.App {
 	v1.Get("/admin/campaigns/:slug", editor, s.adminGetCampaign)
 	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
+	v1.Get("/admin/outbox", editor, s.listOutbox)
 
 	// Staff: accounts and the audit log (admin).
 	admin := s.staff(store.RoleAdmin)

@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/api"
+	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/mailqueue"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/smtptest"
+	"github.com/bnp/undersigned/server/internal/store/storetest"
+)
+
+// mailEnv is an env whose mail goes through the real queue to a real SMTP
+// server started for the test.
+type mailEnv struct {
+	*env
+	smtp *smtptest.Server
+}
+
+// eachWithMail runs fn against a fresh mailEnv per database.
+func eachWithMail(t *testing.T, fn func(t *testing.T, e *mailEnv)) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) { fn(t, newMailEnv(t, db, nil)) })
+}
+
+func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mailEnv {
+	t.Helper()
+	srv := smtptest.Start(t)
+	e := newEnv(t, db, func(c *config.Config) {
+		c.SMTPURL = srv.URL()
+		if adjust != nil {
+			adjust(c)
+		}
+	})
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: e.cfg.PublicURL.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport, err := mailers.NewSMTP(srv.URL(), e.cfg.MailFrom.String(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(transport.Close)
+	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); q.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	e.app = api.New(api.Deps{
+		Config: e.cfg, Store: db.Store, Tokens: e.tokens, Keys: privacy.NewKeys(e.cfg.DataKey),
+		Limiter: ratelimit.New(db.Store, e.cfg.RateLimits), Mail: q, Version: "test",
+	})
+	return &mailEnv{env: e, smtp: srv}
+}
+
+// linkIn finds the first link to {PUBLIC_URL}{prefix}{token} in a text part
+// and returns the token.
+func linkIn(t *testing.T, text, prefix string) string {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(prefix) + `([A-Za-z0-9_-]{20,})`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no %s link in:\n%s", prefix, text)
+	}
+	return m[1]
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+const resetLifetime = 30 * time.Minute
+
+var (
+	resetPerClient  = ratelimit.Rule{Name: "reset-ip", Max: 10, Window: time.Hour}
+	resetPerAccount = ratelimit.Rule{Name: "reset-account", Max: 3, Window: time.Hour}
+)
+
+// requestPasswordReset emails a single-use link to the account, if there
+// is one: the answer is the same 202 either way (privacy rule 6).
+func (s *server) requestPasswordReset(c *fiber.Ctx) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	if _, err := mail.ParseAddress(email); err != nil {
+		return errValidation("email", "must be an email address")
+	}
+	if err := s.allow(c, resetPerClient, s.clientHash(c)); err != nil {
+		return err
+	}
+	// Past the per-account limit the answer stays 202 and nothing is sent:
+	// a 429 here would tell that the address has an account.
+	ok, _, err := s.Limiter.Allow(c.UserContext(), resetPerAccount, s.Keys.Hash("reset", email))
+	if err != nil {
+		return err
+	}
+	if ok {
+		token, hash := auth.NewToken()
+		out := mailers.PasswordReset(mailers.PasswordResetParams{
+			Link: s.link("/reset/" + token), Minutes: int(resetLifetime / time.Minute)})
+		created, err := s.Store.RequestPasswordReset(c.UserContext(), email, hash, resetLifetime, s.Config.MessageDomain(), queued(out))
+		if err != nil {
+			return err
+		}
+		if created {
+			s.Mail.Wake()
+		}
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
+}
+
+// confirmPasswordReset sets a new password with the emailed token and ends
+// every session of the account.
+func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
+	var in struct {
+		Token    string `json:"token"`
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	if in.Token == "" {
+		f.add("token", "is required")
+	}
+	validPassword(f, in.Password)
+	if err := f.err(); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	_, err = s.Store.ResetPassword(c.UserContext(), auth.HashToken(in.Token), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return errValidation("token", "this link is not valid or has expired; ask for a new one")
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "password_changed"})
+}
+
+// link is an absolute link for an email.
+func (s *server) link(path string) string { return s.Config.PublicURL.String() + path }
+
+// queued turns a mailer's description into a queue row to fill in.
+func queued(o mailers.Outgoing) store.Mail {
+	return store.Mail{Kind: o.Kind, Language: o.Language, Params: o.Params}
+}
