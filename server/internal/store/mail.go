@@ -214,7 +214,6 @@ func (s *Store) ListOutbox(ctx context.Context, limit int) ([]OutboxEntry, error
 	return entries, translate("list outbox", err)
 }
 
-
 // FailedMail lists the newest messages that failed for good, with the
 // servers' reasons.
 func (s *Store) FailedMail(ctx context.Context, limit int) ([]MailMessage, error) {
