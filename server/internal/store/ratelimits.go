@@ -45,3 +45,11 @@ func (s *Store) PurgeRateLimits(ctx context.Context) (int64, error) {
 	res := s.conn(ctx).Where("expires_at < ?", now()).Delete(&rateLimit{})
 	return res.RowsAffected, translate("purge rate limits", res.Error)
 }
+
+// SpendOnce records key as used for ttl and reports whether this was its
+// first use: a solved proof-of-work challenge is good for one request, on
+// whichever instance it arrives.
+func (s *Store) SpendOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	hits, _, err := s.Hit(ctx, "once:"+key, ttl)
+	return hits == 1, err
+}
