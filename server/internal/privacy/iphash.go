@@ -41,3 +41,7 @@ func (k Keys) Hash(purpose, value string) string {
 	m.Write([]byte(value))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
+
+// Derive returns a key for a named purpose, for other packages' MACs (the
+// proof-of-work challenges, say).
+func (k Keys) Derive(purpose string) []byte { return k.derive(purpose) }
