@@ -18,6 +18,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
+	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
@@ -78,15 +79,24 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if !built {
 		slog.Warn("this binary has no SPA built in: build with `make build` for the web interface")
 	}
+	keys := privacy.NewKeys(cfg.DataKey)
+	proofOfWork, err := pow.New(keys.Derive("pow"), cfg.POW, pow.DefaultMaxNumber, pow.DefaultTTL, st.SpendOnce)
+	if err != nil {
+		return err
+	}
 	app := api.New(api.Deps{
 		Config:  cfg,
 		Store:   st,
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
 		Limiter: ratelimit.New(st, cfg.RateLimits),
-		Keys:    privacy.NewKeys(cfg.DataKey),
+		Keys:    keys,
+		Pow:     proofOfWork,
 		SPA:     spa,
 		Mail:    queue,
 		Version: version,
+		// Public pages and counts may be a second stale (DESIGN.md), so that
+		// a crowd reading them costs the database one query a second.
+		CacheTTL: time.Second,
 	})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
@@ -184,24 +194,18 @@ func mailKind(cfg config.Config) string {
 	return "smtp"
 }
 
-// startHousekeeping deletes expired rate-limit counters and ended sessions
-// every few minutes. Each run is idempotent, so several instances may run it.
+// startHousekeeping runs the privacy and clean-up jobs every few minutes:
+// IP hashes older than 48 hours, unconfirmed signatures past their token,
+// retention anonymisation, expired counters, sessions and reset tokens.
+// Each job is idempotent, so several instances may run them.
 func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(10 * time.Minute)
+		tick := time.NewTicker(5 * time.Minute)
 		defer tick.Stop()
 		for {
-			if _, err := st.PurgeRateLimits(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				slog.Error("purge rate limits", "err", err)
-			}
-			if _, err := st.PurgeSessions(ctx, time.Now().Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
-				slog.Error("purge sessions", "err", err)
-			}
-			if _, err := st.PurgePasswordResets(ctx, time.Now().Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
-				slog.Error("purge password resets", "err", err)
-			}
+			housekeeping(ctx, st)
 			select {
 			case <-ctx.Done():
 				return
@@ -210,4 +214,31 @@ func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
 		}
 	}()
 	return done
+}
+
+func housekeeping(ctx context.Context, st *store.Store) {
+	dayAgo := time.Now().Add(-24 * time.Hour)
+	jobs := []struct {
+		name string
+		run  func() (int64, error)
+	}{
+		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
+		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
+		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},
+		{"purge rate limits", func() (int64, error) { return st.PurgeRateLimits(ctx) }},
+		{"purge sessions", func() (int64, error) { return st.PurgeSessions(ctx, dayAgo) }},
+		{"purge password resets", func() (int64, error) { return st.PurgePasswordResets(ctx, dayAgo) }},
+	}
+	for _, j := range jobs {
+		n, err := j.run()
+		switch {
+		case err != nil && !errors.Is(err, context.Canceled):
+			slog.Error("housekeeping", "job", j.name, "err", err)
+		case n > 0:
+			slog.Info("housekeeping", "job", j.name, "rows", n)
+		}
+	}
+	if err := st.Checkpoint(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		slog.Error("housekeeping", "job", "checkpoint", "err", err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
@@ -26,10 +27,14 @@ type Deps struct {
 	Keys    privacy.Keys
 	// SPA is the built frontend; nil serves the API alone.
 	SPA fs.FS
+	// Pow checks the proof of work of public forms.
+	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
 	Mail Notifier
 	// Version is reported by /healthz.
 	Version string
+	// CacheTTL is how stale public counts and pages may be (0: not cached).
+	CacheTTL time.Duration
 }
 
 // Notifier wakes the mail queue's workers.
@@ -42,6 +47,7 @@ func (noNotifier) Wake() {}
 type server struct {
 	Deps
 	secureCookies bool
+	cache         *ttlCache
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -49,11 +55,11 @@ func New(d Deps) *fiber.App {
 	if d.Mail == nil {
 		d.Mail = noNotifier{}
 	}
-	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https"}
+	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL)}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             uploadBodyLimit,
-		ErrorHandler:          errorHandler(d.Store),
+		ErrorHandler:          errorHandler(d.Store, s.secureCookies),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
@@ -69,10 +75,13 @@ func New(d Deps) *fiber.App {
 	}
 	app := fiber.New(cfg)
 
+	// The metrics middleware sits outside accessLog, which has already turned
+	// a handler's error into its answer: so it counts the status the client
+	// got, not a 500 for every returned error. /metrics comes after the
+	// middleware, so that it too carries the request id and strict headers.
 	prom := fiberprometheus.New("undersigned")
+	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies))
 	prom.RegisterAt(app, "/metrics")
-
-	app.Use(requestIDs(), accessLog(), recoverPanics(), securityHeaders(s.secureCookies), prom.Middleware)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -82,6 +91,12 @@ func New(d Deps) *fiber.App {
 	// Public.
 	v1.Get("/campaigns", s.listCampaigns)
 	v1.Get("/campaigns/:slug", s.getCampaign)
+	v1.Get("/campaigns/:slug/stats", s.campaignStats)
+	v1.Get("/campaigns/:slug/signers", s.listSigners)
+	v1.Post("/campaigns/:slug/signatures", s.sign)
+	v1.Post("/signatures/confirm", s.confirmSignature)
+	v1.Post("/signatures/withdraw", s.withdrawSignature)
+	v1.Get("/pow", s.powChallenge)
 
 	// Staff sessions.
 	v1.Post("/auth/login", s.login)
@@ -99,6 +114,7 @@ func New(d Deps) *fiber.App {
 	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
 	v1.Get("/admin/outbox", editor, s.listOutbox)
+	v1.Get("/admin/campaigns/:slug/surge", s.staff(store.RoleModerator), s.surge)
 
 	// Staff: accounts and the audit log (admin).
 	admin := s.staff(store.RoleAdmin)
@@ -106,6 +122,9 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/users", admin, s.createUser)
 	v1.Patch("/admin/users/:id", admin, s.updateUser)
 	v1.Get("/admin/audit", admin, s.listAudit)
+	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
+	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
+	v1.Post("/admin/campaigns/:slug/invalidations", admin, s.invalidateSignatures)
 
 	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -84,15 +85,32 @@ func viewAdminCampaign(c store.Campaign) adminCampaignView {
 }
 
 func (s *server) listCampaigns(c *fiber.Ctx) error {
-	cs, err := s.Store.PublicCampaigns(c.UserContext())
+	body, err := s.cache.get("campaigns", func() (any, error) {
+		cs, err := s.Store.PublicCampaigns(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		counts, err := s.Store.SignatureCounts(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		items := make([]campaignSummary, len(cs))
+		for i, camp := range cs {
+			items[i] = summarize(camp)
+			items[i].SignatureCount = counts[camp.ID]
+		}
+		return json.Marshal(fiber.Map{"items": items})
+	})
 	if err != nil {
 		return err
 	}
-	items := make([]campaignSummary, len(cs))
-	for i, camp := range cs {
-		items[i] = summarize(camp)
-	}
-	return c.JSON(fiber.Map{"items": items})
+	return sendJSON(c, body.([]byte))
+}
+
+// sendJSON sends an already encoded JSON body.
+func sendJSON(c *fiber.Ctx, body []byte) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 // publicCampaign finds a campaign the public may see: drafts do not exist
@@ -105,12 +123,24 @@ func (s *server) publicCampaign(c *fiber.Ctx) (store.Campaign, error) {
 	return camp, err
 }
 
+// getCampaign answers from the short-lived cache: this is the page a
+// crowd reads.
 func (s *server) getCampaign(c *fiber.Ctx) error {
-	camp, err := s.publicCampaign(c)
+	body, err := s.cache.get("campaign:"+c.Params("slug"), func() (any, error) {
+		camp, err := s.publicCampaign(c)
+		if err != nil {
+			return nil, err
+		}
+		v := viewCampaign(camp, false)
+		if v.SignatureCount, err = s.Store.SignatureCount(c.UserContext(), camp.ID); err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(viewCampaign(camp, false))
+	return sendJSON(c, body.([]byte))
 }
 
 func (s *server) adminListCampaigns(c *fiber.Ctx) error {
@@ -151,9 +181,12 @@ func (s *server) createCampaign(c *fiber.Ctx) error {
 		return err
 	}
 	err := s.Store.CreateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.create", camp.Slug, 1))
-	if errors.Is(err, store.ErrConflict) {
+	switch {
+	case errors.Is(err, store.ErrConflict):
 		return errValidation("slug", "is already taken")
-	} else if err != nil {
+	case errors.Is(err, store.ErrUnknownCall):
+		return errValidation("calls", "a new campaign's calls have no id yet: leave id out")
+	case err != nil:
 		return err
 	}
 	created, err := s.Store.CampaignBySlug(c.UserContext(), camp.Slug)

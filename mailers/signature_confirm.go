@@ -1,0 +1,22 @@
+package mailers
+
+// KindSignatureConfirm asks a signer to confirm their signature, and gives
+// them the link to withdraw it later.
+const KindSignatureConfirm = "signature_confirm"
+
+// SignatureConfirmParams are the confirmation email's parameters.
+type SignatureConfirmParams struct {
+	Campaign     string `json:"campaign"`
+	ConfirmLink  string `json:"confirm_link"`
+	WithdrawLink string `json:"withdraw_link"`
+	Days         int    `json:"days"`
+}
+
+func init() {
+	register(KindSignatureConfirm, "signature_confirm.subject", func() any { return &SignatureConfirmParams{} })
+}
+
+// SignatureConfirm describes the confirmation email for the queue.
+func SignatureConfirm(lang string, p SignatureConfirmParams) Outgoing {
+	return outgoing(KindSignatureConfirm, lang, p)
+}

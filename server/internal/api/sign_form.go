@@ -1,0 +1,117 @@
+package api
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bnp/undersigned/server/internal/countries"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// signInput is the body of POST /campaigns/{slug}/signatures.
+type signInput struct {
+	Name       string  `json:"name"`
+	Email      string  `json:"email"`
+	Country    string  `json:"country"`
+	Comment    *string `json:"comment"`
+	Visibility string  `json:"visibility"`
+	Updates    bool    `json:"updates"`
+	Consent    bool    `json:"consent"`
+	Pow        string  `json:"pow"`
+	// Ref is a partner's share code from ?ref=, kept for aggregate counts.
+	Ref string `json:"ref"`
+}
+
+// signForm is a valid signing request.
+type signForm struct {
+	signInput
+	email       string // as typed, trimmed and lower-cased: where mail goes
+	canonical   string // for deduplication
+	emailDomain string
+}
+
+var refPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+const (
+	maxName    = 100
+	maxComment = 500
+)
+
+// validate checks every field and reports each failure by name.
+func (in signInput) validate() (signForm, error) {
+	f := fieldErrors{}
+	form := signForm{signInput: in}
+	form.Name = strings.Join(strings.Fields(in.Name), " ")
+	if n := utf8.RuneCountInString(form.Name); n == 0 || n > maxName || !printable(form.Name, false) {
+		f.add("name", "must be 1 to 100 characters of printable text")
+	}
+	form.email = strings.ToLower(strings.TrimSpace(in.Email))
+	canonical, domain, err := privacy.CanonicalEmail(form.email)
+	if err != nil {
+		f.add("email", "must be a valid email address")
+	}
+	form.canonical, form.emailDomain = canonical, domain
+	form.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	if !countries.Valid(form.Country) {
+		f.add("country", "must be a two-letter country code (ISO 3166-1), such as BY")
+	}
+	if in.Comment != nil {
+		c := strings.TrimSpace(*in.Comment)
+		if utf8.RuneCountInString(c) > maxComment || !printable(c, true) {
+			f.add("comment", "must be at most 500 characters of printable text")
+		}
+		if c == "" {
+			form.Comment = nil
+		} else {
+			form.Comment = &c
+		}
+	}
+	switch in.Visibility {
+	case "":
+		form.Visibility = store.VisibilityPrivate
+	case store.VisibilityPrivate, store.VisibilityInitials, store.VisibilityPublic:
+	default:
+		f.add("visibility", "must be private, initials or public")
+	}
+	if !in.Consent {
+		f.add("consent", "must be given to sign")
+	}
+	if in.Ref != "" && !refPattern.MatchString(in.Ref) {
+		f.add("ref", "must be a share code of lower-case letters, digits and hyphens")
+	}
+	return form, f.err()
+}
+
+// printable reports whether s is valid UTF-8 without control characters
+// (newlines allowed where multiline is).
+func printable(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r') {
+			continue
+		}
+		if !unicode.IsPrint(r) && r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// displayName is how a listed signer appears: "Alena K." for initials, the
+// name as typed for public.
+func displayName(name, visibility string) string {
+	if visibility != store.VisibilityInitials {
+		return name
+	}
+	words := strings.Fields(name)
+	if len(words) < 2 {
+		return name
+	}
+	last, _ := utf8.DecodeRuneInString(words[len(words)-1])
+	return words[0] + " " + string(unicode.ToUpper(last)) + "."
+}

@@ -1,0 +1,194 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/disposable"
+	"github.com/bnp/undersigned/server/internal/pow"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// confirmLifetime is how long a confirmation link works; an unconfirmed
+// signature is deleted after it.
+const confirmLifetime = 7 * 24 * time.Hour
+
+var (
+	// Past this, a client gets 429: far above what a family behind one
+	// address signs, low enough to stop a script.
+	signPerClient = ratelimit.Rule{Name: "sign-ip", Max: 60, Window: 10 * time.Minute}
+	// Past this, signatures from one address to one campaign are accepted
+	// but never count (shadow-flagged), so that a bot learns nothing.
+	signPerClientCampaign = ratelimit.Rule{Name: "sign-ip-campaign", Max: 10, Window: time.Hour}
+)
+
+func (s *server) sign(c *fiber.Ctx) error {
+	var in signInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	form, err := in.validate()
+	if err != nil {
+		return err
+	}
+	camp, err := s.openCampaign(c)
+	if err != nil {
+		return err
+	}
+	if err := s.verifyPow(c, in.Pow); err != nil {
+		return err
+	}
+	client := s.clientHash(c)
+	if err := s.allow(c, signPerClient, client); err != nil {
+		return err
+	}
+	sig, err := s.newSignature(c, form, camp, client)
+	if err != nil {
+		return err
+	}
+	confirm, confirmHash := auth.NewToken()
+	withdraw, withdrawHash := auth.NewToken()
+	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
+	sig.TokenExpiresAt = time.Now().UTC().Add(confirmLifetime).Truncate(time.Millisecond)
+	mail := queued(mailers.SignatureConfirm(s.languageOf(c, camp.Language), mailers.SignatureConfirmParams{
+		Campaign: camp.Title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
+		Days: int(confirmLifetime / (24 * time.Hour)),
+	}))
+	mail.Recipient = form.email
+	mail.Ref = camp.ID
+	outcome, err := s.Store.Sign(c.UserContext(), sig, s.Config.MessageDomain(), mail)
+	if err != nil {
+		return err
+	}
+	if outcome != store.SignUnchanged {
+		s.Mail.Wake()
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+}
+
+// newSignature builds the row to store: hashes instead of the address and
+// the IP, an encrypted address only for updates, and a shadow flag when the
+// request looks automated.
+func (s *server) newSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) (*store.Signature, error) {
+	sig := &store.Signature{
+		CampaignID: camp.ID, EmailHash: s.Keys.EmailHash(form.canonical),
+		EmailDomainHash: s.Keys.DomainHash(form.emailDomain),
+		Name:            &form.Name, Country: form.Country, Comment: form.Comment,
+		Visibility: form.Visibility, Updates: form.Updates, RefCode: form.Ref, IPHash: &client,
+	}
+	if privacy.IsCommonProvider(form.emailDomain) {
+		sig.EmailProvider = form.emailDomain
+	}
+	if form.Updates {
+		enc, err := s.Keys.Encrypt(form.email)
+		if err != nil {
+			return nil, err
+		}
+		sig.EmailEncrypted = &enc
+	}
+	switch {
+	case disposable.Is(form.emailDomain):
+		sig.Flagged, sig.FlagReason = true, "disposable email domain"
+	default:
+		ok, _, err := s.Limiter.Allow(c.UserContext(), signPerClientCampaign, camp.ID+":"+client)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			sig.Flagged, sig.FlagReason = true, "over the per-address limit"
+		}
+	}
+	return sig, nil
+}
+
+// openCampaign finds the campaign of the route if it takes signatures now.
+func (s *server) openCampaign(c *fiber.Ctx) (store.Campaign, error) {
+	camp, err := s.publicCampaign(c)
+	if err != nil {
+		return camp, err
+	}
+	now := time.Now()
+	switch {
+	case camp.Status == store.StatusClosed || (camp.ClosesAt != nil && now.After(*camp.ClosesAt)):
+		return camp, errConflict("this campaign is closed")
+	case camp.OpensAt != nil && now.Before(*camp.OpensAt):
+		return camp, errConflict("this campaign is not open yet")
+	}
+	return camp, nil
+}
+
+func (s *server) verifyPow(c *fiber.Ctx, payload string) error {
+	err := s.Pow.Verify(c.UserContext(), payload)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pow.ErrMissing), errors.Is(err, pow.ErrInvalid), errors.Is(err, pow.ErrExpired), errors.Is(err, pow.ErrReplayed):
+		return errValidation("pow", "the anti-bot check did not pass; try again")
+	}
+	return err
+}
+
+// languageOf is the reader's language for an email: the first language of
+// Accept-Language that mail is written in, else the campaign's.
+func (s *server) languageOf(c *fiber.Ctx, fallback string) string {
+	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		for _, l := range mailers.Languages {
+			if base == l {
+				return l
+			}
+		}
+	}
+	return fallback
+}
+
+type tokenInput struct {
+	Token string `json:"token"`
+}
+
+func readToken(c *fiber.Ctx) (string, error) {
+	var in tokenInput
+	if err := decode(c, &in); err != nil {
+		return "", err
+	}
+	if in.Token == "" || len(in.Token) > 200 {
+		return "", errValidation("token", "is required")
+	}
+	return auth.HashToken(in.Token), nil
+}
+
+func (s *server) confirmSignature(c *fiber.Ctx) error {
+	hash, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	slug, err := s.Store.ConfirmSignature(c.UserContext(), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this confirmation link is not valid or has expired; sign again to get a new one"}
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug})
+}
+
+func (s *server) withdrawSignature(c *fiber.Ctx) error {
+	hash, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	slug, err := s.Store.WithdrawSignature(c.UserContext(), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this withdrawal link is not valid, or the signature was already withdrawn"}
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "withdrawn", "campaign": slug})
+}

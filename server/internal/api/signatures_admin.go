@@ -1,0 +1,286 @@
+package api
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/countries"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+type adminSignatureView struct {
+	ID          string     `json:"id"`
+	Name        *string    `json:"name"`
+	Email       *string    `json:"email"`
+	Provider    string     `json:"email_provider"`
+	Country     string     `json:"country"`
+	Comment     *string    `json:"comment"`
+	Visibility  string     `json:"visibility"`
+	Updates     bool       `json:"updates"`
+	Ref         string     `json:"ref"`
+	Status      string     `json:"status"`
+	Flagged     bool       `json:"flagged"`
+	FlagReason  string     `json:"flag_reason"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at"`
+}
+
+// viewSignature shows staff a signature, with the address decrypted only
+// where the signer asked for updates (no other address is kept).
+func (s *server) viewSignature(sig store.Signature) adminSignatureView {
+	v := adminSignatureView{ID: sig.ID, Name: sig.Name, Provider: sig.EmailProvider, Country: sig.Country,
+		Comment: sig.Comment, Visibility: sig.Visibility, Updates: sig.Updates, Ref: sig.RefCode,
+		Status: sig.Status, Flagged: sig.Flagged, FlagReason: sig.FlagReason, CreatedAt: sig.CreatedAt, ConfirmedAt: sig.ConfirmedAt}
+	if sig.EmailEncrypted != nil {
+		if email, err := s.Keys.Decrypt(*sig.EmailEncrypted); err == nil {
+			v.Email = &email
+		}
+	}
+	return v
+}
+
+// signatureFilter reads the staff filter from the query string.
+func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
+	f := fieldErrors{}
+	var filter store.SignatureFilter
+	switch st := c.Query("status"); st {
+	case "", store.SignaturePending, store.SignatureConfirmed, store.SignatureInvalidated:
+		filter.Status = st
+	default:
+		f.add("status", "must be pending, confirmed or invalidated")
+	}
+	if country := strings.ToUpper(c.Query("country")); country != "" {
+		if !countries.Valid(country) {
+			f.add("country", "must be a two-letter country code")
+		}
+		filter.Country = country
+	}
+	if email := c.Query("email"); email != "" {
+		canonical, _, err := privacy.CanonicalEmail(email)
+		if err != nil {
+			f.add("email", "must be an email address")
+		}
+		filter.EmailHash = s.Keys.EmailHash(canonical)
+	}
+	if domain := strings.ToLower(strings.TrimSpace(c.Query("domain"))); domain != "" {
+		filter.EmailDomainHash = s.Keys.DomainHash(domain)
+	}
+	if v := c.Query("flagged"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.add("flagged", "must be true or false")
+		}
+		filter.Flagged = &b
+	}
+	filter.RefCode = c.Query("ref")
+	return filter, f.err()
+}
+
+const adminSignaturesPage = 100
+
+// adminListSignatures searches a campaign's signatures. Every page read is
+// audited with its row count (privacy rule 10).
+func (s *server) adminListSignatures(c *fiber.Ctx) error {
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	filter, err := s.signatureFilter(c)
+	if err != nil {
+		return err
+	}
+	sigs, err := s.Store.SearchSignatures(c.UserContext(), camp.ID, filter, c.Query("cursor"), adminSignaturesPage)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), c.Context().QueryArgs().String())); err != nil {
+		return err
+	}
+	items := make([]adminSignatureView, len(sigs))
+	for i, sig := range sigs {
+		items[i] = s.viewSignature(sig)
+	}
+	next := ""
+	if len(sigs) == adminSignaturesPage {
+		next = sigs[len(sigs)-1].ID
+	}
+	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
+}
+
+// exportSignatures streams a campaign's signatures as CSV, audited first
+// with the number of rows, with every cell safe to open in a spreadsheet.
+func (s *server) exportSignatures(c *fiber.Ctx) error {
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	filter, err := s.signatureFilter(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.Store.CountSignatures(c.UserContext(), camp.ID, filter)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, c.Context().QueryArgs().String())); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+camp.Slug+`-signatures.csv"`)
+	ctx := c.UserContext()
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		out := csv.NewWriter(w)
+		_ = out.Write([]string{"id", "name", "email", "country", "comment", "visibility", "updates", "ref", "status", "flagged", "created_at", "confirmed_at"})
+		_, err := s.Store.EachSignature(ctx, camp.ID, filter, func(sig store.Signature) error {
+			v := s.viewSignature(sig)
+			confirmed := ""
+			if v.ConfirmedAt != nil {
+				confirmed = v.ConfirmedAt.Format(time.RFC3339)
+			}
+			return out.Write([]string{v.ID, safeCell(deref(v.Name)), safeCell(deref(v.Email)), v.Country,
+				safeCell(deref(v.Comment)), v.Visibility, strconv.FormatBool(v.Updates), safeCell(v.Ref), v.Status,
+				strconv.FormatBool(v.Flagged), v.CreatedAt.Format(time.RFC3339), confirmed})
+		})
+		out.Flush()
+		if err != nil {
+			_, _ = w.WriteString("\nexport interrupted; do not use this file\n")
+		}
+	})
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// safeCell neutralises a cell a spreadsheet would run as a formula.
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+type invalidationInput struct {
+	Domain        string `json:"domain"`
+	Country       string `json:"country"`
+	From          string `json:"from"`
+	To            string `json:"to"`
+	ExpectedCount *int64 `json:"expected_count"`
+}
+
+// invalidateSignatures counts (without expected_count) or invalidates
+// (with the count just seen) a campaign's signatures by email domain,
+// country or time range.
+func (s *server) invalidateSignatures(c *fiber.Ctx) error {
+	var in invalidationInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	var filter store.SignatureFilter
+	if in.Domain == "" && in.Country == "" && in.From == "" && in.To == "" {
+		f.add("domain", "give at least one of domain, country, from and to")
+	}
+	if d := strings.ToLower(strings.TrimSpace(in.Domain)); d != "" {
+		if !strings.Contains(d, ".") || strings.ContainsAny(d, "@ /") {
+			f.add("domain", "must be a domain such as example.org")
+		}
+		filter.EmailDomainHash = s.Keys.DomainHash(d)
+	}
+	if in.Country != "" {
+		filter.Country = strings.ToUpper(in.Country)
+		if !countries.Valid(filter.Country) {
+			f.add("country", "must be a two-letter country code")
+		}
+	}
+	filter.From = parseTimeField(f, "from", in.From)
+	filter.To = parseTimeField(f, "to", in.To)
+	if filter.From != nil && filter.To != nil && !filter.To.After(*filter.From) {
+		f.add("to", "must be after from")
+	}
+	if in.ExpectedCount != nil && *in.ExpectedCount < 0 {
+		f.add("expected_count", "must be the count returned by the dry run")
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	if in.ExpectedCount == nil {
+		pending, confirmed := filter, filter
+		pending.Status, confirmed.Status = store.SignaturePending, store.SignatureConfirmed
+		np, err := s.Store.CountSignatures(c.UserContext(), camp.ID, pending)
+		if err != nil {
+			return err
+		}
+		nc, err := s.Store.CountSignatures(c.UserContext(), camp.ID, confirmed)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"dry_run": true, "matching": np + nc})
+	}
+	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount,
+		auditBy(c, "signatures.invalidate", camp.Slug, 0, "domain="+in.Domain+" country="+in.Country+" from="+in.From+" to="+in.To))
+	if errors.Is(err, store.ErrCountChanged) {
+		return errConflict(err.Error())
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"dry_run": false, "invalidated": n})
+}
+
+func parseTimeField(f fieldErrors, name, v string) *time.Time {
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f.add(name, "must be a time in RFC 3339 form")
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// surge shows staff a campaign's signatures per hour by country and by
+// email domain, to spot a flood from one place or one domain.
+func (s *server) surge(c *fiber.Ctx) error {
+	camp, err := s.adminCampaign(c)
+	if err != nil {
+		return err
+	}
+	hours := c.QueryInt("hours", 48)
+	if hours < 1 || hours > 24*31 {
+		return errValidation("hours", "must be from 1 to 744")
+	}
+	since := time.Now().UTC().Add(-time.Duration(hours) * time.Hour)
+	byCountry, err := s.Store.SignaturesByHour(c.UserContext(), camp.ID, since, false)
+	if err != nil {
+		return err
+	}
+	byDomain, err := s.Store.SignaturesByHour(c.UserContext(), camp.ID, since, true)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"since": since, "by_country": nonNil(byCountry), "by_domain": nonNil(byDomain)})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
