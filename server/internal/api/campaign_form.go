@@ -129,6 +129,8 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	}
 	if in.Translations != nil {
 		c.Translations = applyTranslations(f, c, *in.Translations)
+	} else if in.Language != nil && slices.ContainsFunc(c.Translations, func(t store.Translation) bool { return t.Language == c.Language }) {
+		f.add("language", "has a translation already: send the translations without it")
 	} else if in.Calls != nil && len(c.Translations) > 0 {
 		for _, tr := range c.Translations {
 			if len(tr.Calls) > 0 && len(tr.Calls) != len(c.Calls) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
 
 	"github.com/bnp/undersigned/server/internal/store"
 )
@@ -87,8 +89,16 @@ func errValidation(field, msg string) *Error {
 // Unknown errors become a 500 (or a 503 when the database is down) that
 // tells nothing of the internals; the log line has the error and the
 // request id, never personal data.
-func errorHandler(st *store.Store) fiber.ErrorHandler {
+func errorHandler(st *store.Store, https bool) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		if c.GetRespHeader(fiber.HeaderXRequestID) == "" {
+			// fasthttp refused the request (body too large, malformed) before
+			// any middleware ran: this answer still gets an id and the headers.
+			id := uuid.NewString()
+			c.Locals(requestid.ConfigDefault.ContextKey, id)
+			c.Set(fiber.HeaderXRequestID, id)
+			setSecurityHeaders(c, https)
+		}
 		apiErr := classify(c, st, err)
 		if apiErr.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((apiErr.RetryAfter+time.Second-1)/time.Second)))

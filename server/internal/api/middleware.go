@@ -83,24 +83,30 @@ func accessLog() fiber.Handler {
 // securityHeaders sets the strict headers of DESIGN.md (privacy rule 9).
 // Routes under /embed/ may be framed by partners' sites.
 func securityHeaders(https bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		setSecurityHeaders(c, https)
+		return c.Next()
+	}
+}
+
+// setSecurityHeaders sets them on one answer; the error handler also calls
+// it for answers that fasthttp gives before any middleware runs.
+func setSecurityHeaders(c *fiber.Ctx, https bool) {
 	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
-	return func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		if strings.HasPrefix(c.Path(), "/embed/") {
-			h.Set("Content-Security-Policy", csp+"; frame-ancestors *")
-		} else {
-			h.Set("Content-Security-Policy", csp+"; frame-ancestors 'none'")
-			h.Set("X-Frame-Options", "DENY")
-		}
-		if https || c.Protocol() == "https" {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		return c.Next()
+	h := &c.Response().Header
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	if strings.HasPrefix(c.Path(), "/embed/") {
+		h.Set("Content-Security-Policy", csp+"; frame-ancestors *")
+	} else {
+		h.Set("Content-Security-Policy", csp+"; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+	}
+	if https || c.Protocol() == "https" {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 }
 
