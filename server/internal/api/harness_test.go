@@ -15,6 +15,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
@@ -60,10 +61,7 @@ func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 	cfg := testConfig(t, adjust)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
 	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
-	e.app = api.New(api.Deps{
-		Config: cfg, Store: db.Store, Tokens: tokens, Keys: privacy.NewKeys(cfg.DataKey),
-		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
-	})
+	e.app = api.New(testDeps(t, cfg, db, tokens))
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +77,21 @@ func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// testDeps wires the API as serve does, with proof of work as the config
+// says (off in testConfig) and no cache, so that counts show at once.
+func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tokens) api.Deps {
+	t.Helper()
+	keys := privacy.NewKeys(cfg.DataKey)
+	proof, err := pow.New(keys.Derive("pow"), cfg.POW, 0, 0, db.SpendOnce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api.Deps{
+		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof,
+		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
+	}
 }
 
 // response is what a test reads of an answer.
@@ -129,6 +142,7 @@ type req struct {
 	contentType  string
 	token        string
 	cookies      []*http.Cookie
+	headers      map[string]string
 }
 
 func (e *env) do(r req) response {
@@ -157,6 +171,9 @@ func (e *env) do(r req) response {
 	}
 	for _, c := range r.cookies {
 		hr.AddCookie(c)
+	}
+	for k, v := range r.headers {
+		hr.Header.Set(k, v)
 	}
 	res, err := e.app.Test(hr, -1)
 	if err != nil {

@@ -11,8 +11,6 @@ import (
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
-	"github.com/bnp/undersigned/server/internal/privacy"
-	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/smtptest"
 	"github.com/bnp/undersigned/server/internal/store/storetest"
 )
@@ -52,10 +50,9 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	e.app = api.New(api.Deps{
-		Config: e.cfg, Store: db.Store, Tokens: e.tokens, Keys: privacy.NewKeys(e.cfg.DataKey),
-		Limiter: ratelimit.New(db.Store, e.cfg.RateLimits), Mail: q, Version: "test",
-	})
+	deps := testDeps(t, e.cfg, db, e.tokens)
+	deps.Mail = q
+	e.app = api.New(deps)
 	return &mailEnv{env: e, smtp: srv}
 }
 

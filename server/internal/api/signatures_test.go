@@ -1,0 +1,349 @@
+package api_test
+
+import (
+	"fmt"
+	"github.com/bnp/undersigned/server/internal/store"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const demo = "/api/v1/campaigns/release-all-political-prisoners"
+
+func signBody(name, email string) map[string]any {
+	return map[string]any{"name": name, "email": email, "country": "BY", "consent": true}
+}
+
+// signAndConfirm signs the demo campaign and confirms through the link in
+// the email that arrived; it returns the withdrawal token.
+func (e *mailEnv) signAndConfirm(t *testing.T, body map[string]any) string {
+	t.Helper()
+	before := len(e.smtp.To(body["email"].(string)))
+	e.send("POST", demo+"/signatures", "", body).wantStatus(t, 202)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.smtp.To(body["email"].(string))) == before {
+		if time.Now().After(deadline) {
+			t.Fatalf("no confirmation email for %v", body["email"])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	msgs := e.smtp.To(body["email"].(string))
+	msg := msgs[len(msgs)-1]
+	confirm := linkIn(t, msg.Text, e.cfg.PublicURL.String()+"/confirm/")
+	withdraw := linkIn(t, msg.Text, e.cfg.PublicURL.String()+"/withdraw/")
+	r := e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": confirm}).wantStatus(t, 200).JSON(t)
+	if r["status"] != "confirmed" || r["campaign"] != "release-all-political-prisoners" {
+		t.Fatalf("confirm answered %v", r)
+	}
+	return withdraw
+}
+
+func (e *env) signatureCount(t *testing.T) float64 {
+	t.Helper()
+	return e.get(demo, "").wantStatus(t, 200).JSON(t)["signature_count"].(float64)
+}
+
+func TestSignConfirmCountWithdraw(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		r := e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", "alena@example.org")).wantStatus(t, 202)
+		if r.JSON(t)["status"] != "pending" {
+			t.Fatalf("sign answered %s", r.Body)
+		}
+		msg := e.smtp.Wait(1, 10*time.Second)[0]
+		if subject := msg.Header.Get("Subject"); strings.Contains(strings.ToLower(subject), "prisoner") || subject != "Please confirm your email address" {
+			t.Fatalf("subject %q names the cause or is not the neutral one", subject)
+		}
+		if !strings.Contains(msg.Text, "Statement of the Belarusian National Platform") || !strings.Contains(msg.HTML, "/withdraw/") {
+			t.Fatal("the confirmation email lacks the campaign or the withdrawal link")
+		}
+		if e.signatureCount(t) != 0 {
+			t.Fatal("a pending signature counts")
+		}
+		confirm := linkIn(t, msg.Text, "/confirm/")
+		withdraw := linkIn(t, msg.Text, "/withdraw/")
+		for i := 0; i < 2; i++ { // a second confirm is harmless
+			e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": confirm}).wantStatus(t, 200)
+		}
+		if got := e.signatureCount(t); got != 1 {
+			t.Fatalf("count after confirm = %v, want 1", got)
+		}
+		list := e.get("/api/v1/campaigns", "").wantStatus(t, 200).JSON(t)["items"].([]any)
+		if list[0].(map[string]any)["signature_count"] != float64(1) {
+			t.Fatalf("the campaign list does not count it: %v", list[0])
+		}
+		w := e.send("POST", "/api/v1/signatures/withdraw", "", map[string]string{"token": withdraw}).wantStatus(t, 200).JSON(t)
+		if w["status"] != "withdrawn" {
+			t.Fatalf("withdraw answered %v", w)
+		}
+		if got := e.signatureCount(t); got != 0 {
+			t.Fatalf("count after withdrawal = %v, want 0", got)
+		}
+		if n := e.count("signatures"); n != 0 {
+			t.Fatalf("%d signature rows remain after withdrawal", n)
+		}
+		e.send("POST", "/api/v1/signatures/withdraw", "", map[string]string{"token": withdraw}).wantError(t, 404, "not_found")
+		e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": "nope-nope-nope-nope-nope"}).wantError(t, 404, "not_found")
+	})
+}
+
+func TestCanonicalDuplicatesCountOnce(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
+		for _, again := range []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"} {
+			e.send("POST", demo+"/signatures", "", signBody("Ales B", again)).wantStatus(t, 202)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if got := e.signatureCount(t); got != 1 {
+			t.Fatalf("count = %v, want 1", got)
+		}
+		if n := e.count("signatures"); n != 1 {
+			t.Fatalf("%d signature rows, want 1", n)
+		}
+		if n := len(e.smtp.Messages()); n != 1 {
+			t.Fatalf("%d emails after signing again when confirmed, want only the first", n)
+		}
+	})
+}
+
+func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		var wg sync.WaitGroup
+		statuses := make([]int, 50)
+		for i := range statuses {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				statuses[i] = e.send("POST", demo+"/signatures", "", signBody(fmt.Sprintf("Signer %d", i), "same@example.org")).Status
+			}(i)
+		}
+		wg.Wait()
+		for i, st := range statuses {
+			if st != 202 {
+				t.Fatalf("request %d answered %d", i, st)
+			}
+		}
+		if n := e.count("signatures"); n != 1 {
+			t.Fatalf("%d signatures stored, want 1", n)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if n := len(e.smtp.Messages()); n < 1 || n > 4 {
+			t.Fatalf("%d confirmation emails, want 1 plus at most 3 resends", n)
+		}
+	})
+}
+
+func TestExpiredConfirmationLink(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.send("POST", demo+"/signatures", "", signBody("Late Signer", "late@example.org")).wantStatus(t, 202)
+		confirm := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/confirm/")
+		if err := e.db.Exec(t.Context(), "UPDATE signatures SET token_expires_at = ?", time.Now().UTC().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": confirm}).wantError(t, 404, "not_found")
+		if n, err := e.db.DeleteUnconfirmed(t.Context()); err != nil || n != 1 {
+			t.Fatalf("deleted %d unconfirmed, %v", n, err)
+		}
+	})
+}
+
+func TestSignBadInputs(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		long := strings.Repeat("x", 101)
+		cases := []struct {
+			name   string
+			edit   func(map[string]any)
+			status int
+			field  string
+		}{
+			{"no name", func(b map[string]any) { delete(b, "name") }, 422, "name"},
+			{"name too long", func(b map[string]any) { b["name"] = long }, 422, "name"},
+			{"name with a control character", func(b map[string]any) { b["name"] = "Alena\x00K" }, 422, "name"},
+			{"bad email", func(b map[string]any) { b["email"] = "alena@" }, 422, "email"},
+			{"email too long", func(b map[string]any) { b["email"] = strings.Repeat("a", 250) + "@example.org" }, 422, "email"},
+			{"bad country", func(b map[string]any) { b["country"] = "Belarus" }, 422, "country"},
+			{"unknown country code", func(b map[string]any) { b["country"] = "ZZ" }, 422, "country"},
+			{"comment too long", func(b map[string]any) { b["comment"] = strings.Repeat("c", 501) }, 422, "comment"},
+			{"bad visibility", func(b map[string]any) { b["visibility"] = "everyone" }, 422, "visibility"},
+			{"no consent", func(b map[string]any) { b["consent"] = false }, 422, "consent"},
+			{"bad ref", func(b map[string]any) { b["ref"] = "Not A Code!" }, 422, "ref"},
+			{"unknown field", func(b map[string]any) { b["ip"] = "1.2.3.4" }, 422, "ip"},
+			{"wrong type", func(b map[string]any) { b["consent"] = "yes" }, 422, "consent"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				b := signBody("Alena Kavalenka", "alena@example.org")
+				c.edit(b)
+				fields := e.send("POST", demo+"/signatures", "", b).wantError(t, c.status, "validation_failed")
+				if fields[c.field] == nil {
+					t.Fatalf("fields = %v, want %q", fields, c.field)
+				}
+			})
+		}
+		e.do(req{method: "POST", path: demo + "/signatures", raw: `{"name":`, contentType: "application/json"}).wantError(t, 400, "bad_request")
+		e.do(req{method: "POST", path: demo + "/signatures", raw: `name=x`, contentType: "application/x-www-form-urlencoded"}).wantError(t, 415, "unsupported_media_type")
+		e.send("POST", "/api/v1/campaigns/no-such/signatures", "", signBody("A B", "a@example.org")).wantError(t, 404, "not_found")
+		if n := e.count("signatures") + e.count("mail_messages"); n != 0 {
+			t.Fatalf("bad inputs wrote %d rows", n)
+		}
+	})
+}
+
+func TestSignClosedOrDraftCampaign(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		editor := e.token("editor")
+		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
+		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 409, "conflict")
+		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "draft"}).wantStatus(t, 200)
+		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 404, "not_found")
+		future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "open", "opens_at": future}).wantStatus(t, 200)
+		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 409, "conflict")
+		if n := e.count("signatures"); n != 0 {
+			t.Fatalf("%d signatures stored", n)
+		}
+	})
+}
+
+func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.signAndConfirm(t, signBody("Bot McBot", "bot@mailinator.com"))
+		if got := e.signatureCount(t); got != 0 {
+			t.Fatalf("a disposable address counts: %v", got)
+		}
+	})
+}
+
+func TestSignRateLimits(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		// Per address and campaign: the 11th and later are accepted alike
+		// but shadow-flagged.
+		for i := 0; i < 12; i++ {
+			e.send("POST", demo+"/signatures", "", signBody("Same Client", fmt.Sprintf("client%02d@example.org", i))).wantStatus(t, 202)
+		}
+		flagged, err := e.db.CountWhere(t.Context(), "signatures", "flagged = ?", true)
+		if err != nil || flagged != 2 {
+			t.Fatalf("flagged = %d (%v), want 2", flagged, err)
+		}
+		// Per address overall: 429 with Retry-After past 60 in 10 minutes.
+		var last response
+		for i := 12; i < 62; i++ {
+			last = e.send("POST", demo+"/signatures", "", signBody("Same Client", fmt.Sprintf("client%02d@example.org", i)))
+		}
+		last.wantError(t, 429, "rate_limited")
+		if last.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	})
+}
+
+func TestSignersStatsAndSmallCells(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		for i := 0; i < 5; i++ {
+			b := signBody(fmt.Sprintf("Signer%d  kupala", i), fmt.Sprintf("by%d@example.org", i))
+			b["visibility"] = []string{"private", "initials", "public", "initials", "private"}[i]
+			e.signAndConfirm(t, b)
+		}
+		lt := signBody("Lithuanian Friend", "lt@example.org")
+		lt["country"], lt["visibility"] = "LT", "public"
+		e.signAndConfirm(t, lt)
+
+		stats := e.get(demo+"/stats", "").wantStatus(t, 200).JSON(t)
+		countries := stats["countries"].([]any)
+		if len(countries) != 2 || countries[0].(map[string]any)["country"] != "BY" || countries[0].(map[string]any)["count"] != float64(5) ||
+			countries[1].(map[string]any)["country"] != "other" || countries[1].(map[string]any)["count"] != float64(1) {
+			t.Fatalf("countries = %v: want BY 5 and LT folded into other", countries)
+		}
+		days := stats["days"].([]any)
+		if len(days) != 1 || days[0].(map[string]any)["count"] != float64(6) || days[0].(map[string]any)["date"] != time.Now().UTC().Format("2006-01-02") {
+			t.Fatalf("days = %v", days)
+		}
+
+		signers := e.get(demo+"/signers", "").wantStatus(t, 200).JSON(t)["items"].([]any)
+		names := []string{}
+		for _, s := range signers {
+			names = append(names, s.(map[string]any)["display_name"].(string))
+		}
+		want := "Lithuanian Friend|Signer3 K.|Signer2 kupala|Signer1 K."
+		if strings.Join(names, "|") != want {
+			t.Fatalf("signers = %v, want %s", names, want)
+		}
+		for _, s := range signers {
+			for k := range s.(map[string]any) {
+				if k != "display_name" && k != "country" && k != "signed_at" {
+					t.Fatalf("signers carry %q", k)
+				}
+			}
+		}
+		e.get(demo+"/signers?cursor=bogus", "").wantError(t, 422, "validation_failed")
+	})
+}
+
+func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		updates := signBody("=HYPERLINK(\"http://evil\")", "wants.news@example.org")
+		updates["updates"] = true
+		e.signAndConfirm(t, updates)
+		e.signAndConfirm(t, signBody("Quiet Signer", "quiet@example.org"))
+		base := "/api/v1/admin/campaigns/release-all-political-prisoners/signatures"
+		for _, role := range []string{"editor", "moderator", "viewer"} {
+			e.get(base, e.token(store.Role(role))).wantError(t, 403, "forbidden")
+			e.get(base+".csv", e.token(store.Role(role))).wantError(t, 403, "forbidden")
+		}
+		e.get(base, "").wantError(t, 401, "unauthorized")
+		admin := e.token("admin")
+		items := e.get(base, admin).wantStatus(t, 200).JSON(t)["items"].([]any)
+		if len(items) != 2 {
+			t.Fatalf("%d signatures listed, want 2", len(items))
+		}
+		emails := map[any]bool{}
+		for _, it := range items {
+			emails[it.(map[string]any)["email"]] = true
+		}
+		if !emails["wants.news@example.org"] || !emails[nil] {
+			t.Fatalf("emails shown = %v: only the one who asked for updates is kept", emails)
+		}
+		csv := e.get(base+".csv", admin).wantStatus(t, 200)
+		if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), `'=HYPERLINK`) {
+			t.Fatalf("csv:\n%s", csv.Body)
+		}
+		if lines := strings.Count(strings.TrimSpace(string(csv.Body)), "\n"); lines != 2 {
+			t.Fatalf("csv has %d data lines, want 2", lines)
+		}
+		audit := string(mustJSON(t, e.get("/api/v1/admin/audit", admin).JSON(t)))
+		if !strings.Contains(audit, `"signatures.list"`) || !strings.Contains(audit, `"signatures.export"`) || !strings.Contains(audit, `"rows":2`) {
+			t.Fatalf("audit log lacks the list or the export with its rows: %s", audit)
+		}
+	})
+}
+
+func TestInvalidationsCountThenApply(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.signAndConfirm(t, signBody("Real Person", "real@example.org"))
+		for i := 0; i < 3; i++ {
+			b := signBody(fmt.Sprintf("Farm %d", i), fmt.Sprintf("farm%d@spamfarm.example", i))
+			b["country"] = "VA"
+			e.signAndConfirm(t, b)
+		}
+		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"
+		admin := e.token("admin")
+		e.send("POST", url, e.token("editor"), map[string]any{"country": "VA"}).wantError(t, 403, "forbidden")
+		e.send("POST", url, admin, map[string]any{}).wantError(t, 422, "validation_failed")
+		e.send("POST", url, admin, map[string]any{"country": "Vatican"}).wantError(t, 422, "validation_failed")
+		e.send("POST", url, admin, map[string]any{"from": "yesterday"}).wantError(t, 422, "validation_failed")
+		dry := e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example"}).wantStatus(t, 200).JSON(t)
+		if dry["matching"] != float64(3) || e.signatureCount(t) != 4 {
+			t.Fatalf("dry run = %v; count %v", dry, e.signatureCount(t))
+		}
+		e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example", "expected_count": 2}).wantError(t, 409, "conflict")
+		applied := e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example", "expected_count": 3}).wantStatus(t, 200).JSON(t)
+		if applied["invalidated"] != float64(3) || e.signatureCount(t) != 1 {
+			t.Fatalf("applied = %v; count %v, want 1", applied, e.signatureCount(t))
+		}
+		surge := e.get("/api/v1/admin/campaigns/release-all-political-prisoners/surge", e.token("moderator")).wantStatus(t, 200).JSON(t)
+		if len(surge["by_country"].([]any)) != 2 || len(surge["by_domain"].([]any)) != 2 {
+			t.Fatalf("surge = %v", surge)
+		}
+		e.get("/api/v1/admin/campaigns/release-all-political-prisoners/surge", e.token("viewer")).wantError(t, 403, "forbidden")
+	})
+}
