@@ -114,13 +114,20 @@ func sendJSON(c *fiber.Ctx, body []byte) error {
 }
 
 // publicCampaign finds a campaign the public may see: drafts do not exist
-// for them.
+// for them. It comes from the short-lived cache: signing reads it on every
+// request, and a change (closing, say) may take a second to show.
 func (s *server) publicCampaign(c *fiber.Ctx) (store.Campaign, error) {
-	camp, err := s.Store.CampaignBySlug(c.UserContext(), c.Params("slug"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && camp.Status == store.StatusDraft) {
-		return store.Campaign{}, errNotFound("campaign")
+	v, err := s.cache.get("c:"+c.Params("slug"), func() (any, error) {
+		camp, err := s.Store.CampaignBySlug(c.UserContext(), c.Params("slug"))
+		if errors.Is(err, store.ErrNotFound) || (err == nil && camp.Status == store.StatusDraft) {
+			return nil, errNotFound("campaign")
+		}
+		return camp, err
+	})
+	if err != nil {
+		return store.Campaign{}, err
 	}
-	return camp, err
+	return v.(store.Campaign), nil
 }
 
 // getCampaign answers from the short-lived cache: this is the page a
