@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend lint clean
+.PHONY: help run build frontend frontend-deps test test-go test-frontend lint clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,9 +41,24 @@ test-go: ## Go unit and API tests; PostgreSQL too when TEST_DATABASE_URL is set
 test-frontend: frontend-deps ## frontend unit tests (Vitest)
 	cd frontend && npm test
 
-lint: ## go vet, gofmt and golangci-lint
+# golangci-lint is built from the Go module proxy at a pinned version into
+# bin/tools/golangci-lint-VERSION/ on first use (about a minute, then cached).
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT_DIR     := $(CURDIR)/bin/tools/golangci-lint-$(GOLANGCI_LINT_VERSION)
+GOLANGCI_LINT         := $(GOLANGCI_LINT_DIR)/golangci-lint
+
+lint: ## go vet, gofmt and golangci-lint (.golangci.yml)
 	go vet $(GO_PKGS)
 	@out=$$(gofmt -l server migrations mailers frontend/*.go); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@test -x $(GOLANGCI_LINT) || { echo "installing golangci-lint $(GOLANGCI_LINT_VERSION) into $(GOLANGCI_LINT_DIR)"; \
+	  GOBIN=$(GOLANGCI_LINT_DIR) CGO_ENABLED=0 go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); }
+	$(GOLANGCI_LINT) run $(GO_PKGS)
+
+bench: build ## measure sign, confirm, read, pgbench and mail delivery on PostgreSQL (see docs/benchmarks.md)
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
+	@command -v pgbench >/dev/null || { echo "pgbench (postgresql-contrib or postgresql-client) is needed"; exit 1; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
+	go run ./server/cmd/bench $(BENCH_FLAGS)
 
 clean: ## remove build output and the local SQLite data
 	rm -rf bin frontend/dist

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// benchEnv is the server under test with its database and mail sink.
+type benchEnv struct {
+	o        options
+	dbURL    string
+	baseURL  string
+	store    *store.Store
+	server   *exec.Cmd
+	sink     *smtp.Server
+	sinkAddr string
+	received atomic.Int64
+	dir      string
+	failed   bool
+}
+
+func setup(ctx context.Context, o options) (*benchEnv, error) {
+	e := &benchEnv{o: o}
+	var err error
+	if e.dir, err = os.MkdirTemp("", "undersigned-bench-"); err != nil {
+		return nil, err
+	}
+	admin, err := store.Open(ctx, o.adminURL, "")
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s: %w", o.adminURL, err)
+	}
+	defer admin.Close()
+	if err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+o.database+" WITH (FORCE)"); err != nil {
+		return nil, err
+	}
+	if err := admin.Exec(ctx, "CREATE DATABASE "+o.database); err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(o.adminURL)
+	u.Path = "/" + o.database
+	e.dbURL = u.String()
+	if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
+		return nil, err
+	}
+	if err := e.startSink(); err != nil {
+		return nil, err
+	}
+	if err := e.startServer(); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// startSink runs an SMTP server that accepts and discards every message.
+func (e *benchEnv) startSink() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	e.sinkAddr = ln.Addr().String()
+	e.sink = smtp.NewServer(sinkBackend{e})
+	e.sink.Domain = "sink.localhost"
+	go func() { _ = e.sink.Serve(ln) }()
+	return nil
+}
+
+type sinkBackend struct{ e *benchEnv }
+
+func (b sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return sinkSession{b.e}, nil }
+
+type sinkSession struct{ e *benchEnv }
+
+func (sinkSession) Reset()                               {}
+func (sinkSession) Logout() error                        { return nil }
+func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s sinkSession) Data(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	s.e.received.Add(1)
+	return err
+}
+
+// startServer runs the binary on the bench database, limits and proof of
+// work off, mail to the sink, and waits until it is ready.
+func (e *benchEnv) startServer() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	e.baseURL = "http://" + addr
+	cmd := exec.Command(e.o.binary, "serve")
+	cmd.Env = append(os.Environ(),
+		"LISTEN_ADDR="+addr, "DATABASE_URL="+e.dbURL, "DATA_DIR="+filepath.Join(e.dir, "data"),
+		"RATE_LIMITS=off", "POW=off", "SMTP_URL=smtp://"+e.sinkAddr+"?tls=none", "MAIL_CONNECTIONS=4",
+		"LOG_LEVEL=warn", "ADMIN_EMAIL=bench@example.org", "ADMIN_PASSWORD=bench-password-123")
+	logFile, err := os.Create(filepath.Join(e.dir, "server.log"))
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", e.o.binary, err)
+	}
+	e.server = cmd
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(e.baseURL + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				log.Printf("server ready at %s (log: %s)", e.baseURL, logFile.Name())
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("the server was not ready within 30 s; see %s", logFile.Name())
+}
+
+func (e *benchEnv) close() {
+	if e.server != nil && e.server.Process != nil {
+		_ = e.server.Process.Signal(os.Interrupt)
+		_ = e.server.Wait()
+	}
+	if e.sink != nil {
+		_ = e.sink.Close()
+	}
+	if e.store != nil {
+		_ = e.store.Close()
+	}
+}
+
+// rss is the server's resident memory in MiB.
+func (e *benchEnv) rss() string {
+	if e.server == nil || e.server.Process == nil {
+		return "?"
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", e.server.Process.Pid))
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
+		}
+	}
+	return "?"
+}
+
+func machine() string {
+	cpu := "?"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d cores (%s), %s", runtime.NumCPU(), cpu, runtime.Version())
+}

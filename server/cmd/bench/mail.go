@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/mailqueue"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+const benchFrom = "undersigned <no-reply@bench.localhost>"
+
+// benchMail measures delivery to the sink through the durable queue (its
+// database claims and marks included) and, in the same run, a raw go-mail
+// loop over the same number of connections: the ceiling of the transport.
+// The server is stopped first so that its own workers take no part.
+func benchMail(ctx context.Context, e *benchEnv) ([]result, error) {
+	if e.server != nil && e.server.Process != nil {
+		e.close()
+		e.server = nil
+		var err error
+		if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
+			return nil, err
+		}
+		if err := e.startSink(); err != nil {
+			return nil, err
+		}
+	}
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	if err != nil {
+		return nil, err
+	}
+	sink, _ := url.Parse("smtp://" + e.sinkAddr + "?tls=none")
+	var results []result
+	for _, conns := range []int{1, 4} {
+		rate, err := e.queueRun(ctx, catalog, sink, conns)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, result{fmt.Sprintf("mail via queue, %d connection(s)", conns), fmt.Sprintf("%.0f msg/s", rate), "", fmt.Sprintf("%d messages, claim+send+mark", e.o.mailCount)})
+		raw, err := e.rawGoMail(catalog, conns)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, result{fmt.Sprintf("mail raw go-mail loop, %d connection(s)", conns), fmt.Sprintf("%.0f msg/s", raw), "", "same messages, no database"})
+	}
+	return results, nil
+}
+
+func resetMail(i int) store.Mail {
+	o := mailers.PasswordReset(mailers.PasswordResetParams{Link: fmt.Sprintf("http://localhost:8080/reset/token-%d", i), Minutes: 30})
+	return store.Mail{Kind: o.Kind, Language: o.Language, Params: o.Params, Recipient: fmt.Sprintf("official%d@example.org", i)}
+}
+
+func (e *benchEnv) queueRun(ctx context.Context, catalog *mailers.Catalog, sink *url.URL, conns int) (float64, error) {
+	mails := make([]store.Mail, e.o.mailCount)
+	for i := range mails {
+		mails[i] = resetMail(i)
+	}
+	if err := e.store.EnqueueMail(ctx, "bench.localhost", mails...); err != nil {
+		return 0, err
+	}
+	transport, err := mailers.NewSMTP(sink, benchFrom, conns)
+	if err != nil {
+		return 0, err
+	}
+	defer transport.Close()
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: conns, Batch: 50, Poll: 5 * time.Millisecond})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { defer close(done); q.Run(runCtx) }()
+	for {
+		counts, err := e.store.MailCounts(ctx, "")
+		if err != nil {
+			cancel()
+			return 0, err
+		}
+		if counts[store.MailQueued] == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	cancel()
+	<-done
+	log.Printf("queue, %d connection(s): %d messages in %v", conns, e.o.mailCount, elapsed)
+	return float64(e.o.mailCount) / elapsed.Seconds(), nil
+}
+
+func (e *benchEnv) rawGoMail(catalog *mailers.Catalog, conns int) (float64, error) {
+	email, err := catalog.Render(mailers.KindPasswordReset, "en", resetMail(0).Params)
+	if err != nil {
+		return 0, err
+	}
+	host, port := "127.0.0.1", 0
+	fmt.Sscanf(e.sinkAddr[len("127.0.0.1:"):], "%d", &port)
+	per := e.o.mailCount / conns
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	start := time.Now()
+	for c := 0; c < conns; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			client, err := mail.NewClient(host, mail.WithPort(port), mail.WithTLSPortPolicy(mail.NoTLS))
+			if err != nil {
+				errs <- err
+				return
+			}
+			if err := client.DialWithContext(context.Background()); err != nil {
+				errs <- err
+				return
+			}
+			defer client.Close()
+			for i := 0; i < per; i++ {
+				m := mail.NewMsg()
+				_ = m.From(benchFrom)
+				_ = m.To(fmt.Sprintf("raw%d-%d@example.org", c, i))
+				m.Subject(email.Subject)
+				m.SetBodyString(mail.TypeTextPlain, email.Text)
+				m.AddAlternativeString(mail.TypeTextHTML, email.HTML)
+				if err := client.Send(m); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		return 0, err
+	}
+	return float64(per*conns) / elapsed.Seconds(), nil
+}

@@ -1,0 +1,80 @@
+// Command bench measures undersigned as DESIGN.md's performance goals ask:
+// it starts the real binary on PostgreSQL with rate limits and proof of work
+// off, drives it with wrk (sign, confirm, campaign read), runs pgbench with
+// an equivalent single-row insert in the same run, and measures mail
+// delivery to a local SMTP sink through the queue beside a raw go-mail loop.
+// It prints one table; make bench runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"time"
+)
+
+type options struct {
+	adminURL    string // a database the driver can create and drop others from
+	database    string
+	binary      string
+	duration    time.Duration
+	connections int
+	threads     int
+	only        string
+	mailCount   int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.adminURL, "admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL URL of a database to create the bench database from")
+	flag.StringVar(&o.database, "database", "undersigned_bench", "name of the bench database (dropped and created)")
+	flag.StringVar(&o.binary, "binary", "bin/undersigned", "the server binary")
+	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each wrk run")
+	flag.IntVar(&o.connections, "connections", 64, "wrk connections")
+	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
+	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,mail", "which measures to run")
+	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
+	flag.Parse()
+	log.SetFlags(0)
+
+	ctx := context.Background()
+	var results []result
+	want := func(name string) bool { return strings.Contains(","+o.only+",", ","+name+",") }
+	env, err := setup(ctx, o)
+	if err != nil {
+		log.Fatalf("bench: %v", err)
+	}
+	defer env.close()
+
+	steps := []struct {
+		name string
+		run  func(context.Context, *benchEnv) ([]result, error)
+	}{
+		{"sign", benchSign}, {"confirm", benchConfirm}, {"read", benchRead}, {"pgbench", benchPgbench}, {"mail", benchMail},
+	}
+	for _, s := range steps {
+		if !want(s.name) {
+			continue
+		}
+		log.Printf("== %s", s.name)
+		rs, err := s.run(ctx, env)
+		if err != nil {
+			log.Fatalf("bench %s: %v", s.name, err)
+		}
+		results = append(results, rs...)
+	}
+	fmt.Println()
+	fmt.Printf("machine: %s\n", machine())
+	fmt.Printf("%-44s %14s %10s %s\n", "measure", "rate", "p99", "note")
+	for _, r := range results {
+		fmt.Printf("%-44s %14s %10s %s\n", r.name, r.rate, r.p99, r.note)
+	}
+	if env.failed {
+		os.Exit(1)
+	}
+}
+
+type result struct{ name, rate, p99, note string }

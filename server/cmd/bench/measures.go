@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bnp/undersigned/server/internal/auth"
+)
+
+const slug = "release-all-political-prisoners"
+
+func (e *benchEnv) countWhere(ctx context.Context, cond string) int64 {
+	n, err := e.store.CountWhere(ctx, "signatures", cond)
+	if err != nil {
+		e.failed = true
+		return -1
+	}
+	return n
+}
+
+func benchSign(ctx context.Context, e *benchEnv) ([]result, error) {
+	before := e.countWhere(ctx, "1=1")
+	r, err := e.wrk("sign.lua", "/api/v1/campaigns/"+slug+"/signatures")
+	if err != nil {
+		return nil, err
+	}
+	after := e.countWhere(ctx, "1=1")
+	accepted := r.requests - r.non2xx
+	note := fmt.Sprintf("%d accepted, %d rows stored", accepted, after-before)
+	if after-before < accepted || r.non2xx > 0 {
+		note += ": FAIL, accepted signatures missing or refused"
+		e.failed = true
+	} else {
+		note += ": every accepted signature durable"
+	}
+	if r.errors != "" {
+		note += "; socket errors " + r.errors
+	}
+	return []result{{"sign (POST .../signatures, PostgreSQL)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
+}
+
+func benchConfirm(ctx context.Context, e *benchEnv) ([]result, error) {
+	camp, err := e.store.CampaignBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	n := int(8000 * e.o.duration.Seconds())
+	tokens, err := e.pendingSignatures(ctx, camp.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	confirmedBefore := e.countWhere(ctx, "status = 'confirmed'")
+	r, err := e.wrk("confirm.lua", "/api/v1/signatures/confirm", "TOKENS="+tokens, fmt.Sprintf("THREADS=%d", e.o.threads))
+	if err != nil {
+		return nil, err
+	}
+	confirmed := e.countWhere(ctx, "status = 'confirmed' AND flagged = FALSE")
+	time.Sleep(1100 * time.Millisecond) // the public count may be a second stale
+	shown, err := e.publicCount()
+	if err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("%d confirmed rows (+%d), public count %d", confirmed, confirmed-confirmedBefore, shown)
+	if shown != confirmed || r.non2xx > 0 || r.requests > int64(n) {
+		note += ": FAIL, count not exact, refusals, or tokens ran out"
+		e.failed = true
+	} else {
+		note += ": exact"
+	}
+	return []result{{"confirm (POST /signatures/confirm)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
+}
+
+// pendingSignatures stores n pending signatures with known tokens and
+// writes the tokens to a file for wrk.
+func (e *benchEnv) pendingSignatures(ctx context.Context, campaignID string, n int) (string, error) {
+	file := filepath.Join(e.dir, "tokens.txt")
+	f, err := os.Create(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	const batch = 1000
+	expires := time.Now().UTC().Add(24 * time.Hour)
+	for done := 0; done < n; done += batch {
+		var (
+			values []string
+			args   []any
+		)
+		for i := 0; i < batch && done+i < n; i++ {
+			token, hash := auth.NewToken()
+			fmt.Fprintln(w, token)
+			values = append(values, "(?, ?, ?, 'BY', 'private', 'pending', ?, ?, ?)")
+			args = append(args, fmt.Sprintf("bench-%d", done+i), campaignID, "h"+hash, expires, hash, time.Now().UTC())
+		}
+		err := e.store.Exec(ctx, "INSERT INTO signatures (id, campaign_id, email_hash, country, visibility, status, token_expires_at, confirm_token_hash, created_at) VALUES "+
+			strings.Join(values, ","), args...)
+		if err != nil {
+			return "", err
+		}
+	}
+	return file, w.Flush()
+}
+
+func (e *benchEnv) publicCount() (int64, error) {
+	res, err := http.Get(e.baseURL + "/api/v1/campaigns/" + slug)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	var c struct {
+		SignatureCount int64 `json:"signature_count"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&c)
+	return c.SignatureCount, err
+}
+
+func benchRead(_ context.Context, e *benchEnv) ([]result, error) {
+	r, err := e.wrk("", "/api/v1/campaigns/"+slug)
+	if err != nil {
+		return nil, err
+	}
+	note := "server RSS " + e.rss()
+	if r.non2xx > 0 {
+		note += fmt.Sprintf(": FAIL, %d non-2xx", r.non2xx)
+		e.failed = true
+	}
+	return []result{{"campaign read (GET /campaigns/{slug})", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
+}
+
+var (
+	tpsLine     = regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`)
+	latencyLine = regexp.MustCompile(`latency average = ([\d.]+ ms)`)
+)
+
+// benchPgbench runs PostgreSQL's own load tool with a single-row insert
+// into a table shaped like signatures (text key, unique per campaign and
+// address), on the same server in the same run: the ceiling the sign
+// endpoint is measured against.
+func benchPgbench(ctx context.Context, e *benchEnv) ([]result, error) {
+	err := e.store.Exec(ctx, `CREATE TABLE IF NOT EXISTS pgbench_signatures (
+		id text PRIMARY KEY, campaign_id text NOT NULL, email_hash text NOT NULL,
+		country text NOT NULL, created_at timestamp NOT NULL)`)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.Exec(ctx, `CREATE UNIQUE INDEX IF NOT EXISTS pgbench_signatures_key ON pgbench_signatures (campaign_id, email_hash)`); err != nil {
+		return nil, err
+	}
+	script := filepath.Join(e.dir, "insert.sql")
+	insert := "INSERT INTO pgbench_signatures VALUES (md5(random()::text || clock_timestamp()::text), 'c', md5(random()::text), 'BY', now());\n"
+	if err := os.WriteFile(script, []byte(insert), 0o600); err != nil {
+		return nil, err
+	}
+	out, err := exec.Command("pgbench", "-n", "-c", "16", "-j", "2", "-T", fmt.Sprint(int(e.o.duration.Seconds())), "-f", script, e.dbURL).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("pgbench: %v\n%s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		return nil, fmt.Errorf("pgbench printed no tps:\n%s", out)
+	}
+	lat := ""
+	if l := latencyLine.FindSubmatch(out); l != nil {
+		lat = string(l[1]) + " avg"
+	}
+	return []result{{"pgbench single-row insert (16 clients)", string(m[1]) + "/s", "", lat}}, nil
+}
