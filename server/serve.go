@@ -79,8 +79,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if !built {
 		slog.Warn("this binary has no SPA built in: build with `make build` for the web interface")
 	}
+	counter, spend, closeCounter, err := rateLimitStore(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	defer closeCounter()
 	keys := privacy.NewKeys(cfg.DataKey)
-	proofOfWork, err := pow.New(keys.Derive("pow"), cfg.POW, pow.DefaultMaxNumber, pow.DefaultTTL, st.SpendOnce)
+	proofOfWork, err := pow.New(keys.Derive("pow"), cfg.POW, pow.DefaultMaxNumber, pow.DefaultTTL, spend)
 	if err != nil {
 		return err
 	}
@@ -88,7 +93,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Config:  cfg,
 		Store:   st,
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
-		Limiter: ratelimit.New(st, cfg.RateLimits),
+		Limiter: ratelimit.New(counter, cfg.RateLimits),
 		Keys:    keys,
 		Pow:     proofOfWork,
 		SPA:     spa,
@@ -99,7 +104,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		CacheTTL: time.Second,
 	})
 
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
@@ -142,6 +147,20 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// rateLimitStore keeps rate-limit counters and spent challenges in Redis
+// when REDIS_URL is set, else in the database; both are shared by every
+// instance.
+func rateLimitStore(ctx context.Context, cfg config.Config, st *store.Store) (ratelimit.Counter, pow.SpendFunc, func(), error) {
+	if cfg.RedisURL == "" {
+		return st, st.SpendOnce, func() {}, nil
+	}
+	r, err := ratelimit.NewRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return r, r.SpendOnce, func() { _ = r.Close() }, nil
 }
 
 // newMailQueue sends through SMTP_URL, or into the dev outbox without it.

@@ -120,15 +120,15 @@ func TestLoginValidation(t *testing.T) {
 func TestAccessTokenChecks(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		issued := e.token(store.RoleAdmin)
-		var real jwt.MapClaims
-		if _, _, err := jwt.NewParser().ParseUnverified(issued, &real); err != nil {
+		var issuedClaims jwt.MapClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(issued, &issuedClaims); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()
 		base := func() jwt.MapClaims {
 			return jwt.MapClaims{
 				"iss": e.cfg.PublicURL.String(), "aud": []string{"undersigned-staff"},
-				"sub": real["sub"], "sid": real["sid"], "role": "admin",
+				"sub": issuedClaims["sub"], "sid": issuedClaims["sid"], "role": "admin",
 				"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(),
 			}
 		}

@@ -143,7 +143,7 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 
 // text validates an optional string field and stores it trimmed; it
 // reports whether the field was given.
-func text(f fieldErrors, name string, in *string, dst *string, min, max int) bool {
+func text(f fieldErrors, name string, in *string, dst *string, minLen, maxLen int) bool {
 	if in == nil {
 		return false
 	}
@@ -152,10 +152,10 @@ func text(f fieldErrors, name string, in *string, dst *string, min, max int) boo
 	switch {
 	case !utf8.ValidString(*dst):
 		f.add(name, "must be valid UTF-8 text")
-	case n < min:
+	case n < minLen:
 		f.add(name, "is required")
-	case n > max:
-		f.add(name, fmt.Sprintf("must be at most %d characters", max))
+	case n > maxLen:
+		f.add(name, fmt.Sprintf("must be at most %d characters", maxLen))
 	}
 	return true
 }

@@ -82,7 +82,7 @@ func (f fieldErrors) err() error {
 }
 
 func errValidation(field, msg string) *Error {
-	return fieldErrors{field: msg}.err().(*Error)
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are not valid", Fields: map[string]string{field: msg}}
 }
 
 // errorHandler turns every error a handler returns into the one JSON shape.

@@ -14,7 +14,7 @@ const localUser = "staff_user"
 // staff admits a request whose bearer token is valid, whose session is
 // still active and whose user (as the database says now, not as the token
 // said at login) has at least the given role.
-func (s *server) staff(min store.Role) fiber.Handler {
+func (s *server) staff(least store.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		header := c.Get(fiber.HeaderAuthorization)
 		token, found := strings.CutPrefix(header, "Bearer ")
@@ -31,7 +31,7 @@ func (s *server) staff(min store.Role) fiber.Handler {
 		} else if err != nil {
 			return err
 		}
-		if !user.Role.Includes(min) {
+		if !user.Role.Includes(least) {
 			return errForbidden()
 		}
 		c.Locals(localUser, user)

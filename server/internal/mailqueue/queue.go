@@ -213,6 +213,6 @@ func (q *Queue) backoff(attempt int) time.Duration {
 		d *= 2
 	}
 	d = min(d, q.opts.RetryMax)
-	jitter := 0.8 + 0.4*rand.Float64()
+	jitter := 0.8 + 0.4*rand.Float64() //nolint:gosec // jitter needs spread, not secrecy
 	return time.Duration(float64(d) * jitter)
 }

@@ -7,6 +7,7 @@ package smtptest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -97,7 +98,7 @@ func (s *Server) Restart() {
 	var ln net.Listener
 	var err error
 	for i := 0; i < 50; i++ { // the port may linger a moment after Stop
-		if ln, err = net.Listen("tcp", s.addr); err == nil {
+		if ln, err = (&net.ListenConfig{}).Listen(context.Background(), "tcp", s.addr); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -249,7 +250,7 @@ func walk(contentType, encoding string, body io.Reader, rec *Received) error {
 			}
 		}
 	}
-	var r io.Reader = body
+	r := body
 	switch strings.ToLower(encoding) {
 	case "quoted-printable":
 		r = quotedprintable.NewReader(body)
