@@ -1,0 +1,89 @@
+package ratelimit_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/store/storetest"
+)
+
+// counters returns every Counter implementation this run can reach: the
+// database ones always, Redis when TEST_REDIS_URL is set (and, in CI, it
+// must be).
+func counters(t *testing.T) map[string]interface {
+	ratelimit.Counter
+	SpendOnce(ctx context.Context, key string, ttl time.Duration) (bool, error)
+} {
+	out := map[string]interface {
+		ratelimit.Counter
+		SpendOnce(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	}{}
+	for _, kind := range storetest.Kinds(t) {
+		out[string(kind)] = storetest.New(t, kind)
+	}
+	url := os.Getenv("TEST_REDIS_URL")
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but TEST_REDIS_URL is not: the Redis tests must run in CI")
+		}
+		return out
+	}
+	r, err := ratelimit.NewRedis(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	out["redis"] = r
+	return out
+}
+
+func unique() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func TestLimiterAllowsUpToTheRuleThenRefuses(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			l := ratelimit.New(c, true)
+			rule := ratelimit.Rule{Name: "test-" + unique(), Max: 3, Window: time.Hour}
+			for i := 1; i <= 3; i++ {
+				if ok, _, err := l.Allow(context.Background(), rule, "k"); !ok || err != nil {
+					t.Fatalf("hit %d refused (%v)", i, err)
+				}
+			}
+			ok, wait, err := l.Allow(context.Background(), rule, "k")
+			if ok || err != nil || wait <= 0 || wait > time.Hour {
+				t.Fatalf("4th hit: ok=%v wait=%v err=%v; want refused with a wait within the hour", ok, wait, err)
+			}
+			if ok, _, _ := l.Allow(context.Background(), rule, "other"); !ok {
+				t.Fatal("another key was refused")
+			}
+			if ok, _, _ := ratelimit.New(c, false).Allow(context.Background(), rule, "k"); !ok {
+				t.Fatal("a disabled limiter refused")
+			}
+		})
+	}
+}
+
+func TestSpendOnce(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			key := unique()
+			first, err := c.SpendOnce(context.Background(), key, time.Minute)
+			if err != nil || !first {
+				t.Fatalf("first spend = %v, %v", first, err)
+			}
+			again, err := c.SpendOnce(context.Background(), key, time.Minute)
+			if err != nil || again {
+				t.Fatalf("second spend = %v, %v; want refused", again, err)
+			}
+		})
+	}
+}
