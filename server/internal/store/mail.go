@@ -98,7 +98,7 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease t
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var claimed []MailMessage
-	err := s.conn(ctx).Raw(`UPDATE mail_messages
+	err := s.queue.WithContext(ctx).Raw(`UPDATE mail_messages
 		SET lease_until = ?, leased_by = ?, attempts = attempts + 1
 		WHERE id IN (
 			SELECT id FROM mail_messages
@@ -111,7 +111,7 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease t
 // MarkMailSent records that the SMTP server accepted the message and
 // deletes its recipient and content.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
 		"status": MailSent, "finished_at": now(), "recipient": nil, "params": nil,
 		"lease_until": nil, "last_error": "",
 	}).Error
@@ -120,7 +120,7 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 
 // RetryMail releases a message held by worker for another attempt at at.
 func (s *Store) RetryMail(ctx context.Context, id, worker string, at time.Time, reason string) error {
-	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
 		"next_attempt_at": at.UTC().Truncate(time.Millisecond), "lease_until": nil, "last_error": reason,
 	}).Error
 	return translate("retry mail", err)
@@ -129,7 +129,7 @@ func (s *Store) RetryMail(ctx context.Context, id, worker string, at time.Time, 
 // FailMail records a permanent failure with the server's reason and deletes
 // the recipient and content; the message is never tried again.
 func (s *Store) FailMail(ctx context.Context, id, reason string) error {
-	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
 		"status": MailFailed, "finished_at": now(), "recipient": nil, "params": nil,
 		"lease_until": nil, "last_error": reason,
 	}).Error
@@ -139,7 +139,7 @@ func (s *Store) FailMail(ctx context.Context, id, reason string) error {
 // ReleaseMail gives back a claimed message that was not attempted (the
 // worker is stopping), without counting the attempt.
 func (s *Store) ReleaseMail(ctx context.Context, id, worker string) error {
-	err := s.conn(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
 		"lease_until": nil, "attempts": gorm.Expr("attempts - 1"),
 	}).Error
 	return translate("release mail", err)

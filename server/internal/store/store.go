@@ -36,6 +36,10 @@ type Store struct {
 	db       *gorm.DB
 	sqlDB    *sql.DB
 	postgres bool
+	// queue is the mail queue's bookkeeping: on PostgreSQL a small pool of
+	// its own whose commits do not wait for the disk (see openQueuePool).
+	queue      *gorm.DB
+	queueSQLDB *sql.DB
 }
 
 // sqliteTimeFormat is fixed-width for UTC times, so that SQLite compares
@@ -85,12 +89,52 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
 		sqlDB.SetMaxIdleConns(8)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG}
+	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if isPG {
+		if err := s.openQueuePool(databaseURL); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// openQueuePool opens the pool the mail queue claims and marks messages
+// with, with synchronous_commit off: a mark is acknowledged once PostgreSQL
+// has it in memory, not on disk. If the application dies, PostgreSQL still
+// writes it; only if PostgreSQL itself crashes can the last fraction of a
+// second of marks be lost, and then those messages are sent again: a
+// duplicate, never a loss. In exchange one worker is not held to one disk
+// flush per message. The writes that cause mail keep full durability.
+func (s *Store) openQueuePool(databaseURL string) error {
+	dsn, err := postgresDSN(databaseURL)
+	if err != nil {
+		return err
+	}
+	u, _ := url.Parse(dsn)
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	db, err := gorm.Open(postgres.Open(u.String()), &gorm.Config{
+		Logger: logger.Discard, TranslateError: true, SkipDefaultTransaction: true,
+		NowFunc: func() time.Time { return now() },
+	})
+	if err != nil {
+		return fmt.Errorf("store: open queue pool: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("store: open queue pool: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(16)
+	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s.queue, s.queueSQLDB = db, sqlDB
+	return nil
 }
 
 // sqliteDSN enables write-ahead logging, foreign keys and a busy timeout, and
@@ -141,7 +185,12 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes every connection.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	if s.queueSQLDB != nil {
+		_ = s.queueSQLDB.Close()
+	}
+	return s.sqlDB.Close()
+}
 
 func (s *Store) migrator() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
