@@ -3,6 +3,7 @@ package mailers
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
@@ -14,18 +15,29 @@ var Languages = []string{"en", "be", "ru"}
 
 var messages = loadMessages()
 
+// loadMessages reads messages/<lang>/*.json: one file per email (and one
+// for what they share), so that each email's texts sit together.
 func loadMessages() map[string]map[string]string {
 	all := map[string]map[string]string{}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("messages/" + lang + ".json")
-		if err != nil {
-			panic("mailers: " + err.Error())
+		names, err := fs.Glob(files, "messages/"+lang+"/*.json")
+		if err != nil || len(names) == 0 {
+			panic("mailers: no messages for " + lang)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic("mailers: messages/" + lang + ".json: " + err.Error())
+		all[lang] = map[string]string{}
+		for _, name := range names {
+			b, err := files.ReadFile(name)
+			if err != nil {
+				panic("mailers: " + err.Error())
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				panic("mailers: " + name + ": " + err.Error())
+			}
+			for k, v := range m {
+				all[lang][k] = v
+			}
 		}
-		all[lang] = m
 	}
 	return all
 }
