@@ -3,8 +3,8 @@ package mailers
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	htmltemplate "html/template"
+	"io/fs"
 	"strings"
 	texttemplate "text/template"
 )
