@@ -34,6 +34,9 @@ type callInput struct {
 	ID        string   `json:"id"`
 	Audiences []string `json:"audiences"`
 	Text      string   `json:"text"`
+	// EndorsementCount is read-only and ignored: a call may be sent back
+	// as the campaign's answer shows it.
+	EndorsementCount *int64 `json:"endorsement_count"`
 }
 
 type translationInput struct {

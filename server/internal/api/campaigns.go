@@ -27,6 +27,8 @@ type callView struct {
 	ID        string   `json:"id"`
 	Audiences []string `json:"audiences"`
 	Text      string   `json:"text"`
+	// EndorsementCount is filled in the public view only.
+	EndorsementCount int64 `json:"endorsement_count"`
 }
 
 type translationView struct {
@@ -94,10 +96,15 @@ func (s *server) listCampaigns(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
+		endorsements, err := s.Store.EndorsementCounts(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
 		items := make([]campaignSummary, len(cs))
 		for i, camp := range cs {
 			items[i] = summarize(camp)
 			items[i].SignatureCount = counts[camp.ID]
+			items[i].EndorsementCount = endorsements[camp.ID]
 		}
 		return json.Marshal(fiber.Map{"items": items})
 	})
@@ -140,6 +147,9 @@ func (s *server) getCampaign(c *fiber.Ctx) error {
 		}
 		v := viewCampaign(camp, false)
 		if v.SignatureCount, err = s.Store.SignatureCount(c.UserContext(), camp.ID); err != nil {
+			return nil, err
+		}
+		if err := s.addEndorsementCounts(c.UserContext(), &v, camp.ID); err != nil {
 			return nil, err
 		}
 		return json.Marshal(v)

@@ -1,0 +1,22 @@
+package mailers
+
+// KindEndorsementRejected tells an organisation's contact that the
+// endorsement was not accepted, and why.
+const KindEndorsementRejected = "endorsement_rejected"
+
+// EndorsementRejectedParams are the rejection email's parameters.
+type EndorsementRejectedParams struct {
+	Campaign     string `json:"campaign"`
+	Organization string `json:"organization"`
+	Reason       string `json:"reason"`
+}
+
+func init() {
+	register(KindEndorsementRejected, "endorsement_rejected.subject", func() any { return &EndorsementRejectedParams{} })
+}
+
+// EndorsementRejected describes the rejection email for the queue; the
+// store addresses it to the contact.
+func EndorsementRejected(lang string, p EndorsementRejectedParams) Outgoing {
+	return outgoing(KindEndorsementRejected, lang, p)
+}

@@ -1,0 +1,154 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/ratelimit"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// verifyLifetime is how long an endorsement's verification link works; an
+// unverified endorsement is deleted after it.
+const verifyLifetime = 7 * 24 * time.Hour
+
+// Past this, a client gets 429: an office endorsing for a handful of
+// organisations stays far below it, a script does not.
+var endorsePerClient = ratelimit.Rule{Name: "endorse-ip", Max: 20, Window: 10 * time.Minute}
+
+// endorse takes an organisation's endorsement and emails its contact a
+// verification link. The answer is the same 202 whether or not the
+// organisation endorsed before (privacy rule 6).
+func (s *server) endorse(c *fiber.Ctx) error {
+	var in endorseInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	form, err := in.validate()
+	if err != nil {
+		return err
+	}
+	camp, err := s.openCampaign(c)
+	if err != nil {
+		return err
+	}
+	if err := form.checkCalls(camp); err != nil {
+		return err
+	}
+	if err := s.verifyPow(c, in.Pow); err != nil {
+		return err
+	}
+	client := s.clientHash(c)
+	if err := s.allow(c, endorsePerClient, client); err != nil {
+		return err
+	}
+	token, hash := auth.NewToken()
+	lang := s.languageOf(c, camp.Language)
+	e := &store.Endorsement{
+		CampaignID: camp.ID, Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
+		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement, Confidential: form.Confidential,
+		ContactName: &form.ContactName, ContactEmail: &form.contactEmail, Language: lang, IPHash: &client,
+		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(verifyLifetime).Truncate(time.Millisecond),
+		CallIDs: form.calls,
+	}
+	mail := queued(mailers.EndorsementVerify(lang, mailers.EndorsementVerifyParams{
+		Campaign: camp.Title, Organization: form.Organization, Link: s.link("/endorse/confirm/" + token),
+		Days: int(verifyLifetime / (24 * time.Hour)),
+	}))
+	mail.Recipient, mail.Ref = form.contactEmail, camp.ID
+	outcome, err := s.Store.Endorse(c.UserContext(), e, s.Config.MessageDomain(), mail)
+	if errors.Is(err, store.ErrUnknownCall) {
+		return errValidation("calls", "must list distinct call ids of this campaign")
+	} else if err != nil {
+		return err
+	}
+	if outcome != store.EndorseUnchanged {
+		s.Mail.Wake()
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+}
+
+// confirmEndorsement verifies the contact's address: the endorsement now
+// awaits review, and reviewers are told.
+func (s *server) confirmEndorsement(c *fiber.Ctx) error {
+	hash, err := readToken(c)
+	if err != nil {
+		return err
+	}
+	notice := func(e store.Endorsement, camp store.Campaign) store.Mail {
+		return queued(mailers.EndorsementReview(mailers.EndorsementReviewParams{
+			Campaign: camp.Title, Organization: e.Organization, Country: e.Country,
+			Duplicate: e.DuplicateOf != nil, Link: s.link("/admin/endorsements"),
+		}))
+	}
+	_, err = s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this verification link is not valid or has expired; submit the endorsement again to get a new one"}
+	} else if err != nil {
+		return err
+	}
+	s.Mail.Wake()
+	return c.JSON(fiber.Map{"status": store.EndorsementAwaitingReview})
+}
+
+// publicEndorsementView is an organisation as the public sees it: never
+// its contact person, never a confidential endorsement. Calls lists the
+// calls it supports (every call when all_calls).
+type publicEndorsementView struct {
+	Name      string   `json:"name"`
+	OrgType   string   `json:"org_type"`
+	Country   string   `json:"country"`
+	Website   string   `json:"website"`
+	Statement string   `json:"statement"`
+	AllCalls  bool     `json:"all_calls"`
+	Calls     []string `json:"calls"`
+}
+
+// listEndorsements lists a campaign's approved, non-confidential
+// endorsements in the order they were approved.
+func (s *server) listEndorsements(c *fiber.Ctx) error {
+	body, err := s.cache.get("endorsements:"+c.Params("slug"), func() (any, error) {
+		camp, err := s.publicCampaign(c)
+		if err != nil {
+			return nil, err
+		}
+		es, err := s.Store.PublicEndorsements(c.UserContext(), camp.ID)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]publicEndorsementView, len(es))
+		for i, e := range es {
+			items[i] = publicEndorsementView{Name: e.DisplayName, OrgType: e.OrgType, Country: e.Country,
+				Website: e.Website, Statement: e.Statement, AllCalls: e.AllCalls, Calls: e.CallIDs}
+		}
+		return json.Marshal(fiber.Map{"items": items})
+	})
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, body.([]byte))
+}
+
+// addEndorsementCounts fills a public campaign view's endorsement count
+// and each call's: approved, non-confidential endorsements only.
+func (s *server) addEndorsementCounts(ctx context.Context, v *campaignView, campaignID string) error {
+	n, err := s.Store.EndorsementCount(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	perCall, err := s.Store.CallEndorsementCounts(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	v.EndorsementCount = n
+	for i := range v.Calls {
+		v.Calls[i].EndorsementCount = perCall[v.Calls[i].ID]
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Endorsement statuses: the contact verifies the address, then a moderator
+// reviews it.
+const (
+	EndorsementUnverified     = "unverified"
+	EndorsementAwaitingReview = "awaiting_review"
+	EndorsementApproved       = "approved"
+	EndorsementRejected       = "rejected"
+)
+
+// OrgTypes are the kinds of organisation that may endorse.
+var OrgTypes = []string{"ngo", "trade_union", "media", "diaspora", "party", "academic", "other"}
+
+// Endorsement is one organisation's co-signature of a campaign, of all its
+// calls (AllCalls) or of those in CallIDs.
+type Endorsement struct {
+	ID              string
+	CampaignID      string
+	Organization    string
+	NameKey         string
+	DisplayName     string
+	OrgType         string
+	Country         string
+	Website         string
+	WebsiteHost     string
+	Statement       string
+	AllCalls        bool
+	Confidential    bool
+	ContactName     *string
+	ContactEmail    *string
+	Language        string
+	Status          string
+	RejectReason    string
+	VerifyTokenHash *string
+	TokenExpiresAt  time.Time
+	Resends         int
+	DuplicateOf     *string
+	IPHash          *string `gorm:"column:ip_hash"`
+	CreatedAt       time.Time
+	VerifiedAt      *time.Time
+	ReviewedAt      *time.Time
+	ReviewedBy      string
+	AnonymisedAt    *time.Time
+
+	// CallIDs are the calls it supports, in the campaign's order: every
+	// call of the campaign when AllCalls. On Endorse, the chosen subset
+	// (empty: all calls).
+	CallIDs []string `gorm:"-"`
+}
+
+type endorsementCall struct {
+	EndorsementID string `gorm:"primaryKey"`
+	CallID        string `gorm:"primaryKey"`
+}
+
+func (endorsementCall) TableName() string { return "endorsement_calls" }
+
+// EndorseOutcome says what an endorsing request did, for the caller's
+// wake-up and tests only: the public answer is the same in every case
+// (privacy rule 6).
+type EndorseOutcome int
+
+// The outcomes of an endorsing request.
+const (
+	EndorseCreated   EndorseOutcome = iota // a new unverified endorsement, email queued
+	EndorseResent                          // still unverified: new details and link emailed
+	EndorseUnchanged                       // resent too often already: nothing done
+)
+
+// Endorse stores a new unverified endorsement with its calls and queues its
+// verification email (mail, addressed by the caller) in one transaction.
+// If the same organisation (by normalised name and country) already has an
+// unverified endorsement of the campaign, that one takes the new details
+// and token and the email is queued again, at most MaxResends times. A call
+// id that is not one of the campaign's is ErrUnknownCall, and nothing is
+// written.
+func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail Mail) (EndorseOutcome, error) {
+	t := now()
+	e.ID = newID()
+	e.CreatedAt = t
+	e.Status = EndorsementUnverified
+	e.NameKey = orgNameKey(e.Organization)
+	if e.DisplayName == "" {
+		e.DisplayName = e.Organization
+	}
+	e.AllCalls = len(e.CallIDs) == 0
+	outcome := EndorseUnchanged
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := checkCalls(tx, e.CampaignID, e.CallIDs); err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(e)
+		if res.Error != nil {
+			return translate("endorse", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			outcome = EndorseCreated
+			if err := saveEndorsementCalls(tx, e.ID, e.CallIDs); err != nil {
+				return err
+			}
+			return enqueue(tx, domain, mail)
+		}
+		var existing Endorsement
+		err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND status = ? AND resends < ?",
+			e.CampaignID, e.NameKey, e.Country, EndorsementUnverified, MaxResends).Take(&existing).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		} else if err != nil {
+			return translate("endorse again", err)
+		}
+		upd := tx.Model(&Endorsement{}).Where("id = ? AND status = ? AND resends < ?", existing.ID, EndorsementUnverified, MaxResends).
+			Updates(map[string]any{
+				"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
+				"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
+				"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
+				"contact_email": e.ContactEmail, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
+				"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
+			})
+		if upd.Error != nil {
+			return translate("endorse again", upd.Error)
+		}
+		if upd.RowsAffected == 0 {
+			return nil
+		}
+		if err := tx.Where("endorsement_id = ?", existing.ID).Delete(&endorsementCall{}).Error; err != nil {
+			return translate("endorse again", err)
+		}
+		if err := saveEndorsementCalls(tx, existing.ID, e.CallIDs); err != nil {
+			return err
+		}
+		outcome = EndorseResent
+		return enqueue(tx, domain, mail)
+	})
+	return outcome, err
+}
+
+// checkCalls refuses call ids that are not distinct calls of the campaign.
+func checkCalls(tx *gorm.DB, campaignID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&Call{}).Where("campaign_id = ? AND id IN ?", campaignID, ids).Count(&n).Error; err != nil {
+		return translate("check calls", err)
+	}
+	if n != int64(len(ids)) {
+		return ErrUnknownCall
+	}
+	return nil
+}
+
+func saveEndorsementCalls(tx *gorm.DB, endorsementID string, callIDs []string) error {
+	if len(callIDs) == 0 {
+		return nil
+	}
+	rows := make([]endorsementCall, len(callIDs))
+	for i, id := range callIDs {
+		rows[i] = endorsementCall{EndorsementID: endorsementID, CallID: id}
+	}
+	return translate("save endorsement calls", tx.Create(&rows).Error)
+}
+
+// EndorsementMail builds an email about an endorsement, inside the
+// transaction that changes it; the store addresses it.
+type EndorsementMail func(e Endorsement, c Campaign) Mail
+
+// VerifyEndorsement marks the endorsement of a verification token as
+// awaiting review, flags a likely duplicate, and queues a notice (built by
+// notice) to every active admin and moderator, in one transaction.
+// Verifying twice is harmless and notifies nobody again. An unknown or
+// expired token, or one of an endorsement already reviewed, is ErrNotFound.
+func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string, notice EndorsementMail) (Endorsement, error) {
+	t := now()
+	var e Endorsement
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("verify_token_hash = ?", tokenHash).Take(&e).Error; err != nil {
+			return translate("verify endorsement", err)
+		}
+		switch {
+		case e.Status == EndorsementAwaitingReview:
+			return nil
+		case e.Status != EndorsementUnverified || !e.TokenExpiresAt.After(t):
+			return translate("verify endorsement", gorm.ErrRecordNotFound)
+		}
+		dup, err := findDuplicate(tx, e)
+		if err != nil {
+			return err
+		}
+		res := tx.Model(&Endorsement{}).Where("id = ? AND status = ?", e.ID, EndorsementUnverified).
+			Updates(map[string]any{"status": EndorsementAwaitingReview, "verified_at": t, "duplicate_of": dup})
+		if res.Error != nil {
+			return translate("verify endorsement", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil // verified at the same moment by another request, which tells the reviewers
+		}
+		e.Status, e.VerifiedAt, e.DuplicateOf = EndorsementAwaitingReview, &t, dup
+		var camp Campaign
+		if err := tx.Select("id, slug, title, language").Where("id = ?", e.CampaignID).Take(&camp).Error; err != nil {
+			return translate("verify endorsement", err)
+		}
+		var reviewers []string
+		err = tx.Model(&User{}).Where("role IN ? AND disabled = ?", []string{string(RoleAdmin), string(RoleModerator)}, false).
+			Order("email").Pluck("email", &reviewers).Error
+		if err != nil {
+			return translate("verify endorsement", err)
+		}
+		mails := make([]Mail, len(reviewers))
+		for i, to := range reviewers {
+			m := notice(e, camp)
+			m.Recipient, m.Ref = to, e.CampaignID
+			mails[i] = m
+		}
+		return enqueue(tx, domain, mails...)
+	})
+	return e, err
+}
+
+// findDuplicate returns the earliest other verified endorsement of the same
+// campaign that looks like the same organisation: the same normalised name
+// and country, or the same website host.
+func findDuplicate(tx *gorm.DB, e Endorsement) (*string, error) {
+	var ids []string
+	q := tx.Model(&Endorsement{}).Where("campaign_id = ? AND id <> ? AND status <> ?", e.CampaignID, e.ID, EndorsementUnverified)
+	if e.WebsiteHost != "" {
+		q = q.Where("((name_key = ? AND country = ?) OR website_host = ?)", e.NameKey, e.Country, e.WebsiteHost)
+	} else {
+		q = q.Where("name_key = ? AND country = ?", e.NameKey, e.Country)
+	}
+	if err := q.Order("created_at, id").Limit(1).Pluck("id", &ids).Error; err != nil {
+		return nil, translate("find duplicate endorsement", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return &ids[0], nil
+}
+
+// orgSuffixes are legal-form words that do not tell two organisations
+// apart: "Viasna e.V." and "Viasna" are the same one.
+var orgSuffixes = map[string]bool{
+	"inc": true, "incorporated": true, "ltd": true, "limited": true, "llc": true, "plc": true,
+	"corp": true, "co": true, "gmbh": true, "ggmbh": true, "ev": true, "ag": true, "sa": true,
+	"asbl": true, "vzw": true, "ngo": true, "npo": true, "ong": true, "zs": true, "ops": true,
+}
+
+// orgPrefixes are legal-form words written before the name, as in
+// "ОО «Вясна»".
+var orgPrefixes = map[string]bool{"оо": true, "гоо": true, "ооо": true, "ао": true, "уп": true, "ngo": true}
+
+// orgNameKey normalises an organisation's name for comparison: lower case,
+// punctuation dropped (so "e.V." is "ev"), spaces collapsed, a leading
+// "the" and legal-form words before or after the name removed.
+func orgNameKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case unicode.IsSpace(r) || r == '-' || r == '/' || r == '&':
+			b.WriteRune(' ')
+		}
+	}
+	words := strings.Fields(b.String())
+	for len(words) > 1 && (words[0] == "the" || orgPrefixes[words[0]]) {
+		words = words[1:]
+	}
+	for len(words) > 1 && orgSuffixes[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
