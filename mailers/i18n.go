@@ -67,6 +67,9 @@ func translate(lang, key string, args ...any) string {
 }
 
 var (
-	htmlFuncs = htmltemplate.FuncMap{"t": translate}
-	textFuncs = texttemplate.FuncMap{"t": translate}
+	htmlFuncs = htmltemplate.FuncMap{"t": translate, "inc": inc}
+	textFuncs = texttemplate.FuncMap{"t": translate, "inc": inc}
 )
+
+// inc numbers lists from one in plain text.
+func inc(i int) int { return i + 1 }

@@ -49,9 +49,8 @@ type Site struct {
 type kind struct {
 	html    *htmltemplate.Template
 	text    *texttemplate.Template
-	subject string // message key
+	subject string // message key; parameters with EmailSubject() override it
 	params  func() any
-	headers func(p any) map[string]string
 }
 
 // Catalog renders every kind of email.
@@ -116,8 +115,11 @@ func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 		return Email{}, fmt.Errorf("mailers: %s text: %w", kindName, err)
 	}
 	e := Email{Subject: translate(lang, k.subject), HTML: html.String(), Text: text.String()}
-	if k.headers != nil {
-		e.Headers = k.headers(p)
+	if s, ok := p.(interface{ EmailSubject() string }); ok && s.EmailSubject() != "" {
+		e.Subject = s.EmailSubject()
+	}
+	if h, ok := p.(interface{ EmailHeaders() map[string]string }); ok {
+		e.Headers = h.EmailHeaders()
 	}
 	return e, nil
 }

@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Schedules name IANA time zones: carry the database in the binary, so
+	// that a minimal image without /usr/share/zoneinfo still knows them.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -17,6 +17,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
@@ -69,7 +70,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		slog.Info("demo campaign loaded")
 	}
 
-	queue, closeTransport, err := newMailQueue(cfg, st)
+	keys := privacy.NewKeys(cfg.DataKey)
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
+	if err != nil {
+		return err
+	}
+	expander := &digest.Expander{Store: st, Links: digest.Links{PublicURL: cfg.PublicURL.String(), MailFrom: cfg.MailFrom.Address, Keys: keys}}
+	queue, closeTransport, err := newMailQueue(cfg, st, catalog, expander.Expand)
 	if err != nil {
 		return err
 	}
@@ -84,7 +91,6 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		return err
 	}
 	defer closeCounter()
-	keys := privacy.NewKeys(cfg.DataKey)
 	proofOfWork, err := pow.New(keys.Derive("pow"), cfg.POW, pow.DefaultMaxNumber, pow.DefaultTTL, spend)
 	if err != nil {
 		return err
@@ -96,6 +102,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Limiter: ratelimit.New(counter, cfg.RateLimits),
 		Keys:    keys,
 		Pow:     proofOfWork,
+		Catalog: catalog,
 		SPA:     spa,
 		Mail:    queue,
 		Version: version,
@@ -110,10 +117,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	housekeeping := startHousekeeping(workCtx, st)
+	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	background := func() {
 		<-housekeeping
+		<-scheduler
 		<-mailDone
 	}
 
@@ -164,11 +173,8 @@ func rateLimitStore(ctx context.Context, cfg config.Config, st *store.Store) (ra
 }
 
 // newMailQueue sends through SMTP_URL, or into the dev outbox without it.
-func newMailQueue(cfg config.Config, st *store.Store) (*mailqueue.Queue, func(), error) {
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
-	if err != nil {
-		return nil, nil, err
-	}
+func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
+	expand func(ctx context.Context, kind, lang string, params []byte) ([]byte, error)) (*mailqueue.Queue, func(), error) {
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
@@ -181,7 +187,7 @@ func newMailQueue(cfg config.Config, st *store.Store) (*mailqueue.Queue, func(),
 	if err := mailqueue.RegisterQueueMetrics(st); err != nil {
 		slog.Warn("mail queue metrics not registered", "err", err)
 	}
-	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate})
+	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate, Expand: expand})
 	return q, closeTransport, nil
 }
 
@@ -235,6 +241,26 @@ func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
 	return done
 }
 
+// startScheduler sends scheduled digests: it looks every half minute, so a
+// Monday 09:00 digest leaves by 09:00:30.
+func startScheduler(ctx context.Context, sender digest.Sender) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(30 * time.Second)
+		defer tick.Stop()
+		for {
+			sender.Run(ctx, time.Now())
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return done
+}
+
 func housekeeping(ctx context.Context, st *store.Store) {
 	dayAgo := time.Now().Add(-24 * time.Hour)
 	jobs := []struct {
@@ -244,7 +270,11 @@ func housekeeping(ctx context.Context, st *store.Store) {
 		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
 		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
 		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},
+		{"purge endorsement ip hashes", func() (int64, error) { return st.PurgeEndorsementIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
+		{"delete unverified endorsements", func() (int64, error) { return st.DeleteUnverifiedEndorsements(ctx) }},
+		{"anonymise endorsement contacts past retention", func() (int64, error) { return st.AnonymiseEndorsementContacts(ctx) }},
 		{"purge rate limits", func() (int64, error) { return st.PurgeRateLimits(ctx) }},
+		{"finish sent digests", func() (int64, error) { return st.FinishDigests(ctx) }},
 		{"purge sessions", func() (int64, error) { return st.PurgeSessions(ctx, dayAgo) }},
 		{"purge password resets", func() (int64, error) { return st.PurgePasswordResets(ctx, dayAgo) }},
 	}

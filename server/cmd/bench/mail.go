@@ -22,16 +22,8 @@ const benchFrom = "undersigned <no-reply@bench.localhost>"
 // loop over the same number of connections: the ceiling of the transport.
 // The server is stopped first so that its own workers take no part.
 func benchMail(ctx context.Context, e *benchEnv) ([]result, error) {
-	if e.server != nil && e.server.Process != nil {
-		e.close()
-		e.server = nil
-		var err error
-		if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
-			return nil, err
-		}
-		if err := e.startSink(); err != nil {
-			return nil, err
-		}
+	if err := e.stopServer(ctx); err != nil {
+		return nil, err
 	}
 	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
 	if err != nil {
@@ -146,4 +138,19 @@ func (e *benchEnv) rawGoMail(catalog *mailers.Catalog, conns int) (float64, erro
 		return 0, err
 	}
 	return float64(per*conns) / elapsed.Seconds(), nil
+}
+
+// stopServer stops the server under test (once), keeping the database and
+// the sink for measures that run the queue in this process.
+func (e *benchEnv) stopServer(ctx context.Context) error {
+	if e.server == nil || e.server.Process == nil {
+		return nil
+	}
+	e.close()
+	e.server = nil
+	var err error
+	if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
+		return err
+	}
+	return e.startSink()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
+	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -27,6 +28,8 @@ type Deps struct {
 	Keys    privacy.Keys
 	// SPA is the built frontend; nil serves the API alone.
 	SPA fs.FS
+	// Catalog renders email, for digest previews.
+	Catalog *mailers.Catalog
 	// Pow checks the proof of work of public forms.
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
@@ -96,7 +99,11 @@ func New(d Deps) *fiber.App {
 	v1.Post("/campaigns/:slug/signatures", s.sign)
 	v1.Post("/signatures/confirm", s.confirmSignature)
 	v1.Post("/signatures/withdraw", s.withdrawSignature)
+	v1.Get("/campaigns/:slug/endorsements", s.listEndorsements)
+	v1.Post("/campaigns/:slug/endorsements", s.endorse)
+	v1.Post("/endorsements/confirm", s.confirmEndorsement)
 	v1.Get("/pow", s.powChallenge)
+	v1.Post("/contacts/unsubscribe", s.unsubscribe)
 
 	// Staff sessions.
 	v1.Post("/auth/login", s.login)
@@ -114,6 +121,24 @@ func New(d Deps) *fiber.App {
 	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
 	v1.Get("/admin/outbox", editor, s.listOutbox)
+
+	// Staff: officials and digests (editor).
+	v1.Get("/admin/contacts", editor, s.listContacts)
+	v1.Post("/admin/contacts", editor, s.createContact)
+	v1.Post("/admin/contacts/import", editor, s.importContacts)
+	v1.Patch("/admin/contacts/:id", editor, s.updateContact)
+	v1.Delete("/admin/contacts/:id", editor, s.deleteContact)
+	v1.Get("/admin/digests", editor, s.listDigests)
+	v1.Post("/admin/digests", editor, s.createDigest)
+	v1.Get("/admin/digests/:id", editor, s.getDigest)
+	v1.Get("/admin/digests/:id/preview", editor, s.previewDigest)
+	v1.Post("/admin/digests/:id/test", editor, s.testDigest)
+	v1.Post("/admin/digests/:id/send", editor, s.sendDigest)
+	v1.Post("/admin/digests/:id/cancel", editor, s.cancelDigest)
+	v1.Get("/admin/schedules", editor, s.listSchedules)
+	v1.Post("/admin/schedules", editor, s.createSchedule)
+	v1.Patch("/admin/schedules/:id", editor, s.updateSchedule)
+	v1.Delete("/admin/schedules/:id", editor, s.deleteSchedule)
 	v1.Get("/admin/campaigns/:slug/surge", s.staff(store.RoleModerator), s.surge)
 
 	// Staff: accounts and the audit log (admin).
@@ -125,6 +150,15 @@ func New(d Deps) *fiber.App {
 	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
 	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
 	v1.Post("/admin/campaigns/:slug/invalidations", admin, s.invalidateSignatures)
+	v1.Get("/admin/campaigns/:slug/endorsements.csv", admin, s.exportEndorsements)
+
+	// Staff: the endorsements' review queue (moderator).
+	moderator := s.staff(store.RoleModerator)
+	v1.Get("/admin/endorsements", moderator, s.adminListEndorsements)
+	v1.Patch("/admin/endorsements/:id", moderator, s.updateEndorsement)
+	v1.Post("/admin/endorsements/:id/approve", moderator, s.approveEndorsement)
+	v1.Post("/admin/endorsements/:id/reject", moderator, s.rejectEndorsement)
+	v1.Post("/admin/endorsements/:id/revoke", moderator, s.revokeEndorsement)
 
 	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
@@ -88,8 +89,12 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	if err != nil {
 		t.Fatal(err)
 	}
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return api.Deps{
-		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof,
+		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/smtptest"
 	"github.com/bnp/undersigned/server/internal/store/storetest"
 )
@@ -19,7 +21,8 @@ import (
 // server started for the test.
 type mailEnv struct {
 	*env
-	smtp *smtptest.Server
+	smtp  *smtptest.Server
+	queue *mailqueue.Queue
 }
 
 // eachWithMail runs fn against a fresh mailEnv per database.
@@ -45,7 +48,8 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 		t.Fatal(err)
 	}
 	t.Cleanup(transport.Close)
-	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond})
+	expander := &digest.Expander{Store: db.Store, Links: digest.Links{PublicURL: e.cfg.PublicURL.String(), MailFrom: e.cfg.MailFrom.Address, Keys: privacy.NewKeys(e.cfg.DataKey)}}
+	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond, Expand: expander.Expand})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()
@@ -53,7 +57,7 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 	deps := testDeps(t, e.cfg, db, e.tokens)
 	deps.Mail = q
 	e.app = api.New(deps)
-	return &mailEnv{env: e, smtp: srv}
+	return &mailEnv{env: e, smtp: srv, queue: q}
 }
 
 // linkIn finds the first link to {PUBLIC_URL}{prefix}{token} in a text part

@@ -111,18 +111,30 @@ func setSecurityHeaders(c *fiber.Ctx, https bool) {
 }
 
 // jsonBodies enforces, for every request with a body under /api/, the JSON
-// content type and the 64 KiB limit (a route may allow more).
+// content type and the 64 KiB limit. Two routes differ: the contact import
+// takes a CSV file of up to 5 MiB, and one-click unsubscribe also takes
+// the form body that mail clients post (RFC 8058).
 func jsonBodies() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		body := c.Request().Body()
 		if len(body) == 0 {
 			return c.Next()
 		}
-		if len(body) > jsonBodyLimit {
-			return errTooLarge()
-		}
 		ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
-		if ct != fiber.MIMEApplicationJSON {
+		switch {
+		case c.Path() == "/api/v1/admin/contacts/import":
+			if ct != "text/csv" {
+				return &Error{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the file as text/csv"}
+			}
+			return c.Next()
+		case c.Path() == "/api/v1/contacts/unsubscribe" && ct == fiber.MIMEApplicationForm:
+			if len(body) > 1024 {
+				return errTooLarge()
+			}
+			return c.Next()
+		case len(body) > jsonBodyLimit:
+			return errTooLarge()
+		case ct != fiber.MIMEApplicationJSON:
 			return errUnsupportedMedia()
 		}
 		return c.Next()

@@ -37,12 +37,48 @@ var staffRoutes = []staffRoute{
 		body: func(_ *env, role store.Role) any { return map[string]any{"summary": "Edited by " + string(role)} }},
 	{method: "DELETE", pattern: "/api/v1/admin/campaigns/:slug", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/no-such-campaign")},
 	{method: "GET", pattern: "/api/v1/admin/outbox", min: store.RoleEditor, path: fixed("/api/v1/admin/outbox")},
+
+	{method: "GET", pattern: "/api/v1/admin/contacts", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts")},
+	{method: "POST", pattern: "/api/v1/admin/contacts", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts"),
+		body: func(_ *env, role store.Role) any {
+			return map[string]any{"name": "Official", "email": "official-" + string(role) + "@example.eu", "region": "eu"}
+		}},
+	{method: "POST", pattern: "/api/v1/admin/contacts/import", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/import")},
+	{method: "PATCH", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact"),
+		body: func(*env, store.Role) any { return map[string]any{"title": "MEP"} }},
+	{method: "DELETE", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact")},
+	{method: "GET", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests")},
+	{method: "POST", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests"),
+		body: func(*env, store.Role) any {
+			return map[string]any{"region": "eu", "campaigns": []string{seededSlug}, "subject": "Update"}
+		}},
+	{method: "GET", pattern: "/api/v1/admin/digests/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest")},
+	{method: "GET", pattern: "/api/v1/admin/digests/:id/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/preview")},
+	{method: "POST", pattern: "/api/v1/admin/digests/:id/test", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/test"),
+		body: func(*env, store.Role) any { return map[string]any{"email": "me@example.org"} }},
+	{method: "POST", pattern: "/api/v1/admin/digests/:id/send", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/send")},
+	{method: "POST", pattern: "/api/v1/admin/digests/:id/cancel", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/cancel")},
+	{method: "GET", pattern: "/api/v1/admin/schedules", min: store.RoleEditor, path: fixed("/api/v1/admin/schedules")},
+	{method: "POST", pattern: "/api/v1/admin/schedules", min: store.RoleEditor, path: fixed("/api/v1/admin/schedules"),
+		body: func(*env, store.Role) any { return scheduleBody() }},
+	{method: "PATCH", pattern: "/api/v1/admin/schedules/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/schedules/no-such-schedule"),
+		body: func(*env, store.Role) any { return map[string]any{"active": false} }},
+	{method: "DELETE", pattern: "/api/v1/admin/schedules/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/schedules/no-such-schedule")},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/surge", min: store.RoleModerator, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/surge")},
 
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures")},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures.csv")},
 	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/invalidations", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/invalidations"),
 		body: func(*env, store.Role) any { return map[string]any{"domain": "spam.example"} }},
+	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/endorsements.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/endorsements.csv")},
+
+	{method: "GET", pattern: "/api/v1/admin/endorsements", min: store.RoleModerator, path: fixed("/api/v1/admin/endorsements?status=all")},
+	{method: "PATCH", pattern: "/api/v1/admin/endorsements/:id", min: store.RoleModerator, path: fixed("/api/v1/admin/endorsements/no-such-endorsement"),
+		body: func(*env, store.Role) any { return map[string]any{"display_name": "Renamed"} }},
+	{method: "POST", pattern: "/api/v1/admin/endorsements/:id/approve", min: store.RoleModerator, path: fixed("/api/v1/admin/endorsements/no-such-endorsement/approve")},
+	{method: "POST", pattern: "/api/v1/admin/endorsements/:id/reject", min: store.RoleModerator, path: fixed("/api/v1/admin/endorsements/no-such-endorsement/reject"),
+		body: func(*env, store.Role) any { return map[string]any{"reason": "Not an organisation"} }},
+	{method: "POST", pattern: "/api/v1/admin/endorsements/:id/revoke", min: store.RoleModerator, path: fixed("/api/v1/admin/endorsements/no-such-endorsement/revoke")},
 
 	{method: "GET", pattern: "/api/v1/admin/users", min: store.RoleAdmin, path: fixed("/api/v1/admin/users")},
 	{method: "POST", pattern: "/api/v1/admin/users", min: store.RoleAdmin, path: fixed("/api/v1/admin/users"),

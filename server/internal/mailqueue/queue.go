@@ -42,6 +42,9 @@ type Options struct {
 	MaxAttempts int
 	// Name identifies this instance in leases.
 	Name string
+	// Expand, when set, completes a message's parameters at send time (a
+	// digest delivery holds only ids; the content is read when it is sent).
+	Expand func(ctx context.Context, kind, lang string, params []byte) ([]byte, error)
 }
 
 func (o *Options) defaults() {
@@ -164,7 +167,21 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 		q.record(ctx, m, q.store.FailMail(ctx, m.ID, "no recipient or content"))
 		return
 	}
-	email, err := q.catalog.Render(m.Kind, m.Language, []byte(*m.Params))
+	params := []byte(*m.Params)
+	if q.opts.Expand != nil {
+		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
+		if errors.Is(err, store.ErrNotFound) {
+			failed.WithLabelValues(m.Kind).Inc()
+			q.record(ctx, m, q.store.FailMail(ctx, m.ID, "expand: "+err.Error()))
+			return
+		} else if err != nil {
+			retried.WithLabelValues(m.Kind).Inc()
+			q.record(ctx, m, q.store.RetryMail(ctx, m.ID, worker, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
+			return
+		}
+		params = expanded
+	}
+	email, err := q.catalog.Render(m.Kind, m.Language, params)
 	if err != nil {
 		failed.WithLabelValues(m.Kind).Inc()
 		q.record(ctx, m, q.store.FailMail(ctx, m.ID, "render: "+err.Error()))

@@ -45,3 +45,12 @@ func (k Keys) Hash(purpose, value string) string {
 // Derive returns a key for a named purpose, for other packages' MACs (the
 // proof-of-work challenges, say).
 func (k Keys) Derive(purpose string) []byte { return k.derive(purpose) }
+
+// UnsubscribeToken is a contact's unsubscribe token: derived from the
+// contact's id with a secret key, so every digest can carry it while only
+// its hash is stored, and nobody without DATA_KEY can make one.
+func (k Keys) UnsubscribeToken(contactID string) string {
+	m := hmac.New(sha256.New, k.derive("unsubscribe"))
+	m.Write([]byte(contactID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}

@@ -205,3 +205,10 @@ func (s *Store) DeleteCampaign(ctx context.Context, slug string, audit *AuditEnt
 		return writeAudit(tx, audit, slug)
 	})
 }
+
+// CampaignByID returns one campaign with its calls and translations.
+func (s *Store) CampaignByID(ctx context.Context, id string) (Campaign, error) {
+	var c Campaign
+	err := withContent(s.conn(ctx)).Where("id = ?", id).Take(&c).Error
+	return c, translate("campaign by id", err)
+}

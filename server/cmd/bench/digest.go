@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/url"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/digest"
+	"github.com/bnp/undersigned/server/internal/mailqueue"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// benchDigest sends one EU digest to 100,000 contacts through the queue
+// (four connections to the sink), sampling this process's heap while it
+// runs: delivery must hold no per-recipient state in memory.
+func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
+	if err := e.stopServer(ctx); err != nil {
+		return nil, err
+	}
+	const contacts = 100000
+	if err := e.store.Exec(ctx, "DELETE FROM mail_messages"); err != nil {
+		return nil, err
+	}
+	if err := e.store.Exec(ctx, "DELETE FROM contacts"); err != nil {
+		return nil, err
+	}
+	err := e.store.Exec(ctx, `INSERT INTO contacts (id, name, email, region, language, unsubscribe_token_hash, created_at, updated_at)
+		SELECT 'bench-' || i, 'Official ' || i, 'official' || i || '@example.eu', 'eu',
+			CASE WHEN i % 3 = 0 THEN 'be' ELSE 'en' END, md5(i::text), now(), now()
+		FROM generate_series(1, ?) AS i`, contacts)
+	if err != nil {
+		return nil, err
+	}
+	camp, err := e.store.CampaignBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	d := store.Digest{Region: "eu", Subject: "Weekly update", Intro: "Dear colleagues,"}
+	if err := e.store.CreateDigest(ctx, &d, []string{camp.ID}, &store.AuditEntry{Action: "digest.create"}); err != nil {
+		return nil, err
+	}
+	d, err = e.store.DigestByID(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	keys := privacy.NewKeys(make([]byte, 32))
+	start := time.Now()
+	n, err := digest.Start(ctx, e.store, d, "http://localhost:8080", "bench.localhost", &store.AuditEntry{Action: "digest.send"}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	queued := time.Since(start)
+	log.Printf("digest: %d deliveries queued in %v", n, queued)
+
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	if err != nil {
+		return nil, err
+	}
+	sink, _ := url.Parse("smtp://" + e.sinkAddr + "?tls=none")
+	transport, err := mailers.NewSMTP(sink, benchFrom, 4)
+	if err != nil {
+		return nil, err
+	}
+	defer transport.Close()
+	expander := &digest.Expander{Store: e.store, Links: digest.Links{PublicURL: "http://localhost:8080", MailFrom: "no-reply@bench.localhost", Keys: keys}}
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Batch: 50, Poll: 5 * time.Millisecond, Expand: expander.Expand})
+
+	runtime.GC()
+	var peak atomic.Uint64
+	base := heapInUse()
+	sampling, stopSampling := context.WithCancel(ctx)
+	go func() {
+		for sampling.Err() == nil {
+			if h := heapInUse(); h > peak.Load() {
+				peak.Store(h)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	sendStart := time.Now()
+	go func() { defer close(done); q.Run(runCtx) }()
+	for {
+		counts, err := e.store.MailCounts(ctx, d.ID)
+		if err != nil {
+			cancel()
+			stopSampling()
+			return nil, err
+		}
+		if counts[store.MailQueued] == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	elapsed := time.Since(sendStart)
+	cancel()
+	<-done
+	stopSampling()
+	rate := float64(n) / elapsed.Seconds()
+	note := fmt.Sprintf("%d contacts; queued in %v; heap %.1f MiB before, %.1f MiB peak while sending", n, queued.Round(time.Millisecond),
+		float64(base)/(1<<20), float64(peak.Load())/(1<<20))
+	return []result{{"digest to 100,000 contacts, 4 connections", fmt.Sprintf("%.0f msg/s", rate), "", note}}, nil
+}
+
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+const contactsPage = 100
+
+func (s *server) listContacts(c *fiber.Ctx) error {
+	f := store.ContactFilter{Query: strings.TrimSpace(c.Query("q")), Region: c.Query("region"), Tag: c.Query("tag")}
+	contacts, err := s.Store.SearchContacts(c.UserContext(), f, c.Query("cursor"), contactsPage)
+	if err != nil {
+		return err
+	}
+	items := make([]contactView, len(contacts))
+	for i, ct := range contacts {
+		items[i] = viewContact(ct)
+	}
+	next := ""
+	if len(contacts) == contactsPage {
+		next = contacts[len(contacts)-1].ID
+	}
+	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
+}
+
+// newContact gives a contact its id and the hash of its unsubscribe token.
+func (s *server) newContact() store.Contact {
+	id := store.NewContactID()
+	return store.Contact{ID: id, Language: "en", UnsubscribeTokenHash: auth.HashToken(s.Keys.UnsubscribeToken(id))}
+}
+
+func (s *server) createContact(c *fiber.Ctx) error {
+	var in contactInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ct := s.newContact()
+	f := fieldErrors{}
+	applyContact(f, &ct, in, true)
+	if in.Subscribed != nil || in.ResubscribeReason != nil {
+		f.add("subscribed", "a new contact is subscribed")
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	err := s.Store.CreateContact(c.UserContext(), &ct, auditBy(c, "contact.create", "", 1))
+	if errors.Is(err, store.ErrConflict) {
+		return errValidation("email", "is already a contact")
+	} else if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(viewContact(ct))
+}
+
+// updateContact changes a contact. Re-subscribing someone who unsubscribed
+// needs a recorded reason: they asked not to be written to.
+func (s *server) updateContact(c *fiber.Ctx) error {
+	var in contactInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ct, err := s.Store.ContactByID(c.UserContext(), c.Params("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("contact")
+	} else if err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	applyContact(f, &ct, in, false)
+	detail := ""
+	if in.Subscribed != nil {
+		switch {
+		case *in.Subscribed && ct.UnsubscribedAt != nil:
+			reason := ""
+			if in.ResubscribeReason != nil {
+				reason = strings.TrimSpace(*in.ResubscribeReason)
+			}
+			if reason == "" || len(reason) > 500 {
+				f.add("resubscribe_reason", "say (in at most 500 characters) why this contact, who unsubscribed, may be written to again")
+			}
+			ct.UnsubscribedAt, ct.ResubscribeReason, detail = nil, reason, "resubscribed: "+reason
+		case !*in.Subscribed && ct.UnsubscribedAt == nil:
+			t := time.Now().UTC().Truncate(time.Millisecond)
+			ct.UnsubscribedAt, detail = &t, "unsubscribed by staff"
+		}
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	err = s.Store.SaveContact(c.UserContext(), &ct, auditBy(c, "contact.update", ct.ID, 1, detail))
+	if errors.Is(err, store.ErrConflict) {
+		return errValidation("email", "is already a contact")
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(viewContact(ct))
+}
+
+func (s *server) deleteContact(c *fiber.Ctx) error {
+	err := s.Store.DeleteContact(c.UserContext(), c.Params("id"), auditBy(c, "contact.delete", c.Params("id"), 1))
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("contact")
+	} else if err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// unsubscribe takes a token as JSON {token} (the SPA's page), or as the
+// query string with the RFC 8058 form body List-Unsubscribe=One-Click that
+// mail clients POST. Unsubscribing twice is harmless.
+func (s *server) unsubscribe(c *fiber.Ctx) error {
+	token := c.Query("token")
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+		if c.FormValue("List-Unsubscribe") != "One-Click" {
+			return errValidation("List-Unsubscribe", "must be One-Click")
+		}
+	} else {
+		var in tokenInput
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+		token = in.Token
+	}
+	if token == "" || len(token) > 200 {
+		return errValidation("token", "is required")
+	}
+	err := s.Store.Unsubscribe(c.UserContext(), auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this unsubscribe link is not valid"}
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": "unsubscribed"})
+}
