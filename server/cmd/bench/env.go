@@ -70,7 +70,7 @@ func setup(ctx context.Context, o options) (*benchEnv, error) {
 
 // startSink runs an SMTP server that accepts and discards every message.
 func (e *benchEnv) startSink() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (e *benchEnv) startSink() error {
 
 type sinkBackend struct{ e *benchEnv }
 
-func (b sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return sinkSession{b.e}, nil }
+func (b sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return sinkSession(b), nil }
 
 type sinkSession struct{ e *benchEnv }
 
@@ -100,14 +100,14 @@ func (s sinkSession) Data(r io.Reader) error {
 // startServer runs the binary on the bench database, limits and proof of
 // work off, mail to the sink, and waits until it is ready.
 func (e *benchEnv) startServer() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	e.baseURL = "http://" + addr
-	cmd := exec.Command(e.o.binary, "serve")
+	cmd := exec.CommandContext(context.Background(), e.o.binary, "serve") //nolint:gosec // the binary the developer asked to measure
 	cmd.Env = append(os.Environ(),
 		"LISTEN_ADDR="+addr, "DATABASE_URL="+e.dbURL, "DATA_DIR="+filepath.Join(e.dir, "data"),
 		"RATE_LIMITS=off", "POW=off", "SMTP_URL=smtp://"+e.sinkAddr+"?tls=none", "MAIL_CONNECTIONS=4",
@@ -123,7 +123,7 @@ func (e *benchEnv) startServer() error {
 	e.server = cmd
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		res, err := http.Get(e.baseURL + "/readyz")
+		res, err := get(e.baseURL + "/readyz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
@@ -177,4 +177,13 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%d cores (%s), %s", runtime.NumCPU(), cpu, runtime.Version())
+}
+
+// get is http.Get with a context, as every request of ours should be.
+func get(u string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -97,8 +99,11 @@ func (e *benchEnv) rawGoMail(catalog *mailers.Catalog, conns int) (float64, erro
 	if err != nil {
 		return 0, err
 	}
-	host, port := "127.0.0.1", 0
-	fmt.Sscanf(e.sinkAddr[len("127.0.0.1:"):], "%d", &port)
+	host, portText, _ := net.SplitHostPort(e.sinkAddr)
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		return 0, err
+	}
 	per := e.o.mailCount / conns
 	var wg sync.WaitGroup
 	errs := make(chan error, conns)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,7 +111,7 @@ func (e *benchEnv) pendingSignatures(ctx context.Context, campaignID string, n i
 }
 
 func (e *benchEnv) publicCount() (int64, error) {
-	res, err := http.Get(e.baseURL + "/api/v1/campaigns/" + slug)
+	res, err := get(e.baseURL + "/api/v1/campaigns/" + slug)
 	if err != nil {
 		return 0, err
 	}
@@ -161,9 +160,9 @@ func benchPgbench(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err := os.WriteFile(script, []byte(insert), 0o600); err != nil {
 		return nil, err
 	}
-	out, err := exec.Command("pgbench", "-n", "-c", "16", "-j", "2", "-T", fmt.Sprint(int(e.o.duration.Seconds())), "-f", script, e.dbURL).CombinedOutput()
+	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", "16", "-j", "2", "-T", fmt.Sprint(int(e.o.duration.Seconds())), "-f", script, e.dbURL).CombinedOutput() //nolint:gosec // fixed tool, our own arguments
 	if err != nil {
-		return nil, fmt.Errorf("pgbench: %v\n%s", err, out)
+		return nil, fmt.Errorf("pgbench: %w\n%s", err, out)
 	}
 	m := tpsLine.FindSubmatch(out)
 	if m == nil {

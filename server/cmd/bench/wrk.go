@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"os"
@@ -50,12 +51,12 @@ func (e *benchEnv) wrk(script, path string, env ...string) (wrkResult, error) {
 		args = append(args, "-s", file)
 	}
 	args = append(args, e.baseURL+path)
-	cmd := exec.Command("wrk", args...)
+	cmd := exec.CommandContext(context.Background(), "wrk", args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return wrkResult{}, fmt.Errorf("wrk: %v\n%s", err, out.String())
+		return wrkResult{}, fmt.Errorf("wrk: %w\n%s", err, out.String())
 	}
 	s := out.String()
 	r := wrkResult{rawSummary: s}
