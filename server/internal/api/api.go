@@ -140,6 +140,7 @@ func New(d Deps) *fiber.App {
 	v1.Patch("/admin/schedules/:id", editor, s.updateSchedule)
 	v1.Delete("/admin/schedules/:id", editor, s.deleteSchedule)
 	v1.Get("/admin/campaigns/:slug/surge", s.staff(store.RoleModerator), s.surge)
+	v1.Get("/admin/campaigns/:slug/dashboard", s.staff(store.RoleViewer), s.dashboard)
 
 	// Staff: accounts and the audit log (admin).
 	admin := s.staff(store.RoleAdmin)

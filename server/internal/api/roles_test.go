@@ -38,6 +38,7 @@ var staffRoutes = []staffRoute{
 	{method: "DELETE", pattern: "/api/v1/admin/campaigns/:slug", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/no-such-campaign")},
 	{method: "GET", pattern: "/api/v1/admin/outbox", min: store.RoleEditor, path: fixed("/api/v1/admin/outbox")},
 
+	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/dashboard", min: store.RoleViewer, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/dashboard")},
 	{method: "GET", pattern: "/api/v1/admin/contacts", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts")},
 	{method: "POST", pattern: "/api/v1/admin/contacts", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts"),
 		body: func(_ *env, role store.Role) any {
