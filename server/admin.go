@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
@@ -41,14 +43,22 @@ func ensureFirstAdmin(ctx context.Context, st *store.Store, cfg config.Config, c
 	}
 	slog.Info("first admin created", "user_id", u.ID, "generated", generated)
 	if generated {
-		fmt.Fprintf(console, "\n"+
-			"  ┌──────────────────────────────────────────────────────────────┐\n"+
-			"  │ First admin created. These credentials are shown only once. │\n"+
-			"  │   email:    %-48s │\n"+
-			"  │   password: %-48s │\n"+
-			"  │ Sign in at /admin and change the password.                   │\n"+
-			"  └──────────────────────────────────────────────────────────────┘\n\n",
-			email, password)
+		lines := []string{
+			"First admin created. These credentials are shown only once.",
+			"  email:    " + email,
+			"  password: " + password,
+			"Sign in at " + cfg.PublicURL.String() + "/admin and change the password.",
+		}
+		width := 0
+		for _, l := range lines {
+			width = max(width, utf8.RuneCountInString(l))
+		}
+		bar := strings.Repeat("─", width+2)
+		fmt.Fprintf(console, "\n  ┌%s┐\n", bar)
+		for _, l := range lines {
+			fmt.Fprintf(console, "  │ %s%s │\n", l, strings.Repeat(" ", width-utf8.RuneCountInString(l)))
+		}
+		fmt.Fprintf(console, "  └%s┘\n\n", bar)
 	}
 	return nil
 }

@@ -23,3 +23,20 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
+
+// The default DATA_DIR is relative ("./data"): the database must be made
+// there, under the working directory.
+func TestSQLiteRelativePath(t *testing.T) {
+	t.Chdir(t.TempDir())
+	s, err := Open(context.Background(), "", filepath.Join("data", "undersigned.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join("data", "undersigned.db")); err != nil {
+		t.Fatalf("the database is not in ./data: %v", err)
+	}
+}

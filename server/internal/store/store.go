@@ -150,7 +150,12 @@ func sqliteDSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_timefmt", sqliteTimeFormat)
 	// url.URL escapes what would end the path early in a URI, such as "#"
-	// or "?" in a folder's name.
+	// or "?" in a folder's name. The path is made absolute first: a
+	// relative one ("data/undersigned.db", from the default DATA_DIR) would
+	// be read as the URI's host.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}).String()
 }
 
