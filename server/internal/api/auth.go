@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -61,7 +60,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	}
 	email := strings.ToLower(strings.TrimSpace(req.Email))
 	fields := fieldErrors{}
-	if _, err := mail.ParseAddress(email); err != nil {
+	if !plainAddress(email) {
 		fields.add("email", "must be an email address")
 	}
 	if req.Password == "" {

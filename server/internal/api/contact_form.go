@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/mail"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -41,7 +40,7 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 	text(f, "name", in.Name, &c.Name, 1, 200)
 	if in.Email != nil {
 		c.Email = strings.ToLower(strings.TrimSpace(*in.Email))
-		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > 254 {
+		if !plainAddress(c.Email) {
 			f.add("email", "must be an email address")
 		}
 	}

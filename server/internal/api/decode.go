@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/mail"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -56,4 +57,12 @@ func jsonKind(goKind string) string {
 		return "object"
 	}
 	return "number"
+}
+
+// plainAddress reports whether s is one bare email address (no display
+// name, no list), at most 254 characters: what staff, contacts and test
+// sends are given as.
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
 }

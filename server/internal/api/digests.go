@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -217,7 +216,7 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	}
 	f := fieldErrors{}
 	to := strings.ToLower(strings.TrimSpace(in.Email))
-	if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+	if !plainAddress(to) {
 		f.add("email", "must be an email address")
 	}
 	if in.Language == "" {

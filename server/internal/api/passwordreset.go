@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 		return err
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Email))
-	if _, err := mail.ParseAddress(email); err != nil {
+	if !plainAddress(email) {
 		return errValidation("email", "must be an email address")
 	}
 	if err := s.allow(c, resetPerClient, s.clientHash(c)); err != nil {

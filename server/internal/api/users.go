@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -59,7 +58,7 @@ func (s *server) createUser(c *fiber.Ctx) error {
 		return f.err()
 	}
 	email := strings.ToLower(strings.TrimSpace(*in.Email))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if !plainAddress(email) {
 		f.add("email", "must be an email address")
 	}
 	validPassword(f, *in.Password)
