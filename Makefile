@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend lint clean bench
+.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ frontend-deps: frontend/node_modules/.package-lock.json
 frontend: frontend-deps ## build the SPA into frontend/dist
 	cd frontend && npm run build
 
-test: test-go test-frontend ## every test: Go on SQLite (and PostgreSQL with TEST_DATABASE_URL), frontend
+test: test-go test-frontend test-e2e ## every test: Go on SQLite (and PostgreSQL with TEST_DATABASE_URL), frontend, browser
 	@echo "make test: all suites passed"
 
 test-go: ## Go unit and API tests; PostgreSQL too when TEST_DATABASE_URL is set
@@ -40,6 +40,11 @@ test-go: ## Go unit and API tests; PostgreSQL too when TEST_DATABASE_URL is set
 
 test-frontend: frontend-deps ## frontend unit tests (Vitest)
 	cd frontend && npm test
+
+# The real binary on a free port with SQLite, an SMTP server and Debian's
+# Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
+test-e2e: build ## browser end-to-end tests of the public site (playwright-core, Chromium, axe)
+	cd frontend && npm run test:e2e
 
 # golangci-lint is built from the Go module proxy at a pinned version into
 # bin/tools/golangci-lint-VERSION/ on first use (about a minute, then cached).

@@ -8,14 +8,16 @@ const base = '/api/v1';
 export class ApiError extends Error {
   /**
    * @param {string} message
-   * @param {{status: number, code: string, fields?: Record<string, string>}} details
+   * @param {{status: number, code: string, fields?: Record<string, string>, retryAfter?: string | null}} details
    */
-  constructor(message, { status, code, fields = {} }) {
+  constructor(message, { status, code, fields = {}, retryAfter = null }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    /** The Retry-After header of a 429, as sent. */
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -50,7 +52,12 @@ export async function request(method, path, { body, signal } = {}) {
   }
   const e = data?.error;
   if (e && typeof e.code === 'string') {
-    throw new ApiError(e.message || e.code, { status: res.status, code: e.code, fields: e.fields ?? {} });
+    throw new ApiError(e.message || e.code, {
+      status: res.status,
+      code: e.code,
+      fields: e.fields ?? {},
+      retryAfter: res.headers.get('Retry-After'),
+    });
   }
   // A proxy or load balancer answered (HTML 502 and the like): no API error body.
   throw new ApiError(`Unexpected answer from the server (HTTP ${res.status}).`, { status: res.status, code: 'http_error' });
@@ -81,4 +88,42 @@ export async function listCampaigns(options) {
 /** One public campaign with its calls. */
 export function getCampaign(slug, options) {
   return get(`/campaigns/${encodeURIComponent(slug)}`, options);
+}
+
+/** POST a JSON body. */
+export function post(path, body, options) {
+  return request('POST', path, { ...options, body });
+}
+
+const campaignPath = (slug) => `/campaigns/${encodeURIComponent(slug)}`;
+
+/** Confirmed signatures by country (small cells folded into "other") and by day. */
+export function getStats(slug, options) {
+  return get(`${campaignPath(slug)}/stats`, options);
+}
+
+/** One page of listed signers: {items, next_cursor} ("" on the last page). */
+export function listSigners(slug, cursor = '', options) {
+  const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+  return get(`${campaignPath(slug)}/signers${query}`, options);
+}
+
+/** Sign a campaign: 202 {status: "pending"}, and a confirmation email. */
+export function sign(slug, body, options) {
+  return post(`${campaignPath(slug)}/signatures`, body, options);
+}
+
+/** Confirm a signature with the token from its email: {status, campaign}. */
+export function confirmSignature(token) {
+  return post('/signatures/confirm', { token });
+}
+
+/** Withdraw a signature with the token from its email: {status, campaign}. */
+export function withdrawSignature(token) {
+  return post('/signatures/withdraw', { token });
+}
+
+/** Set a staff account's new password with the token from the reset email. */
+export function confirmPasswordReset(token, password) {
+  return post('/auth/password-reset/confirm', { token, password });
 }

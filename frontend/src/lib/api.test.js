@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, getCampaign, listCampaigns, request } from './api.js';
+import { ApiError, getCampaign, listCampaigns, listSigners, request, sign } from './api.js';
 
-function answer(status, body, type = 'application/json') {
+function answer(status, body, type = 'application/json', headers = {}) {
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': type },
+    headers: { 'Content-Type': type, ...headers },
   });
 }
 
@@ -74,5 +74,24 @@ describe('api', () => {
       throw new DOMException('aborted', 'AbortError');
     });
     await expect(listCampaigns()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('keeps Retry-After on a 429', async () => {
+    stubFetch(async () => answer(429, { error: { code: 'rate_limited', message: 'slow down' } }, 'application/json', { 'Retry-After': '120' }));
+    await expect(request('POST', '/x', { body: {} })).rejects.toMatchObject({ status: 429, code: 'rate_limited', retryAfter: '120' });
+  });
+
+  it('pages through signers with the cursor', async () => {
+    const fetch = stubFetch(async () => answer(200, { items: [], next_cursor: '' }));
+    await listSigners('a b');
+    await listSigners('a', 'c/1');
+    expect(fetch.mock.calls.map((c) => c[0])).toEqual(['/api/v1/campaigns/a%20b/signers', '/api/v1/campaigns/a/signers?cursor=c%2F1']);
+  });
+
+  it('posts a signature to its campaign', async () => {
+    const fetch = stubFetch(async () => answer(202, { status: 'pending' }));
+    expect(await sign('s', { name: 'A' })).toEqual({ status: 'pending' });
+    expect(fetch.mock.calls[0][0]).toBe('/api/v1/campaigns/s/signatures');
+    expect(fetch.mock.calls[0][1].method).toBe('POST');
   });
 });

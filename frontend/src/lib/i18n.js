@@ -1,11 +1,29 @@
-// Interface strings by language. Add a language by adding a dictionary to
-// `dictionaries`; missing keys fall back to English, then to the key itself
-// (a visible key is easier to spot in review than an empty string).
+// Interface strings by language. The language comes from the browser, or
+// from the reader's own choice in the header (kept in localStorage; nothing
+// else is). Missing keys fall back to English, then to the key itself (a
+// visible key is easier to spot in review than an empty string).
+//
+// t() and friends are plain functions, yet reactive: they register with
+// Svelte through createSubscriber, so that every piece of text re-renders
+// when the language changes, without reloading and without losing a
+// half-filled form.
 
+import { createSubscriber } from 'svelte/reactivity';
 import en from './messages/en.js';
+import be from './messages/be.js';
+import ru from './messages/ru.js';
 
 export const fallbackLanguage = 'en';
-const dictionaries = { en };
+export const dictionaries = { en, be, ru };
+
+/** The languages offered in the header, each named in itself. */
+export const languages = [
+  { code: 'be', name: 'Беларуская' },
+  { code: 'ru', name: 'Русский' },
+  { code: 'en', name: 'English' },
+];
+
+const storageKey = 'lang';
 
 /**
  * The first of the user's preferred languages that we have, by primary subtag
@@ -48,18 +66,69 @@ export function createTranslator(dicts, lang) {
   return { lang, t, tn, number: (n) => numbers.format(n) };
 }
 
-const browserLanguages = globalThis.navigator?.languages ?? [];
-const active = createTranslator(dictionaries, pickLanguage(browserLanguages, Object.keys(dictionaries)));
+function storedLanguage() {
+  try {
+    const saved = globalThis.localStorage?.getItem(storageKey);
+    return saved && saved in dictionaries ? saved : null;
+  } catch {
+    return null; // storage blocked: follow the browser
+  }
+}
 
-/** The interface language in use. */
-export const lang = active.lang;
-export const t = active.t;
-export const tn = active.tn;
-export const formatNumber = active.number;
+let active = createTranslator(
+  dictionaries,
+  storedLanguage() ?? pickLanguage(globalThis.navigator?.languages ?? [], Object.keys(dictionaries)),
+);
 
-/** A date (RFC 3339 string) in the reader's language and time zone, e.g. "30 November 2025". */
-export function formatDate(iso) {
+let changed = () => {};
+const subscribe = createSubscriber((update) => {
+  changed = update;
+  return () => (changed = () => {});
+});
+
+/** The interface language in use (reactive). */
+export function getLang() {
+  subscribe();
+  return active.lang;
+}
+
+/** Switch the interface language and remember the choice in this browser. */
+export function setLanguage(code) {
+  if (!(code in dictionaries) || code === active.lang) return;
+  active = createTranslator(dictionaries, code);
+  try {
+    globalThis.localStorage?.setItem(storageKey, code);
+  } catch {
+    // Not remembered, but switched all the same.
+  }
+  if (globalThis.document) document.documentElement.lang = code;
+  changed();
+}
+
+/** The interface string for key. */
+export function t(key, vars) {
+  subscribe();
+  return active.t(key, vars);
+}
+
+/** The plural form of key for count. */
+export function tn(key, count, vars) {
+  subscribe();
+  return active.tn(key, count, vars);
+}
+
+/** A number in the interface language, e.g. "1,234" or "1 234". */
+export function formatNumber(n) {
+  subscribe();
+  return active.number(n);
+}
+
+/** A date (RFC 3339 string or YYYY-MM-DD) in the reader's language, e.g. "30 November 2025". */
+export function formatDate(iso, style = 'long') {
+  subscribe();
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(d);
+  // A bare date is a calendar day in UTC: show that day wherever the reader is.
+  const zone = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? { timeZone: 'UTC' } : {};
+  return new Intl.DateTimeFormat(active.lang, { dateStyle: style, ...zone }).format(d);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTranslator, pickLanguage } from './i18n.js';
+import { createTranslator, dictionaries, formatDate, languages, pickLanguage } from './i18n.js';
 
 describe('pickLanguage', () => {
   it('takes the first preferred language we have, by primary subtag', () => {
@@ -47,5 +47,58 @@ describe('createTranslator', () => {
     const be = createTranslator(dicts, 'be');
     expect(be.tn('sig', 3)).toBe('3 подпісы');
     expect(be.tn('sig', 5)).toBe('5 подпісаў');
+  });
+});
+
+describe('the dictionaries', () => {
+  const en = dictionaries.en;
+  const base = (key) => key.replace(/\.(zero|one|two|few|many|other)$/, '');
+  const isPlural = (key) => /\.(one|other)$/.test(key) && `${base(key)}.one` in en && `${base(key)}.other` in en;
+  const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+  for (const lang of ['be', 'ru']) {
+    const dict = dictionaries[lang];
+
+    it(`${lang} has every English key`, () => {
+      const missing = Object.keys(en).filter((key) => !isPlural(key) && !(key in dict));
+      expect(missing).toEqual([]);
+    });
+
+    it(`${lang} has no key that English lacks`, () => {
+      const extra = Object.keys(dict).filter((key) => !(key in en) && !(`${base(key)}.other` in en));
+      expect(extra).toEqual([]);
+    });
+
+    it(`${lang} has every plural form its grammar needs`, () => {
+      const forms = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
+      const plurals = [...new Set(Object.keys(en).filter(isPlural).map(base))];
+      expect(plurals.length).toBeGreaterThan(0);
+      for (const key of plurals) {
+        for (const form of forms) expect(dict, `${key}.${form}`).toHaveProperty([`${key}.${form}`]);
+      }
+    });
+
+    it(`${lang} keeps the placeholders of each string`, () => {
+      for (const [key, text] of Object.entries(dict)) {
+        const english = en[key] ?? en[`${base(key)}.other`];
+        expect(placeholders(text), key).toEqual(placeholders(english));
+      }
+    });
+
+    it(`${lang} is actually translated`, () => {
+      const same = Object.keys(dict).filter((key) => dict[key] === en[key] && !['site.name'].includes(key));
+      expect(same).toEqual([]);
+    });
+  }
+
+  it('offers every language it has', () => {
+    expect(languages.map((l) => l.code).sort()).toEqual(Object.keys(dictionaries).sort());
+  });
+});
+
+describe('formatDate', () => {
+  it('shows a bare date as that calendar day', () => {
+    expect(formatDate('2025-09-12', 'medium')).toMatch(/12/);
+    expect(formatDate('not a date')).toBe('');
   });
 });

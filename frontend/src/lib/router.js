@@ -5,6 +5,15 @@
 const routes = [
   { name: 'home', pattern: [] },
   { name: 'campaign', pattern: ['c', ':slug'] },
+  { name: 'privacy', pattern: ['privacy'] },
+  // Links in emails (DESIGN.md): each page asks for a click before it acts.
+  { name: 'confirm', pattern: ['confirm', ':token'] },
+  { name: 'withdraw', pattern: ['withdraw', ':token'] },
+  { name: 'reset', pattern: ['reset', ':token'] },
+  { name: 'endorse', pattern: ['c', ':slug', 'endorse'] },
+  { name: 'endorse-confirm', pattern: ['endorse', 'confirm', ':token'] },
+  // The staff console: /admin and every path under it (the console routes the rest).
+  { name: 'admin', pattern: ['admin'], prefix: true },
 ];
 
 /**
@@ -15,7 +24,7 @@ const routes = [
 export function parseRoute(pathname) {
   const segments = pathname.split('/').filter(Boolean);
   for (const route of routes) {
-    const params = match(route.pattern, segments);
+    const params = match(route.pattern, route.prefix ? segments.slice(0, route.pattern.length) : segments);
     if (params) return { name: route.name, params };
   }
   return { name: 'not-found', params: {} };

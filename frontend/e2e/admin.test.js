@@ -1,0 +1,344 @@
+// Browser tests of the staff console and the organisations' endorse pages
+// against the real binary (rig: ./stack.js): sign in and stay signed in,
+// role gating, endorse → verify by email → approve → listed publicly (and a
+// confidential endorsement never is), contacts with a CSV import and its
+// per-row errors, a digest composed, previewed, tested and sent to a real
+// SMTP server, and axe on every console page. Run by `npm run test:e2e`.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { admin, missingPrerequisite, openPage, staffRequest, startStack } from './stack.js';
+
+const slug = 'release-all-political-prisoners';
+const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const missing = missingPrerequisite();
+if (missing && process.env.CI) {
+  test('browser end-to-end prerequisites (console)', () => assert.fail(`${missing}; CI must install it (.ci/run)`));
+}
+
+describe('staff console and endorse pages in Chromium', { skip: missing && !process.env.CI ? missing : false, timeout: 600_000 }, () => {
+  if (missing) return;
+  let stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  function assertClean(problems) {
+    assert.deepEqual(problems.foreign, [], 'requests to another origin');
+    assert.deepEqual(problems.csp, [], 'Content-Security-Policy violations');
+    assert.deepEqual(problems.errors, [], 'uncaught page errors');
+  }
+
+  /**
+   * axe on the page. With a sandboxed email preview on the page, axe's default
+   * mode fails to open its helper tab, and no script can run in the frame
+   * anyway: legacy mode tests the page and marks the frame as not tested.
+   */
+  async function assertAccessible(page, what, { legacy = false } = {}) {
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+      .setLegacyMode(legacy)
+      .analyze();
+    const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+    assert.deepEqual(found, [], `axe violations on ${what}`);
+  }
+
+  async function signIn(page, { email = admin.email, password = admin.password } = {}) {
+    await page.goto(`${stack.base}/admin`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor();
+  }
+
+  /** Open a console page by its link in the console's navigation. */
+  async function openSection(page, name) {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+  }
+
+  function linkIn(mail, path) {
+    const match = mail.text.match(new RegExp(`${stack.base}/${path}/[A-Za-z0-9_-]+`));
+    assert.ok(match, `a /${path}/ link in the email:\n${mail.text}`);
+    return match[0];
+  }
+
+  /** The public list of endorsing organisations, waited on until want(list) holds (answers may be 1 s stale). */
+  async function publicEndorsements(want) {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const res = await fetch(`${stack.base}/api/v1/campaigns/${slug}/endorsements`);
+      const names = (await res.json()).items.map((i) => i.name);
+      if (want(names) || Date.now() > deadline) return names;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  test('sign in, stay signed in across a reload, see only what the role allows, sign out', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await page.goto(`${stack.base}/admin`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await assertAccessible(page, 'the sign-in page');
+
+    // A wrong password is said plainly, and nothing else leaks.
+    await page.getByLabel('Email address').fill(admin.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email address or the password is wrong.').waitFor();
+
+    await signIn(page);
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    for (const name of ['Dashboard', 'Endorsements', 'Digests', 'Contacts', 'Schedules', 'Campaigns', 'Signatures', 'Users', 'Audit log']) {
+      await nav.getByRole('link', { name, exact: true }).waitFor();
+    }
+    // With SMTP configured there is no dev outbox to offer.
+    assert.equal(await nav.getByRole('link', { name: 'Dev outbox' }).count(), 0);
+    assert.equal(await page.evaluate(() => JSON.stringify(localStorage).includes('eyJ')), false, 'no token in localStorage');
+
+    // The access token lives in memory: a reload restores the session from the refresh cookie.
+    await page.reload();
+    await nav.waitFor();
+    await page.getByText(`Signed in as ${admin.email}`).waitFor();
+
+    // A viewer is offered the dashboard only, and is told so on other pages.
+    await staffRequest(stack, 'POST', '/admin/users', { email: 'viewer@undersigned.test', password: 'viewer password, long enough', role: 'viewer' });
+    const viewer = await openPage(stack);
+    await signIn(viewer.page, { email: 'viewer@undersigned.test', password: 'viewer password, long enough' });
+    const viewerNav = viewer.page.getByRole('navigation', { name: 'Console' });
+    assert.deepEqual(await viewerNav.getByRole('link').allTextContents(), ['Dashboard']);
+    await viewer.page.goto(`${stack.base}/admin/users`);
+    await viewer.page.getByRole('heading', { name: 'Not available to your role' }).waitFor();
+    assertClean(viewer.problems);
+    await viewer.context.close();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assertClean(problems);
+    await context.close();
+  });
+
+  test('an organisation endorses, verifies by email, is approved and listed; a confidential one is never listed', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await page.goto(`${stack.base}/c/${slug}/endorse`);
+    await page.getByRole('heading', { name: 'Endorse as an organisation' }).waitFor();
+    await assertAccessible(page, 'the endorse page');
+
+    // Our own check first: an empty form names each missing field.
+    await page.getByRole('button', { name: 'Endorse', exact: true }).click();
+    await page.getByText('Enter the name of the organisation.').waitFor();
+    assert.equal(await page.getByLabel('Name of the organisation').getAttribute('aria-invalid'), 'true');
+    assert.ok(await page.getByLabel('Name of the organisation').evaluate((el) => el === document.activeElement), 'the first invalid field has focus');
+    await assertAccessible(page, 'the endorse page with errors');
+
+    await page.getByLabel('Name of the organisation').fill('Lithuanian Friends of Belarus');
+    await page.getByLabel('Kind of organisation').selectOption('ngo');
+    await page.getByLabel('Country where the organisation is based').fill('Lithuania');
+    await page.getByLabel('Website (optional)').fill('https://friends.example.org');
+    await page.getByLabel('Contact person').fill('Rūta Vaitkutė');
+    await page.getByLabel('Contact email address').fill('ruta@friends.example.org');
+    await page.getByLabel('Only the calls I choose').check();
+    const calls = page.getByRole('group', { name: 'What the organisation endorses' }).getByRole('checkbox');
+    await calls.nth(3).check();
+    await calls.nth(4).check();
+    await page.getByRole('button', { name: 'Endorse', exact: true }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor({ timeout: 60000 });
+    await page.getByText('We have sent an email to ruta@friends.example.org').waitFor();
+
+    // A second organisation, confidentially.
+    await page.getByRole('button', { name: 'Endorse for another organisation' }).click();
+    await page.getByLabel('Name of the organisation').fill('Quiet Trade Union of Minsk');
+    await page.getByLabel('Kind of organisation').selectOption('trade_union');
+    await page.getByLabel('Country where the organisation is based').fill('Belarus');
+    await page.getByLabel('Contact person').fill('Ales');
+    await page.getByLabel('Contact email address').fill('ales@quiet.example.org');
+    await page.getByLabel('Endorse confidentially').check();
+    await page.getByRole('button', { name: 'Endorse', exact: true }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor({ timeout: 60000 });
+
+    for (const to of ['ruta@friends.example.org', 'ales@quiet.example.org']) {
+      const link = linkIn(await stack.mailbox.waitFor(to), 'endorse/confirm');
+      // Opening the link (as a mail scanner would) changes nothing; the button does.
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Confirm the endorsement' }).waitFor();
+      if (to.startsWith('ruta')) await assertAccessible(page, 'the endorse confirmation page');
+      await page.getByRole('button', { name: 'Confirm the endorsement' }).click();
+      await page.getByRole('heading', { name: 'Thank you: the endorsement is confirmed' }).waitFor();
+    }
+
+    await signIn(page);
+    await openSection(page, 'Endorsements');
+    const open = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Lithuanian Friends of Belarus' }) });
+    await open.getByText('Call 4:').waitFor();
+    const quiet = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Quiet Trade Union of Minsk' }) });
+    await quiet.getByText('Confidential: never shown in public').waitFor();
+    await assertAccessible(page, 'the review queue');
+
+    await page.getByRole('button', { name: /^Approve\W+Lithuanian Friends of Belarus$/ }).click();
+    await page.getByText('“Lithuanian Friends of Belarus” is approved.').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: /^Approve\W+Quiet Trade Union of Minsk$/ }).click();
+    await page.getByText('Nothing awaits review. Well done.').waitFor();
+
+    const names = await publicEndorsements((list) => list.includes('Lithuanian Friends of Belarus'));
+    assert.ok(names.includes('Lithuanian Friends of Belarus'), `listed publicly: ${names}`);
+    assert.ok(!names.includes('Quiet Trade Union of Minsk'), 'a confidential endorsement is never public');
+
+    // The approved one shows under its status, with the review recorded.
+    await page.getByLabel('Status').selectOption('approved');
+    await page.getByRole('heading', { name: 'Lithuanian Friends of Belarus' }).waitFor();
+    await page.getByRole('button', { name: /^Revoke the approval\W+Lithuanian Friends of Belarus$/ }).waitFor();
+
+    // The dashboard counts them; it is the console's screenshot for the README.
+    await openSection(page, 'Dashboard');
+    await page.getByRole('heading', { name: 'Surge view' }).waitFor();
+    await page.getByRole('table', { name: /By hour and country/ }).waitFor();
+    await assertAccessible(page, 'the dashboard');
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}console.png`, fullPage: true });
+
+    assertClean(problems);
+    await context.close();
+  });
+
+  test('contacts: add one, import a file with its per-row errors; a digest is previewed, tested and sent', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page);
+    await openSection(page, 'Contacts');
+    await page.getByRole('button', { name: 'Add a contact' }).click();
+    const add = page.locator('form.contact-form');
+    await add.getByLabel('Name', { exact: true }).fill('Anna Lindqvist');
+    await add.getByLabel('Email address').fill('anna.lindqvist@ep.example.eu');
+    await add.getByLabel('Institution').fill('European Parliament');
+    await add.getByLabel('Region').selectOption('eu');
+    await add.getByLabel('Tags').fill('EP, foreign affairs');
+    await page.getByRole('button', { name: 'Add the contact' }).click();
+    await page.getByRole('rowheader', { name: /Anna Lindqvist/ }).waitFor();
+
+    const csv = [
+      'name,email,region,tags',
+      'Jan Novak,jan.novak@mfa.example.cz,eu,MFA',
+      'Broken Row,not-an-address,mars,',
+      'John Smith,john.smith@house.example.gov,us,Congress',
+    ].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('2 added, 0 updated, 1 skipped.').waitFor();
+    const skipped = page.getByRole('table', { name: 'Skipped rows' });
+    const row = skipped.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '3' }) });
+    await row.getByText('Broken Row,not-an-address,mars,').waitFor();
+    await row.getByText('not an email address').waitFor();
+    await row.getByText('must be eu, us or other').waitFor();
+    await page.getByRole('rowheader', { name: /Jan Novak/ }).waitFor();
+    await assertAccessible(page, 'the contacts page with import errors');
+
+    // Search narrows the list.
+    await page.getByLabel('Name, email or institution').fill('Parliament');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('1 contacts found.').waitFor({ state: 'attached' });
+    assert.equal(await page.getByRole('rowheader', { name: /Jan Novak/ }).count(), 0);
+
+    await openSection(page, 'Digests');
+    await page.getByLabel('Region', { exact: true }).selectOption('eu');
+    await page.getByLabel('Subject').fill('Belarus: the campaign this week');
+    await page.getByLabel('Introduction (Markdown, optional)').fill('Dear colleagues,\n\nthe **numbers** of this week.');
+    await assertAccessible(page, 'the digest composer');
+    await page.getByRole('button', { name: 'Create and preview' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Belarus: the campaign this week' }).waitFor();
+    const frame = page.frameLocator('iframe[title="Preview of the email"]');
+    await frame.getByText('Dear colleagues').waitFor();
+    await frame.locator('strong').getByText('numbers').waitFor();
+    await assertAccessible(page, 'the digest page with its HTML preview', { legacy: true });
+    await page.getByLabel('Plain text').check();
+    await page.locator('pre.mail-text').getByText('Dear colleagues').waitFor();
+    await assertAccessible(page, 'the digest page');
+
+    const before = stack.mailbox.messages.length;
+    await page.getByLabel('Send the test to').fill('editor@undersigned.test');
+    await page.getByRole('button', { name: 'Send the test' }).click();
+    await page.getByText('The test is on its way to editor@undersigned.test.').waitFor();
+    const testMail = await stack.mailbox.waitFor('editor@undersigned.test', { after: before });
+    assert.match(testMail.subject, /^\[TEST\] Belarus: the campaign this week/);
+
+    await page.getByRole('button', { name: 'Send the digest…' }).click();
+    await page.getByRole('button', { name: 'Yes, send it now' }).click();
+    // Two EU contacts (one added, one imported): the progress reaches both.
+    await page.getByText('2 of 2 handled: 2 sent, 0 failed.').waitFor({ timeout: 30000 });
+    for (const to of ['anna.lindqvist@ep.example.eu', 'jan.novak@mfa.example.cz']) {
+      const mail = await stack.mailbox.waitFor(to, { after: before });
+      assert.equal(mail.subject, 'Belarus: the campaign this week');
+      assert.ok(mail.headerLines.some((h) => h.key === 'list-unsubscribe-post'), 'one-click unsubscribe header');
+    }
+    assert.ok(!stack.mailbox.messages.slice(before).some((m) => m.to.value.some((a) => a.address === 'john.smith@house.example.gov')), 'US contacts get no EU digest');
+    await page.getByText('Sent', { exact: true }).first().waitFor();
+    await assertAccessible(page, 'the sent digest');
+
+    assertClean(problems);
+    await context.close();
+  });
+
+  test('the other console pages pass axe and work from the keyboard', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page);
+
+    await openSection(page, 'Schedules');
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    await page.getByLabel('Subject').fill('Weekly EU digest');
+    await page.getByLabel('Day of the week').selectOption('tuesday');
+    await page.getByLabel('Time zone').fill('Europe/Brussels');
+    await page.getByRole('group', { name: 'Campaigns' }).getByRole('checkbox').first().check();
+    await assertAccessible(page, 'the schedule form');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('rowheader', { name: /Weekly EU digest/ }).waitFor();
+    await page.getByText('Tuesday at 09:00 (Europe/Brussels)').waitFor();
+    await assertAccessible(page, 'the schedules');
+
+    await openSection(page, 'Campaigns');
+    await assertAccessible(page, 'the campaign list');
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New campaign' }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Free the journalists');
+    await page.getByLabel('Address (slug)').fill('free-the-journalists');
+    await page.getByLabel('Statement (Markdown)').fill('We ask for **the release** of every journalist.');
+    await page.getByRole('button', { name: 'Add a call' }).click();
+    // Focus moves to the new call's text: typing goes there from the keyboard.
+    await page.keyboard.type('Release all journalists now.');
+    await page.getByRole('group', { name: 'Addressed to' }).getByLabel('Belarusian authorities').check();
+    await page.getByLabel('Has a Belarusian translation').check();
+    await page.getByRole('textbox', { name: 'Title' }).nth(1).fill('Вызваліце журналістаў');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'Preview of the saved statement' }).waitFor();
+    await page.locator('.statement-html strong').getByText('the release').waitFor();
+    await assertAccessible(page, 'the campaign editor');
+
+    // A field the server refuses is listed and linked to its field.
+    await page.getByLabel('Address (slug)').fill('Not A Slug');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('link', { name: 'Address (slug)' }).waitFor();
+    await assertAccessible(page, 'the campaign editor with an error');
+
+    for (const name of ['Signatures', 'Users', 'Audit log']) {
+      await openSection(page, name);
+      if (name === 'Audit log') await page.getByRole('cell', { name: 'digest.send' }).first().waitFor();
+      if (name === 'Users') await page.getByRole('rowheader', { name: /viewer@undersigned.test/ }).waitFor();
+      await assertAccessible(page, `the ${name} page`);
+    }
+
+    // Narrow screens: the console still works at 320 px.
+    await page.setViewportSize({ width: 320, height: 700 });
+    await openSection(page, 'Endorsements');
+    await assertAccessible(page, 'the review queue at 320 px');
+
+    assertClean(problems);
+    await context.close();
+  });
+});

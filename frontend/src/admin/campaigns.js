@@ -1,0 +1,42 @@
+// Campaigns as the console needs them for menus and for naming calls. Staff
+// below editor cannot read the admin campaign list, so the public list (open
+// and closed campaigns) stands in for them.
+
+import { atLeast } from './roles.js';
+import { session } from './state.svelte.js';
+
+/**
+ * Every campaign the role can see, as {slug, title, status}, newest first as
+ * the API orders them.
+ * @param {string} role
+ */
+export async function campaignChoices(role) {
+  const path = atLeast(role, 'editor') ? '/admin/campaigns' : '/campaigns';
+  const data = await session.get(path);
+  return (data?.items ?? []).map(({ slug, title, status }) => ({ slug, title, status }));
+}
+
+const calls = new Map();
+
+/**
+ * A campaign's calls in order, [{id, text, audiences}], from the admin view
+ * for editors (drafts included) or the public one; [] when neither answers.
+ * @param {string} slug
+ * @param {string} role
+ */
+export function campaignCalls(slug, role) {
+  if (!calls.has(slug)) {
+    const path = atLeast(role, 'editor') ? `/admin/campaigns/${encodeURIComponent(slug)}` : `/campaigns/${encodeURIComponent(slug)}`;
+    calls.set(
+      slug,
+      session.get(path).then(
+        (c) => c?.calls ?? [],
+        () => {
+          calls.delete(slug);
+          return [];
+        },
+      ),
+    );
+  }
+  return calls.get(slug);
+}

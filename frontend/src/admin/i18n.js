@@ -1,0 +1,59 @@
+// The console's strings, in the interface language the reader chose for the
+// whole site (switchable in the header; reactive like the public strings).
+// They live apart from the public dictionaries so that the public page does
+// not carry them: the console is its own lazily loaded chunk.
+
+import { createTranslator, getLang } from '../lib/i18n.js';
+import en from './messages/en.js';
+import be from './messages/be.js';
+import ru from './messages/ru.js';
+
+export const dictionaries = { en, be, ru };
+const translators = new Map();
+
+function active() {
+  const code = getLang(); // subscribes the caller to language changes
+  if (!translators.has(code)) translators.set(code, createTranslator(dictionaries, code));
+  return translators.get(code);
+}
+
+/** The interface language in use (reactive). */
+export const currentLang = () => active().lang;
+/** The console string for key, {name} placeholders filled from vars. */
+export const t = (key, vars) => active().t(key, vars);
+/** The plural form of key for count. */
+export const tn = (key, count, vars) => active().tn(key, count, vars);
+/** A number in the interface language. */
+export const formatNumber = (n) => active().number(n);
+
+/** A moment (RFC 3339) as date and time in the reader's language and zone. */
+export function formatDateTime(iso) {
+  const lang = currentLang();
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+/** A day (YYYY-MM-DD, a calendar day in UTC) in the reader's language. */
+export function formatDay(iso) {
+  const lang = currentLang();
+  if (!iso) return '';
+  const bare = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  const d = new Date(bare ? `${iso}T00:00:00Z` : iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', ...(bare ? { timeZone: 'UTC' } : {}) }).format(d);
+}
+
+/**
+ * The message for a field error from the API: "is required" in the reader's
+ * language, other messages as the server wrote them (in English).
+ */
+export function fieldMessage(message) {
+  return message === 'is required' ? t('form.required') : String(message ?? '');
+}
+
+/** A field-errors object of the API with fieldMessage applied to each. */
+export function fieldMessages(fields) {
+  return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, fieldMessage(v)]));
+}

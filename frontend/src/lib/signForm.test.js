@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { checkSignForm, firstInvalid, parseRef, retryMinutes, serverErrors } from './signForm.js';
+
+const good = { name: ' Alena   Kuzmich ', email: 'alena@example.org', country: 'Belarus', comment: '', visibility: 'initials', updates: false, consent: true };
+
+describe('parseRef', () => {
+  it.each([
+    ['?ref=bnp', 'bnp'],
+    ['?ref=viasna-2025&x=1', 'viasna-2025'],
+    ['?x=1&ref=a', 'a'],
+    ['?ref=' + 'a'.repeat(32), 'a'.repeat(32)],
+  ])('keeps a valid code: %s', (search, want) => {
+    expect(parseRef(search)).toBe(want);
+  });
+
+  it.each(['', '?', '?ref=', '?ref=BNP', '?ref=-bnp', '?ref=a_b', '?ref=' + 'a'.repeat(33), '?ref=bnp%20x', '?ref=беларусь'])(
+    'drops an invalid code: %s',
+    (search) => {
+      expect(parseRef(search)).toBe('');
+    },
+  );
+});
+
+describe('checkSignForm', () => {
+  it('builds the request body from valid values', () => {
+    const { errors, body } = checkSignForm(good, { lang: 'en', ref: 'bnp', pow: 'PAYLOAD' });
+    expect(errors).toEqual({});
+    expect(body).toEqual({
+      name: 'Alena Kuzmich', email: 'alena@example.org', country: 'BY', visibility: 'initials',
+      updates: false, consent: true, pow: 'PAYLOAD', ref: 'bnp',
+    });
+  });
+
+  it('sends a comment only when there is one, and no ref without one', () => {
+    const { body } = checkSignForm({ ...good, comment: '  Free them all. ' }, { lang: 'en' });
+    expect(body.comment).toBe('Free them all.');
+    expect('ref' in body).toBe(false);
+  });
+
+  it('resolves the country in the interface language', () => {
+    expect(checkSignForm({ ...good, country: 'Беларусь' }, { lang: 'ru' }).body.country).toBe('BY');
+  });
+
+  it('defaults an unknown visibility to private', () => {
+    expect(checkSignForm({ ...good, visibility: 'everyone' }, { lang: 'en' }).body.visibility).toBe('private');
+  });
+
+  it('reports every problem with a message key', () => {
+    const { errors } = checkSignForm(
+      { name: '  ', email: 'alena@', country: 'Atlantis', comment: 'x'.repeat(501), visibility: 'private', consent: false },
+      { lang: 'en' },
+    );
+    expect(errors).toEqual({
+      name: 'sign.error.name.required',
+      email: 'sign.error.email.invalid',
+      country: 'sign.error.country.unknown',
+      comment: 'sign.error.comment.long',
+      consent: 'sign.error.consent',
+    });
+  });
+
+  it('tells a missing email and country from wrong ones', () => {
+    const { errors } = checkSignForm({ ...good, email: '', country: '' }, { lang: 'en' });
+    expect(errors.email).toBe('sign.error.email.required');
+    expect(errors.country).toBe('sign.error.country.required');
+  });
+
+  it('counts characters, not UTF-16 units, against the limits', () => {
+    expect(checkSignForm({ ...good, name: '🙂'.repeat(100) }, { lang: 'en' }).errors.name).toBeUndefined();
+    expect(checkSignForm({ ...good, name: 'я'.repeat(101) }, { lang: 'en' }).errors.name).toBe('sign.error.name.long');
+  });
+});
+
+describe('serverErrors and firstInvalid', () => {
+  it('maps the server fields to our keys', () => {
+    expect(serverErrors({ email: 'must be a valid email address', country: 'x' })).toEqual({
+      email: 'sign.error.email.server',
+      country: 'sign.error.country.server',
+    });
+    expect(serverErrors({ pow: 'x' })).toEqual({ form: 'sign.error.pow' });
+    expect(serverErrors({ ref: 'x' })).toEqual({ form: 'sign.error.generic' });
+  });
+
+  it('finds the first invalid field in form order', () => {
+    expect(firstInvalid({ consent: 'a', email: 'b' })).toBe('email');
+    expect(firstInvalid({ form: 'x' })).toBe('');
+  });
+});
+
+describe('retryMinutes', () => {
+  it('reads seconds or a date, rounding up to whole minutes', () => {
+    expect(retryMinutes('30')).toBe(1);
+    expect(retryMinutes('600')).toBe(10);
+    expect(retryMinutes('601')).toBe(11);
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(retryMinutes('Wed, 01 Jan 2025 00:05:00 GMT', now)).toBe(5);
+  });
+
+  it('is null without a usable header', () => {
+    expect(retryMinutes(null)).toBeNull();
+    expect(retryMinutes('soon')).toBeNull();
+  });
+});
