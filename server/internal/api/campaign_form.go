@@ -69,6 +69,10 @@ var (
 	audienceNames   = []string{"belarus", "eu", "us", "intl"}
 )
 
+// reservedSlugs are words the SPA's own addresses use under a campaign's
+// place (/admin/campaigns/new opens the editor for a new campaign).
+var reservedSlugs = map[string]bool{"new": true, "admin": true, "api": true, "embed": true}
+
 // Limits of a campaign's fields.
 const (
 	maxTitle    = 300
@@ -94,6 +98,8 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 		c.Slug = strings.TrimSpace(*in.Slug)
 		if n := len(c.Slug); n < 3 || n > 80 || !slugPattern.MatchString(c.Slug) {
 			f.add("slug", "must be 3 to 80 lower-case letters, digits and single hyphens")
+		} else if reservedSlugs[c.Slug] {
+			f.add("slug", "is a word the site's own addresses use; choose another")
 		}
 	}
 	text(f, "title", in.Title, &c.Title, 1, maxTitle)

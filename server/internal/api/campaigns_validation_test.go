@@ -57,6 +57,7 @@ var createCases = []campaignCase{
 	{"slug too short", set("slug", "ab"), "slug"},
 	{"slug too long", set("slug", strings.Repeat("a", 81)), "slug"},
 	{"slug with a double hyphen", set("slug", "free--them"), "slug"},
+	{"slug reserved by the site", set("slug", "new"), "slug"},
 	{"slug with a leading hyphen", set("slug", "-free"), "slug"},
 	{"slug with a trailing hyphen", set("slug", "free-"), "slug"},
 	{"slug with a slash", set("slug", "free/them"), "slug"},
