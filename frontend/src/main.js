@@ -6,4 +6,15 @@ import { getLang } from './lib/i18n.js';
 // index.html says "en"; the interface may have been picked in another language.
 document.documentElement.lang = getLang();
 
-mount(App, { target: document.getElementById('app') });
+// /embed/{slug} is the widget partners frame on their sites: no header, no
+// footer, only the count and a button (the server lets any site frame it).
+const embed = location.pathname.match(/^\/embed\/([a-z0-9-]+)\/?$/);
+const target = document.getElementById('app');
+if (embed) {
+  const refCode = new URLSearchParams(location.search).get('ref') ?? '';
+  import('./pages/Embed.svelte').then((page) =>
+    mount(page.default, { target, props: { slug: embed[1], refCode: /^[a-z0-9][a-z0-9-]{0,31}$/.test(refCode) ? refCode : '' } }),
+  );
+} else {
+  mount(App, { target });
+}

@@ -40,6 +40,7 @@ export default {
   'campaign.statement': 'Заява',
   'campaign.calls': 'Нашы заклікі',
   'campaign.signLink': 'Падпісаць заяву',
+  'embed.read': 'Чытаць заяву',
   'campaign.endorseLink': 'Падтрымаць ад імя арганізацыі',
   'calls.belarus': 'Да беларускіх уладаў',
   'calls.international': 'Да ЕС, яго дзяржаў-сяброў, ЗША і міжнародных інстытутаў',

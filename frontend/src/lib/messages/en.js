@@ -39,6 +39,7 @@ export default {
   'campaign.statement': 'The statement',
   'campaign.calls': 'Our calls',
   'campaign.signLink': 'Sign the statement',
+  'embed.read': 'Read the statement',
   'campaign.endorseLink': 'Co-sign as an organisation',
   'calls.belarus': 'To the Belarusian authorities',
   'calls.international': 'To the EU, its member states, the US and international institutions',

@@ -40,6 +40,7 @@ export default {
   'campaign.statement': 'Заявление',
   'campaign.calls': 'Наши призывы',
   'campaign.signLink': 'Подписать заявление',
+  'embed.read': 'Читать заявление',
   'campaign.endorseLink': 'Поддержать от имени организации',
   'calls.belarus': 'К беларусским властям',
   'calls.international': 'К ЕС, его государствам-членам, США и международным институтам',
