@@ -257,6 +257,9 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     const frame = page.frameLocator('iframe[title="Preview of the email"]');
     await frame.getByText('Dear colleagues').waitFor();
     await frame.locator('strong').getByText('numbers').waitFor();
+    // Exactly as recipients get it: the email's own inline styles apply.
+    const heading = frame.locator('h1');
+    assert.equal(await heading.evaluate((el) => getComputedStyle(el).fontSize), '22px');
     await assertAccessible(page, 'the digest page with its HTML preview', { legacy: true });
     await page.getByLabel('Plain text').check();
     await page.locator('pre.mail-text').getByText('Dear colleagues').waitFor();

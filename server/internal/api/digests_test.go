@@ -229,6 +229,17 @@ func TestDigestPreviewTestSendAndCancel(t *testing.T) {
 			t.Fatalf("russian text preview:\n%s", text.Body)
 		}
 		e.get("/api/v1/admin/digests/"+id+"/preview?format=pdf", editor).wantError(t, 422, "validation_failed")
+		// A signed link works without a token, for the console's frame; a
+		// tampered or expired one does not.
+		link := e.send("POST", "/api/v1/admin/digests/"+id+"/preview-link", editor, map[string]string{"format": "html", "language": "be"}).wantStatus(t, 200).JSON(t)["url"].(string)
+		framed := e.do(req{method: "GET", path: link}).wantStatus(t, 200)
+		if !strings.Contains(string(framed.Body), "пацверджаных подпісаў") || !strings.Contains(framed.Header.Get("Content-Security-Policy"), "frame-ancestors 'self'") {
+			t.Fatalf("signed preview: %v\n%.200s", framed.Header, framed.Body)
+		}
+		e.get(strings.Replace(link, "language=be", "language=en", 1), "").wantError(t, 401, "unauthorized")
+		e.get(strings.Replace(link, "sig=", "sig=x", 1), "").wantError(t, 401, "unauthorized")
+		e.get("/api/v1/admin/digests/"+id+"/preview?format=html&language=en&expires=1&sig=abc", "").wantError(t, 401, "unauthorized")
+		e.send("POST", "/api/v1/admin/digests/"+id+"/preview-link", editor, map[string]string{"format": "pdf", "language": "en"}).wantError(t, 422, "validation_failed")
 		e.send("POST", "/api/v1/admin/digests/"+id+"/test", editor, map[string]string{"email": "me@example.org"}).wantStatus(t, 202)
 		test := e.smtp.Wait(1, 10*time.Second)[0]
 		if test.To[0] != "me@example.org" || test.Header.Get("Subject") != "[TEST] Weekly update" {

@@ -55,6 +55,8 @@ var staffRoutes = []staffRoute{
 		}},
 	{method: "GET", pattern: "/api/v1/admin/digests/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest")},
 	{method: "GET", pattern: "/api/v1/admin/digests/:id/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/preview")},
+	{method: "POST", pattern: "/api/v1/admin/digests/:id/preview-link", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/preview-link"),
+		body: func(*env, store.Role) any { return map[string]any{"format": "html", "language": "en"} }},
 	{method: "POST", pattern: "/api/v1/admin/digests/:id/test", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/test"),
 		body: func(*env, store.Role) any { return map[string]any{"email": "me@example.org"} }},
 	{method: "POST", pattern: "/api/v1/admin/digests/:id/send", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/send")},
