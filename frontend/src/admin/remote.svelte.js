@@ -29,3 +29,46 @@ export class Remote {
     }
   }
 }
+
+// A list the API hands out a page at a time ({items, next_cursor}). The
+// same status, data and error as Remote; more() appends the next page.
+// The fetcher may return other fields too; the last answer is in `page`.
+export class Pages {
+  status = $state('loading');
+  data = $state([]);
+  next = $state('');
+  error = $state.raw(null);
+  page = $state.raw(null);
+  #seq = 0;
+  #loaded = false;
+
+  /** @param {(cursor: string) => Promise<{items: any[], next_cursor?: string}>} fetchPage */
+  constructor(fetchPage) {
+    this.fetchPage = fetchPage;
+  }
+
+  /** Load the first page (again), or the page at cursor to append. */
+  async load(cursor = '') {
+    const mine = ++this.#seq;
+    this.status = this.#loaded ? 'refreshing' : 'loading';
+    this.error = null;
+    try {
+      const page = await this.fetchPage(cursor);
+      if (mine !== this.#seq) return;
+      const items = page.items ?? [];
+      this.data = cursor ? [...this.data, ...items] : items;
+      this.next = page.next_cursor ?? '';
+      this.page = page;
+      this.#loaded = true;
+      this.status = 'ready';
+    } catch (err) {
+      if (mine !== this.#seq || err?.name === 'AbortError') return;
+      this.error = err;
+      this.status = 'error';
+    }
+  }
+
+  more() {
+    return this.load(this.next);
+  }
+}
