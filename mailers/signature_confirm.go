@@ -10,6 +10,11 @@ type SignatureConfirmParams struct {
 	ConfirmLink  string `json:"confirm_link"`
 	WithdrawLink string `json:"withdraw_link"`
 	Days         int    `json:"days"`
+	// Name is the name as signed, and Shown how it will be listed publicly
+	// ("" when not at all), so the signer confirms exactly what was asked
+	// for in their name, whoever asked.
+	Name  string `json:"name"`
+	Shown string `json:"shown"`
 }
 
 func init() {

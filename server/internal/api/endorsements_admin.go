@@ -100,7 +100,7 @@ func (s *server) adminListEndorsements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.list", c.Query("campaign"), int64(len(rows)), c.Context().QueryArgs().String())); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.list", c.Query("campaign"), int64(len(rows)), queryDetail(c))); err != nil {
 		return err
 	}
 	items := make([]adminEndorsementView, len(rows))
@@ -214,7 +214,7 @@ func (s *server) exportEndorsements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.export", camp.Slug, n, c.Context().QueryArgs().String())); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.export", camp.Slug, n, queryDetail(c))); err != nil {
 		return err
 	}
 	number := map[string]string{}

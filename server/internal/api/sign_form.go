@@ -103,15 +103,24 @@ func printable(s string, multiline bool) bool {
 }
 
 // displayName is how a listed signer appears: "Alena K." for initials, the
-// name as typed for public.
+// name as typed for public, nothing for private. A name of one word under
+// initials shows only its initial: it may be the surname.
 func displayName(name, visibility string) string {
-	if visibility != store.VisibilityInitials {
+	switch visibility {
+	case store.VisibilityPublic:
 		return name
+	case store.VisibilityInitials:
+		words := strings.Fields(name)
+		if len(words) == 0 {
+			return ""
+		}
+		last, _ := utf8.DecodeRuneInString(words[len(words)-1])
+		initial := string(unicode.ToUpper(last)) + "."
+		if len(words) == 1 {
+			return initial
+		}
+		return words[0] + " " + initial
+	default:
+		return ""
 	}
-	words := strings.Fields(name)
-	if len(words) < 2 {
-		return name
-	}
-	last, _ := utf8.DecodeRuneInString(words[len(words)-1])
-	return words[0] + " " + string(unicode.ToUpper(last)) + "."
 }

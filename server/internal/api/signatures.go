@@ -60,6 +60,7 @@ func (s *server) sign(c *fiber.Ctx) error {
 	mail := queued(mailers.SignatureConfirm(s.languageOf(c, camp.Language), mailers.SignatureConfirmParams{
 		Campaign: camp.Title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
 		Days: int(confirmLifetime / (24 * time.Hour)),
+		Name: form.Name, Shown: displayName(form.Name, form.Visibility),
 	}))
 	mail.Recipient = form.email
 	mail.Ref = camp.ID

@@ -69,8 +69,12 @@ func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
 		}
 		filter.EmailHash = s.Keys.EmailHash(canonical)
 	}
-	if domain := strings.ToLower(strings.TrimSpace(c.Query("domain"))); domain != "" {
-		filter.EmailDomainHash = s.Keys.DomainHash(domain)
+	if domain := c.Query("domain"); domain != "" {
+		canonical, err := privacy.CanonicalDomain(domain)
+		if err != nil {
+			f.add("domain", "must be a domain such as example.org")
+		}
+		filter.EmailDomainHash = s.Keys.DomainHash(canonical)
 	}
 	if v := c.Query("flagged"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -100,7 +104,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), c.Context().QueryArgs().String())); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, "email", "domain"))); err != nil {
 		return err
 	}
 	items := make([]adminSignatureView, len(sigs))
@@ -129,7 +133,7 @@ func (s *server) exportSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, c.Context().QueryArgs().String())); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, "email", "domain"))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
@@ -196,11 +200,12 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 	if in.Domain == "" && in.Country == "" && in.From == "" && in.To == "" {
 		f.add("domain", "give at least one of domain, country, from and to")
 	}
-	if d := strings.ToLower(strings.TrimSpace(in.Domain)); d != "" {
-		if !strings.Contains(d, ".") || strings.ContainsAny(d, "@ /") {
+	if in.Domain != "" {
+		canonical, err := privacy.CanonicalDomain(in.Domain)
+		if err != nil {
 			f.add("domain", "must be a domain such as example.org")
 		}
-		filter.EmailDomainHash = s.Keys.DomainHash(d)
+		filter.EmailDomainHash = s.Keys.DomainHash(canonical)
 	}
 	if in.Country != "" {
 		filter.Country = strings.ToUpper(in.Country)
@@ -232,8 +237,13 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 		}
 		return c.JSON(fiber.Map{"dry_run": true, "matching": np + nc})
 	}
+	// The domain is not written down: it can name a signer (see queryDetail).
+	detail := "country=" + in.Country + " from=" + in.From + " to=" + in.To
+	if in.Domain != "" {
+		detail = "domain=(given) " + detail
+	}
 	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount,
-		auditBy(c, "signatures.invalidate", camp.Slug, 0, "domain="+in.Domain+" country="+in.Country+" from="+in.From+" to="+in.To))
+		auditBy(c, "signatures.invalidate", camp.Slug, 0, detail))
 	if errors.Is(err, store.ErrCountChanged) {
 		return errConflict(err.Error())
 	} else if err != nil {

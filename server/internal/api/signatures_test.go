@@ -347,3 +347,73 @@ func TestInvalidationsCountThenApply(t *testing.T) {
 		e.get("/api/v1/admin/campaigns/release-all-political-prisoners/surge", e.token("viewer")).wantError(t, 403, "forbidden")
 	})
 }
+
+// A search or invalidation by address or domain is audited without them:
+// the log outlives the signature it found.
+func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.signAndConfirm(t, signBody("Sought Person", "sought.person@family-name.example"))
+		admin := e.token("admin")
+		base := "/api/v1/admin/campaigns/release-all-political-prisoners"
+		e.get(base+"/signatures?email=sought.person@family-name.example&country=BY", admin).wantStatus(t, 200)
+		e.get(base+"/signatures.csv?domain=family-name.example", admin).wantStatus(t, 200)
+		e.send("POST", base+"/invalidations", admin, map[string]any{"domain": "family-name.example", "expected_count": 1}).wantStatus(t, 200)
+		audit := string(mustJSON(t, e.get("/api/v1/admin/audit", admin).JSON(t)))
+		if strings.Contains(audit, "sought") || strings.Contains(audit, "family-name") {
+			t.Fatalf("the audit log names what was searched for: %s", audit)
+		}
+		if !strings.Contains(audit, "email=(given) country=BY") || !strings.Contains(audit, "domain=(given)") {
+			t.Fatalf("the audit log does not say which filters were used: %s", audit)
+		}
+	})
+}
+
+// Staff type a domain as people write it; signing hashed its canonical form.
+func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.signAndConfirm(t, signBody("Mail Alias", "someone@googlemail.com"))
+		e.signAndConfirm(t, signBody("Cyrillic Domain", "someone@пример.бел"))
+		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"
+		admin := e.token("admin")
+		for domain, want := range map[string]float64{"GoogleMail.com": 1, "gmail.com": 1, "пример.бел": 1, "xn--e1afmkfd.xn--90ais": 1, "example.org": 0} {
+			dry := e.send("POST", url, admin, map[string]any{"domain": domain}).wantStatus(t, 200).JSON(t)
+			if dry["matching"] != want {
+				t.Errorf("domain %q matches %v, want %v", domain, dry["matching"], want)
+			}
+		}
+		e.send("POST", url, admin, map[string]any{"domain": "not a domain"}).wantError(t, 422, "validation_failed")
+		e.get("/api/v1/admin/campaigns/release-all-political-prisoners/signatures?domain=@@", admin).wantError(t, 422, "validation_failed")
+	})
+}
+
+// Whoever asks for a confirmation in someone's name, the email says what
+// confirming would publish, so a changed name or tier cannot slip through.
+func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		addr := "shown@example.org"
+		e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", addr)).wantStatus(t, 202)
+		again := signBody("Someone Else", addr)
+		again["visibility"] = "public"
+		e.send("POST", demo+"/signatures", "", again).wantStatus(t, 202)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(e.smtp.To(addr)) < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		msgs := e.smtp.To(addr)
+		if len(msgs) != 2 {
+			t.Fatalf("%d emails, want 2", len(msgs))
+		}
+		first, second := msgs[0], msgs[1]
+		if second.Text == first.Text {
+			first, second = msgs[1], msgs[0]
+		}
+		for _, want := range []string{"You signed as “Alena Kavalenka”.", "Your name will not appear on the public list"} {
+			if !strings.Contains(first.Text+second.Text, want) {
+				t.Errorf("no email says %q", want)
+			}
+		}
+		if !strings.Contains(first.Text+second.Text, "will appear as “Someone Else”") || !strings.Contains(first.HTML+second.HTML, "Someone Else") {
+			t.Errorf("the second request's email does not say the name will be published:\n%s", second.Text)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,23 @@ func currentUser(c *fiber.Ctx) store.User {
 }
 
 // auditBy starts an audit record of the current staff member's action.
+// queryDetail describes a staff search for the audit log: its query
+// parameters, but only the names of those in hidden. An email address or a
+// domain searched for can name a signer, and the log outlives the signature
+// it found (privacy rules 3 and 10).
+func queryDetail(c *fiber.Ctx, hidden ...string) string {
+	var parts []string
+	c.Context().QueryArgs().VisitAll(func(key, value []byte) {
+		k := string(key)
+		if slices.Contains(hidden, k) {
+			parts = append(parts, k+"=(given)")
+			return
+		}
+		parts = append(parts, k+"="+string(value))
+	})
+	return strings.Join(parts, " ")
+}
+
 func auditBy(c *fiber.Ctx, action, target string, rows int64, detail ...string) *store.AuditEntry {
 	u := currentUser(c)
 	return &store.AuditEntry{ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: target, RowCount: rows, Detail: strings.Join(detail, " ")}

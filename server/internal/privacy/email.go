@@ -310,3 +310,16 @@ func (k Keys) Decrypt(ciphertext string) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// CanonicalDomain is the domain part CanonicalEmail gives an address at
+// domain: lower case, punycode for international names, and an alias such
+// as googlemail.com folded into its provider's domain. Staff searches and
+// invalidations by domain use it to find what signing hashed.
+func CanonicalDomain(domain string) (string, error) {
+	domain = strings.TrimPrefix(strings.TrimSpace(domain), "@")
+	if !strings.Contains(domain, ".") || strings.ContainsAny(domain, "@ /") {
+		return "", ErrInvalidEmail
+	}
+	_, d, err := CanonicalEmail("x@" + domain)
+	return d, err
+}
