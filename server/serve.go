@@ -277,6 +277,7 @@ func housekeeping(ctx context.Context, st *store.Store) {
 		{"finish sent digests", func() (int64, error) { return st.FinishDigests(ctx) }},
 		{"purge sessions", func() (int64, error) { return st.PurgeSessions(ctx, dayAgo) }},
 		{"purge password resets", func() (int64, error) { return st.PurgePasswordResets(ctx, dayAgo) }},
+		{"purge dev outbox", func() (int64, error) { return st.PurgeOutbox(ctx, time.Now().Add(-48*time.Hour)) }},
 	}
 	for _, j := range jobs {
 		n, err := j.run()

@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -117,5 +121,72 @@ func TestOutboxIsForEditorsAndOnlyWithoutSMTP(t *testing.T) {
 	})
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.get("/api/v1/admin/outbox", e.token(store.RoleEditor)).wantError(t, 404, "not_found")
+	})
+}
+
+// A reset link in the dev outbox would let an editor become an admin: an
+// editor sees only their own; admins, who may set any password, see all.
+func TestOutboxShowsResetLinksOnlyToTheirOwnerOrAdmins(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		admin, editor := e.users[store.RoleAdmin].Email, e.users[store.RoleEditor].Email
+		for _, m := range []store.OutboxEntry{
+			{Kind: mailers.KindPasswordReset, Recipient: admin, Subject: "reset admin"},
+			{Kind: mailers.KindPasswordReset, Recipient: editor, Subject: "reset editor"},
+			{Kind: mailers.KindSignatureConfirm, Recipient: "signer@example.org", Subject: "confirm"},
+		} {
+			if err := e.db.WriteOutbox(t.Context(), &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		subjects := func(role store.Role) string {
+			var out []string
+			for _, it := range e.get("/api/v1/admin/outbox", e.token(role)).wantStatus(t, 200).JSON(t)["items"].([]any) {
+				out = append(out, it.(map[string]any)["subject"].(string))
+			}
+			sort.Strings(out)
+			return strings.Join(out, ",")
+		}
+		if got := subjects(store.RoleEditor); got != "confirm,reset editor" {
+			t.Errorf("editor sees %q", got)
+		}
+		if got := subjects(store.RoleAdmin); got != "confirm,reset admin,reset editor" {
+			t.Errorf("admin sees %q", got)
+		}
+		if err := e.db.Exec(t.Context(), "UPDATE dev_outbox SET created_at = ?", time.Now().UTC().Add(-49*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.db.PurgeOutbox(t.Context(), time.Now().Add(-48*time.Hour)); err != nil || n != 3 {
+			t.Fatalf("purged %d, %v; want 3", n, err)
+		}
+	})
+}
+
+// Two requests racing with one reset link: exactly one sets the password.
+func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
+		token := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/reset/")
+		const racers = 6
+		codes := make(chan int, racers)
+		var wg sync.WaitGroup
+		for i := range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := e.send("POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": token, "password": fmt.Sprintf("racer number %d password", i)})
+				codes <- r.Status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		ok := 0
+		for c := range codes {
+			if c/100 == 2 {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of %d racing confirms succeeded, want 1", ok, racers)
+		}
 	})
 }

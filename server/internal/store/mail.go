@@ -207,11 +207,23 @@ func (s *Store) WriteOutbox(ctx context.Context, e *OutboxEntry) error {
 	return translate("write outbox", s.conn(ctx).Create(e).Error)
 }
 
-// ListOutbox lists the newest dev outbox messages first.
-func (s *Store) ListOutbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
+// ListOutbox lists the newest dev outbox messages first. With hideKind
+// set, messages of that kind are left out unless addressed to onlyTo.
+func (s *Store) ListOutbox(ctx context.Context, limit int, hideKind, onlyTo string) ([]OutboxEntry, error) {
 	var entries []OutboxEntry
-	err := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&entries).Error
+	q := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit)
+	if hideKind != "" {
+		q = q.Where("kind <> ? OR recipient = ?", hideKind, onlyTo)
+	}
+	err := q.Find(&entries).Error
 	return entries, translate("list outbox", err)
+}
+
+// PurgeOutbox deletes dev outbox messages written before the given time:
+// they hold addresses and live links, and serve only to be read soon.
+func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
+	res := s.conn(ctx).Where("created_at < ?", before).Delete(&OutboxEntry{})
+	return res.RowsAffected, translate("purge outbox", res.Error)
 }
 
 // FailedMail lists the newest messages that failed for good, with the

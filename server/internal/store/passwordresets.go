@@ -50,9 +50,18 @@ func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash strin
 	var u User
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		t := now()
+		// Spending the token is the conditional write, so of two requests
+		// with one token only the first gets a row: single use holds even
+		// when they arrive together.
+		spent := tx.Model(&passwordReset{}).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash, t).Update("used_at", t)
+		if spent.Error != nil {
+			return translate("reset password", spent.Error)
+		}
+		if spent.RowsAffected != 1 {
+			return ErrNotFound
+		}
 		var r passwordReset
-		err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash, t).Take(&r).Error
-		if err != nil {
+		if err := tx.Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
 			return translate("reset password", err)
 		}
 		res := tx.Model(&passwordReset{}).Where("user_id = ? AND used_at IS NULL", r.UserID).Update("used_at", t)
