@@ -417,3 +417,66 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 		}
 	})
 }
+
+// Retention (privacy rule 4) runs from when signing ended, whether staff
+// closed the campaign or its closing time passed; it keeps the numbers and
+// drops the people.
+func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		public := signBody("Public Person", "public.person@example.org")
+		public["visibility"] = "public"
+		public["comment"] = "Free them all"
+		public["updates"] = true
+		e.signAndConfirm(t, public)
+		e.signAndConfirm(t, signBody("Private Person", "private.person@example.org"))
+		if n, err := e.db.AnonymiseExpired(t.Context()); err != nil || n != 0 {
+			t.Fatalf("anonymised %d of an open campaign, %v", n, err)
+		}
+		past := time.Now().UTC().Add(-200 * 24 * time.Hour)
+		if err := e.db.Exec(t.Context(), "UPDATE campaigns SET closes_at = ?, retention_days = 30", past); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.db.CloseDue(t.Context()); err != nil || n != 1 {
+			t.Fatalf("closed %d campaigns, %v; want 1", n, err)
+		}
+		c := e.get(demo, "").wantStatus(t, 200).JSON(t)
+		if c["status"] != "closed" {
+			t.Fatalf("a campaign past its closing time shows as %v", c["status"])
+		}
+		if n, err := e.db.AnonymiseExpired(t.Context()); err != nil || n != 2 {
+			t.Fatalf("anonymised %d, %v; want 2", n, err)
+		}
+		if left, err := e.db.CountWhere(t.Context(), "signatures", "name IS NOT NULL OR email_encrypted IS NOT NULL OR comment IS NOT NULL OR withdraw_token_hash IS NOT NULL OR anonymised_at IS NULL"); err != nil || left != 0 {
+			t.Fatalf("%d signatures keep personal data, %v", left, err)
+		}
+		if e.signatureCount(t) != 2 {
+			t.Fatalf("count after anonymising = %v, want 2", e.signatureCount(t))
+		}
+		stats := e.get(demo+"/stats", "").wantStatus(t, 200).JSON(t)
+		if days := stats["days"].([]any); len(days) != 1 || days[0].(map[string]any)["count"] != float64(2) {
+			t.Fatalf("stats after anonymising = %v", stats)
+		}
+		if signers := e.get(demo+"/signers", "").wantStatus(t, 200).JSON(t)["items"].([]any); len(signers) != 0 {
+			t.Fatalf("anonymised signers still listed: %v", signers)
+		}
+	})
+}
+
+// A signature invalidated before it was confirmed still goes when its link
+// expires, like any unconfirmed one (privacy rule 3).
+func TestUnconfirmedSignaturesInvalidatedAreDeletedWhenTheirLinkExpires(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		e.send("POST", demo+"/signatures", "", signBody("Never Confirmed", "never@spamfarm.example")).wantStatus(t, 202)
+		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"
+		e.send("POST", url, e.token("admin"), map[string]any{"domain": "spamfarm.example", "expected_count": 1}).wantStatus(t, 200)
+		if n, err := e.db.DeleteUnconfirmed(t.Context()); err != nil || n != 0 {
+			t.Fatalf("deleted %d before the link expired, %v", n, err)
+		}
+		if err := e.db.Exec(t.Context(), "UPDATE signatures SET token_expires_at = ?", time.Now().UTC().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.db.DeleteUnconfirmed(t.Context()); err != nil || n != 1 {
+			t.Fatalf("deleted %d, %v; want 1", n, err)
+		}
+	})
+}

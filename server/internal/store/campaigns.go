@@ -206,6 +206,17 @@ func (s *Store) DeleteCampaign(ctx context.Context, slug string, audit *AuditEnt
 	})
 }
 
+// CloseDue closes the open campaigns whose closing time has passed, as of
+// that time: they show as closed, and their retention period (privacy rule
+// 4) runs from when signing ended, not from when someone noticed.
+func (s *Store) CloseDue(ctx context.Context) (int64, error) {
+	t := now()
+	res := s.conn(ctx).Model(&Campaign{}).
+		Where("status = ? AND closes_at IS NOT NULL AND closes_at <= ?", StatusOpen, t).
+		Updates(map[string]any{"status": StatusClosed, "closed_at": gorm.Expr("closes_at"), "updated_at": t})
+	return res.RowsAffected, translate("close due campaigns", res.Error)
+}
+
 // CampaignByID returns one campaign with its calls and translations.
 func (s *Store) CampaignByID(ctx context.Context, id string) (Campaign, error) {
 	var c Campaign

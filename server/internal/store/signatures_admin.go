@@ -167,10 +167,11 @@ func (s *Store) PurgeIPHashes(ctx context.Context, before time.Time) (int64, err
 	return res.RowsAffected, translate("purge ip hashes", res.Error)
 }
 
-// DeleteUnconfirmed deletes pending signatures whose token has expired
-// (privacy rule 3).
+// DeleteUnconfirmed deletes never-confirmed signatures whose token has
+// expired (privacy rule 3), those invalidated while pending included.
 func (s *Store) DeleteUnconfirmed(ctx context.Context) (int64, error) {
-	res := s.conn(ctx).Where("status = ? AND token_expires_at < ?", SignaturePending, now()).Delete(&Signature{})
+	res := s.conn(ctx).Where("status IN ? AND confirmed_at IS NULL AND token_expires_at < ?",
+		[]string{SignaturePending, SignatureInvalidated}, now()).Delete(&Signature{})
 	return res.RowsAffected, translate("delete unconfirmed", res.Error)
 }
 
