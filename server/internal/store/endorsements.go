@@ -82,8 +82,11 @@ const (
 // Endorse stores a new unverified endorsement with its calls and queues its
 // verification email (mail, addressed by the caller) in one transaction.
 // If the same organisation (by normalised name and country) already has an
-// unverified endorsement of the campaign, that one takes the new details
-// and token and the email is queued again, at most MaxResends times. A call
+// unverified endorsement of the campaign from the same contact address,
+// that one takes the new details and token and the email is queued again,
+// at most MaxResends times. Another address makes a row of its own, so
+// nobody can take over a pending link by submitting the organisation's
+// name; both reach the moderators, the later one flagged as a duplicate. A call
 // id that is not one of the campaign's is ErrUnknownCall, and nothing is
 // written.
 func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail Mail) (EndorseOutcome, error) {
@@ -113,8 +116,8 @@ func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail
 			return enqueue(tx, domain, mail)
 		}
 		var existing Endorsement
-		err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND status = ? AND resends < ?",
-			e.CampaignID, e.NameKey, e.Country, EndorsementUnverified, MaxResends).Take(&existing).Error
+		err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
+			e.CampaignID, e.NameKey, e.Country, e.ContactEmail, EndorsementUnverified, MaxResends).Take(&existing).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil
 		} else if err != nil {
@@ -178,7 +181,8 @@ type EndorsementMail func(e Endorsement, c Campaign) Mail
 
 // VerifyEndorsement marks the endorsement of a verification token as
 // awaiting review, flags a likely duplicate, and queues a notice (built by
-// notice) to every active admin and moderator, in one transaction.
+// notice) to every active staff member who may review it (admins, editors,
+// moderators), in one transaction.
 // Verifying twice is harmless and notifies nobody again. An unknown or
 // expired token, or one of an endorsement already reviewed, is ErrNotFound.
 func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string, notice EndorsementMail) (Endorsement, error) {
@@ -212,7 +216,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			return translate("verify endorsement", err)
 		}
 		var reviewers []string
-		err = tx.Model(&User{}).Where("role IN ? AND disabled = ?", []string{string(RoleAdmin), string(RoleModerator)}, false).
+		err = tx.Model(&User{}).Where("role IN ? AND disabled = ?", []string{string(RoleAdmin), string(RoleEditor), string(RoleModerator)}, false).
 			Order("email").Pluck("email", &reviewers).Error
 		if err != nil {
 			return translate("verify endorsement", err)
