@@ -89,7 +89,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 
-	v1 := app.Group("/api/v1", noStore(), jsonBodies())
+	v1 := app.Group("/api/v1", noStore(), jsonBodies(), refuseNUL())
 
 	// Public.
 	v1.Get("/campaigns", s.listCampaigns)

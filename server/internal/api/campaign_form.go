@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bnp/undersigned/server/internal/markdown"
@@ -161,12 +162,20 @@ func text(f fieldErrors, name string, in *string, dst *string, minLen, maxLen in
 	switch {
 	case !utf8.ValidString(*dst):
 		f.add(name, "must be valid UTF-8 text")
+	case strings.ContainsFunc(*dst, isStrayControl):
+		f.add(name, "must not contain control characters")
 	case n < minLen:
 		f.add(name, "is required")
 	case n > maxLen:
 		f.add(name, fmt.Sprintf("must be at most %d characters", maxLen))
 	}
 	return true
+}
+
+// isStrayControl reports a control character other than the tab and line
+// breaks that text and Markdown may hold.
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 func applyStatus(f fieldErrors, c *store.Campaign, status string) {
@@ -208,12 +217,17 @@ func applyCalls(f fieldErrors, in []callInput) []store.Call {
 		return nil
 	}
 	calls := make([]store.Call, 0, len(in))
+	seenIDs := map[string]bool{}
 	for i, call := range in {
 		name := fmt.Sprintf("calls[%d]", i)
 		txt := strings.TrimSpace(call.Text)
-		if txt == "" || utf8.RuneCountInString(txt) > maxCallText {
-			f.add(name+".text", fmt.Sprintf("must be 1 to %d characters", maxCallText))
+		if txt == "" || utf8.RuneCountInString(txt) > maxCallText || strings.ContainsFunc(txt, isStrayControl) {
+			f.add(name+".text", fmt.Sprintf("must be 1 to %d characters of text", maxCallText))
 		}
+		if call.ID != "" && seenIDs[call.ID] {
+			f.add(name+".id", "is given to another call too")
+		}
+		seenIDs[call.ID] = true
 		if len(call.Audiences) == 0 {
 			f.add(name+".audiences", "must name at least one audience: belarus, eu, us or intl")
 		}

@@ -101,6 +101,9 @@ var createCases = []campaignCase{
 	{"translation with too few calls", withTranslation("calls", []any{"Адзін."}), "translations.be.calls"},
 	{"translation with a blank call", withTranslation("calls", []any{"Адзін.", " "}), "translations.be.calls[1]"},
 	{"translation without a title", withTranslation("title", ""), "translations.be.title"},
+	{"title with a control character", set("title", "Free\x07them"), "title"},
+	{"body with a control character", set("body", "Free\x1bthem"), "body"},
+	{"call text with a control character", withCall(0, "text", "Free\x08them"), "calls[0].text"},
 	{"unknown field", set("colour", "red"), "colour"},
 	{"unknown field in a call", withCall(0, "priority", 1), "priority"},
 }
@@ -142,6 +145,12 @@ var patchCases = []campaignCase{
 		c["calls"] = []any{map[string]any{"id": seededCallID(e), "audiences": []any{"eu"}, "text": "Stolen."},
 			map[string]any{"audiences": []any{"eu"}, "text": "New."}}
 	}, "calls"},
+	{"two calls with one id", func(c map[string]any, e *env) {
+		body := e.get("/api/v1/admin/campaigns/free-the-journalists", e.token(store.RoleEditor)).wantStatus(e.t, 200).JSON(e.t)
+		id := body["calls"].([]any)[0].(map[string]any)["id"]
+		c["calls"] = []any{map[string]any{"id": id, "audiences": []any{"eu"}, "text": "One."},
+			map[string]any{"id": id, "audiences": []any{"eu"}, "text": "Same id."}}
+	}, "calls[1].id"},
 	{"calls out of step with the translation", set("calls", []any{map[string]any{"audiences": []any{"eu"}, "text": "Only one."}}), "translations"},
 	{"translation calls count mismatch", set("translations", map[string]any{"be": map[string]any{"title": "Т", "calls": []any{"1", "2", "3"}}}), "translations.be.calls"},
 	{"translation in the campaign's own language", set("translations", map[string]any{"en": map[string]any{"title": "Again"}}), "translations.en"},

@@ -256,3 +256,22 @@ func TestDatabaseDownAnswers503WithoutInternals(t *testing.T) {
 		e.get("/readyz", "").wantStatus(t, 503)
 	})
 }
+
+// A NUL character is refused alike on both stores, before it reaches one.
+func TestNULCharactersAreRefusedEverywhere(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		admin := e.token("admin")
+		for _, path := range []string{
+			"/api/v1/admin/contacts?q=%00", "/api/v1/admin/contacts?tag=a%00", "/api/v1/admin/audit?cursor=%00",
+			"/api/v1/admin/endorsements?campaign=%00", "/api/v1/campaigns/release-all-political-prisoners/signers?cursor=%00",
+		} {
+			e.get(path, admin).wantError(t, 400, "bad_request")
+		}
+		before := e.count("campaigns")
+		e.send("POST", "/api/v1/admin/campaigns", e.token("editor"), map[string]any{"slug": "nul-test", "title": "a\x00b", "language": "en"}).
+			wantError(t, 400, "bad_request")
+		if e.count("campaigns") != before {
+			t.Fatal("a campaign with a NUL in its title was stored")
+		}
+	})
+}
