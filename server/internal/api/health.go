@@ -14,11 +14,11 @@ func (s *server) healthz(c *fiber.Ctx) error {
 // would fail it.
 func (s *server) readyz(c *fiber.Ctx) error {
 	if err := s.Store.Ping(c.Context()); err != nil {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "unreachable"})
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Message: "the database is unreachable"}
 	}
 	current, err := s.Store.SchemaCurrent(c.Context())
 	if err != nil || !current {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "schema behind"})
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Message: "the database schema is behind this version: run migrate"}
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
@@ -190,10 +192,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	for _, kind := range storetest.Kinds(t) {
 		t.Run("unmigrated/"+string(kind), func(t *testing.T) {
 			e := newBareEnv(t, storetest.Open(t, kind), nil)
-			r := e.get("/readyz", "").wantStatus(t, 503).JSON(t)
-			if r["status"] != "unavailable" {
-				t.Errorf("/readyz = %v", r)
-			}
+			e.get("/readyz", "").wantError(t, 503, "unavailable")
 			// Alive all the same: the process runs.
 			e.get("/healthz", "").wantStatus(t, 200)
 		})
@@ -272,6 +271,20 @@ func TestNULCharactersAreRefusedEverywhere(t *testing.T) {
 			wantError(t, 400, "bad_request")
 		if e.count("campaigns") != before {
 			t.Fatal("a campaign with a NUL in its title was stored")
+		}
+	})
+}
+
+// A client's X-Request-ID reaches the logs only when it is a UUID.
+func TestRequestIDFromClientOnlyWhenAUUID(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const proxyID = "6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e"
+		if got := e.do(req{method: "GET", path: "/healthz", headers: map[string]string{"X-Request-ID": proxyID}}).Header.Get("X-Request-Id"); got != proxyID {
+			t.Errorf("a proxy's UUID came back as %q", got)
+		}
+		got := e.do(req{method: "GET", path: "/healthz", headers: map[string]string{"X-Request-ID": "alena@example.org said hi"}}).Header.Get("X-Request-Id")
+		if _, err := uuid.Parse(got); err != nil || strings.Contains(got, "alena") {
+			t.Errorf("free text as request id came back as %q", got)
 		}
 	})
 }

@@ -20,11 +20,23 @@ const (
 	uploadBodyLimit = 5 << 20
 )
 
+// requestIDs gives every request an id for the logs and error messages: a
+// proxy's X-Request-ID when it is a UUID, so one request can be followed
+// across both; otherwise a new one, so a client cannot write free text
+// into the logs.
 func requestIDs() fiber.Handler {
-	return requestid.New(requestid.Config{
+	ids := requestid.New(requestid.Config{
 		Header:    fiber.HeaderXRequestID,
 		Generator: func() string { return uuid.NewString() },
 	})
+	return func(c *fiber.Ctx) error {
+		if given := c.Get(fiber.HeaderXRequestID); given != "" {
+			if _, err := uuid.Parse(given); err != nil || len(given) != 36 {
+				c.Request().Header.Del(fiber.HeaderXRequestID)
+			}
+		}
+		return ids(c)
+	}
 }
 
 func requestID(c *fiber.Ctx) string {
