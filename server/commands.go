@@ -50,8 +50,8 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout io.
 		return err
 	}
 	addr := strings.ToLower(strings.TrimSpace(*email))
-	if _, err := mail.ParseAddress(addr); err != nil {
-		return errors.New("--email must be an email address")
+	if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+		return errors.New("--email must be a bare email address (no name, no angle brackets)")
 	}
 	if !store.Role(*role).Valid() {
 		return errors.New("--role must be admin, editor, moderator or viewer")

@@ -94,8 +94,8 @@ func Load(lookup Lookup) (Config, error) {
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
 	if c.AdminEmail != "" {
-		if _, err := mail.ParseAddress(c.AdminEmail); err != nil {
-			r.fail("ADMIN_EMAIL", "is not an email address")
+		if a, err := mail.ParseAddress(c.AdminEmail); err != nil || a.Address != c.AdminEmail {
+			r.fail("ADMIN_EMAIL", "is not a bare email address (no name, no angle brackets)")
 		}
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {

@@ -125,6 +125,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"admin email without password", map[string]string{"ADMIN_EMAIL": "boss@example.org"}, "ADMIN_PASSWORD"},
 		{"admin password without email", map[string]string{"ADMIN_PASSWORD": "a long enough password"}, "ADMIN_EMAIL"},
 		{"admin email not an address", map[string]string{"ADMIN_EMAIL": "boss", "ADMIN_PASSWORD": "a long enough password"}, "ADMIN_EMAIL"},
+		{"admin email with a display name", map[string]string{"ADMIN_EMAIL": "Boss <boss@example.org>", "ADMIN_PASSWORD": "a long enough password"}, "ADMIN_EMAIL"},
 		{"admin password too short", map[string]string{"ADMIN_EMAIL": "boss@example.org", "ADMIN_PASSWORD": "short"}, "ADMIN_PASSWORD"},
 		{"mail connections zero", map[string]string{"MAIL_CONNECTIONS": "0"}, "MAIL_CONNECTIONS"},
 		{"mail connections a word", map[string]string{"MAIL_CONNECTIONS": "four"}, "MAIL_CONNECTIONS"},
