@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -317,4 +318,33 @@ func clearsRefreshCookie(r response) bool {
 		}
 	}
 	return false
+}
+
+func TestLoginRateLimitPerClient(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const window = 15 * time.Minute
+		// One machine trying many accounts: each account is tried once, and
+		// the 31st attempt in a window is refused whatever the account.
+		for round := range 2 {
+			start := time.Now().UTC().Truncate(window)
+			statuses := []int{}
+			for i := range 31 {
+				email := fmt.Sprintf("guess%d-%d@example.org", round, i)
+				statuses = append(statuses, e.send("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": "a guessed password"}).Status)
+			}
+			if time.Now().UTC().Truncate(window) != start {
+				continue
+			}
+			for i, s := range statuses[:30] {
+				if s != 401 {
+					t.Fatalf("attempt %d: status %d, want 401", i+1, s)
+				}
+			}
+			if statuses[30] != 429 {
+				t.Fatalf("attempt 31 from one client: status %d, want 429", statuses[30])
+			}
+			return
+		}
+		t.Fatal("two rate-limit windows ended during the attempts")
+	})
 }

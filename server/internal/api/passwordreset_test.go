@@ -190,3 +190,21 @@ func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
 		}
 	})
 }
+
+// Past the per-account limit the answer stays 202 (a 429 would tell that
+// the address has an account) and no more links are sent.
+func TestPasswordResetLimitPerAccountAnswersAlike(t *testing.T) {
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		email := e.users[store.RoleViewer].Email
+		for i := range 5 {
+			e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": email}).wantStatus(t, 202)
+			e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": fmt.Sprintf("nobody%d@example.org", i)}).wantStatus(t, 202)
+		}
+		waitSent(t, e)
+		if n := len(e.smtp.To(email)); n != 3 {
+			t.Fatalf("%d reset emails in an hour, want 3", n)
+		}
+		// Ten requests an hour from one client, whatever the addresses.
+		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": "one.more@example.org"}).wantError(t, 429, "rate_limited")
+	})
+}
