@@ -114,11 +114,13 @@ func (s *server) deleteContact(c *fiber.Ctx) error {
 }
 
 // unsubscribe takes a token as JSON {token} (the SPA's page), or as the
-// query string with the RFC 8058 form body List-Unsubscribe=One-Click that
-// mail clients POST. Unsubscribing twice is harmless.
+// query string with the RFC 8058 body List-Unsubscribe=One-Click that mail
+// clients POST, form-encoded or multipart as the RFC allows. Unsubscribing
+// twice is harmless.
 func (s *server) unsubscribe(c *fiber.Ctx) error {
 	token := c.Query("token")
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if strings.HasPrefix(ct, fiber.MIMEApplicationForm) || strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
 		if c.FormValue("List-Unsubscribe") != "One-Click" {
 			return errValidation("List-Unsubscribe", "must be One-Click")
 		}

@@ -24,7 +24,8 @@ const maxImportRows = 50000
 // importContacts reads a CSV file (header row naming the columns; UTF-8
 // with or without a byte-order mark; comma or semicolon), creates or
 // updates (by email) every valid row in one transaction, and reports each
-// rejected row by its line number.
+// rejected row by its line number. An update changes only the columns the
+// header names; an empty cell in a named column clears that field.
 func (s *server) importContacts(c *fiber.Ctx) error {
 	body := bytes.TrimPrefix(c.Body(), []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -45,6 +46,14 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 	for _, need := range []string{"name", "email", "region"} {
 		if _, ok := cols[need]; !ok {
 			return errValidation("header", "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)")
+		}
+	}
+	// An existing contact keeps what the file does not name: importing a
+	// list of names and regions must not wipe titles or tags.
+	var named []string
+	for _, col := range store.ImportableColumns {
+		if _, ok := cols[col]; ok {
+			named = append(named, col)
 		}
 	}
 	var (
@@ -82,7 +91,7 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 		seen[ct.Email] = line
 		valid = append(valid, ct)
 	}
-	result, err := s.Store.ImportContacts(c.UserContext(), valid, auditBy(c, "contact.import", "contacts", 0, fmt.Sprintf("rejected=%d", len(rejected))))
+	result, err := s.Store.ImportContacts(c.UserContext(), valid, named, auditBy(c, "contact.import", "contacts", 0, fmt.Sprintf("rejected=%d", len(rejected))))
 	if err != nil {
 		return err
 	}

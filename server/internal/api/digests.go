@@ -257,17 +257,25 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 }
 
 // sendDigest snapshots the digest and queues one message per subscribed
-// contact of its region. Calling it again (after a crash, or from another
-// instance) queues nobody twice.
+// contact of its region. Sending a digest already being sent (a second
+// click, two editors, two instances) is a no-op with the same answer: it
+// queues nobody again and writes no second audit record. A sent or
+// cancelled digest is a conflict.
 func (s *server) sendDigest(c *fiber.Ctx) error {
 	d, err := s.loadDigest(c)
 	if err != nil {
 		return err
 	}
 	n, err := s.startSending(c, d, auditBy(c, "digest.send", d.ID, 0))
-	if errors.Is(err, store.ErrDigestState) {
+	switch {
+	case errors.Is(err, store.ErrDigestStarted):
+		// started by another request: answered as that one was
+	case errors.Is(err, store.ErrDigestState):
+		if now, err := s.Store.DigestByID(c.UserContext(), d.ID); err == nil {
+			d = now // cancelled since it was read
+		}
 		return errConflict("this digest was " + d.Status)
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": store.DigestSending, "recipients": n})

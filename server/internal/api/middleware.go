@@ -139,7 +139,7 @@ func jsonBodies() fiber.Handler {
 				return &Error{Status: fiber.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the file as text/csv"}
 			}
 			return c.Next()
-		case c.Path() == "/api/v1/contacts/unsubscribe" && ct == fiber.MIMEApplicationForm:
+		case c.Path() == "/api/v1/contacts/unsubscribe" && (ct == fiber.MIMEApplicationForm || ct == fiber.MIMEMultipartForm):
 			if len(body) > 1024 {
 				return errTooLarge()
 			}

@@ -39,22 +39,27 @@ type scheduleView struct {
 	NextRun   time.Time `json:"next_run"`
 }
 
-func viewSchedule(sc store.Schedule) scheduleView {
+// viewSchedule shows a schedule with its next run, as the scheduler will
+// keep it (a week later when this week's digest already went out).
+func (s *server) viewSchedule(c *fiber.Ctx, sc store.Schedule) (scheduleView, error) {
 	v := scheduleView{ID: sc.ID, Region: sc.Region, Campaigns: sc.Campaigns, Weekday: weekdays[sc.Weekday], Time: sc.LocalTime,
 		Timezone: sc.Timezone, Subject: sc.Subject, Intro: sc.Intro, Active: sc.Active}
-	if last, _, err := digest.LastFire(sc, time.Now()); err == nil {
-		loc, _ := time.LoadLocation(sc.Timezone)
-		next := last.In(loc).AddDate(0, 0, 7)
-		h, m, _ := digest.ParseLocalTime(sc.LocalTime)
-		v.NextRun = time.Date(next.Year(), next.Month(), next.Day(), h, m, 0, 0, loc).UTC()
+	next, err := digest.NextRun(c.UserContext(), s.Store, sc, time.Now())
+	if err != nil {
+		return v, err
 	}
+	v.NextRun = next.UTC()
 	if v.Campaigns == nil {
 		v.Campaigns = []string{}
 	}
-	return v
+	return v, nil
 }
 
+// applySchedule validates in and writes it onto sc. Switching a schedule
+// on again, or giving it another day, time or zone, counts its periods
+// from now: it does not catch up on one it missed (see digest.Sender).
 func (s *server) applySchedule(c *fiber.Ctx, sc *store.Schedule, in scheduleInput, creating bool) error {
+	before := *sc
 	f := fieldErrors{}
 	if creating {
 		for name, missing := range map[string]bool{"region": in.Region == nil, "campaigns": in.Campaigns == nil,
@@ -110,6 +115,10 @@ func (s *server) applySchedule(c *fiber.Ctx, sc *store.Schedule, in scheduleInpu
 	if in.Active != nil {
 		sc.Active = *in.Active
 	}
+	if sc.Weekday != before.Weekday || sc.LocalTime != before.LocalTime || sc.Timezone != before.Timezone ||
+		(sc.Active && !before.Active) {
+		sc.FiresFrom = time.Now().UTC().Truncate(time.Millisecond)
+	}
 	return f.err()
 }
 
@@ -120,7 +129,9 @@ func (s *server) listSchedules(c *fiber.Ctx) error {
 	}
 	items := make([]scheduleView, len(scs))
 	for i, sc := range scs {
-		items[i] = viewSchedule(sc)
+		if items[i], err = s.viewSchedule(c, sc); err != nil {
+			return err
+		}
 	}
 	return c.JSON(fiber.Map{"items": items})
 }
@@ -137,7 +148,11 @@ func (s *server) createSchedule(c *fiber.Ctx) error {
 	if err := s.Store.CreateSchedule(c.UserContext(), &sc, auditBy(c, "schedule.create", "", 1)); err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(viewSchedule(sc))
+	v, err := s.viewSchedule(c, sc)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
 }
 
 func (s *server) updateSchedule(c *fiber.Ctx) error {
@@ -157,7 +172,11 @@ func (s *server) updateSchedule(c *fiber.Ctx) error {
 	if err := s.Store.SaveSchedule(c.UserContext(), &sc, auditBy(c, "schedule.update", sc.ID, 1)); err != nil {
 		return err
 	}
-	return c.JSON(viewSchedule(sc))
+	v, err := s.viewSchedule(c, sc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 func (s *server) deleteSchedule(c *fiber.Ctx) error {

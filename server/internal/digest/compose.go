@@ -157,8 +157,9 @@ func ContentOf(ctx context.Context, st *store.Store, d store.Digest, publicURL s
 	return Compose(ctx, st, d, publicURL, now)
 }
 
-// Start snapshots d (unless a snapshot exists) and queues it for every
-// subscribed contact of its region, each at most once.
+// Start snapshots d and queues it for every subscribed contact of its
+// region, each at most once. A digest already started by another caller
+// is store.ErrDigestStarted, and nothing is changed.
 func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL, domain string, audit *store.AuditEntry, now time.Time) (int64, error) {
 	c, err := ContentOf(ctx, st, d, publicURL, now)
 	if err != nil {

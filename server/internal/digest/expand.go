@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/bnp/undersigned/mailers"
@@ -26,23 +27,29 @@ func (l Links) Unsubscribe(contactID string) mailers.DigestUnsubscribe {
 	return mailers.DigestUnsubscribe{
 		Page:     l.PublicURL + "/unsubscribe/" + token,
 		OneClick: l.PublicURL + "/api/v1/contacts/unsubscribe?token=" + token,
-		Mailto:   "mailto:" + l.MailFrom + "?subject=" + url.QueryEscape("unsubscribe "+token),
+		Mailto:   "mailto:" + l.MailFrom + "?subject=" + mailtoEscape("unsubscribe "+token),
 	}
 }
 
+// FallbackLanguage is the language a digest's campaign texts fall back to
+// when there is none in the contact's: officials of any country read it
+// more often than a campaign's own language.
+const FallbackLanguage = "en"
+
+// mailtoEscape percent-encodes a mailto header field value (RFC 6068): a
+// space is %20, since a "+" would stay a plus sign in the subject.
+func mailtoEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
 // Params turns a composed digest into one recipient's email parameters in
-// one language (the campaign's own where there is no translation).
+// one language: each campaign's title and calls in that language, else in
+// English, else in the campaign's own.
 func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.DigestParams {
 	p := mailers.DigestParams{Subject: c.Subject, Intro: c.Intro, IntroHTML: mailersHTML(c.IntroHTML), Unsub: unsub}
 	for _, camp := range c.Campaigns {
-		title, ok := camp.Titles[lang]
-		if !ok {
-			title = camp.Titles[camp.Language]
-		}
-		calls, ok := camp.Calls[lang]
-		if !ok {
-			calls = camp.Calls[camp.Language]
-		}
+		title := inLanguage(camp.Titles, lang, camp.Language)
+		calls := inLanguage(camp.Calls, lang, camp.Language)
 		dc := mailers.DigestCampaign{Title: title, Link: camp.Link, Total: camp.Total, Since: camp.Since, Goal: camp.Goal, Calls: calls}
 		if camp.SinceTime != nil {
 			dc.SinceDate = camp.SinceTime.Format("2006-01-02")
@@ -67,6 +74,18 @@ func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.Dig
 		p.Campaigns = append(p.Campaigns, dc)
 	}
 	return p
+}
+
+// inLanguage picks lang's text, else English, else the campaign's own
+// language's.
+func inLanguage[T any](texts map[string]T, lang, own string) T {
+	for _, l := range []string{lang, FallbackLanguage, own} {
+		if t, ok := texts[l]; ok {
+			return t
+		}
+	}
+	var none T
+	return none
 }
 
 // Expander fills in digest deliveries at send time: a queued digest message

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -46,6 +47,45 @@ func LastFire(sc store.Schedule, now time.Time) (time.Time, string, error) {
 	return fire, fire.Format("2006-01-02"), nil
 }
 
+// mayFire reports whether the schedule may send its period due at fire.
+// Not if that was before the schedule was made, switched on again or
+// re-timed: a paused or moved schedule does not catch up on what it
+// missed. Nor if another digest of the schedule went out in the same
+// week (Monday to Sunday, local time): moving the weekday after this
+// week's digest waits for next week. The same period twice is kept out by
+// the database (one digest per schedule and period).
+func mayFire(ctx context.Context, st *store.Store, sc store.Schedule, fire time.Time, period string) (bool, error) {
+	if fire.Before(sc.FiresFrom) || fire.Before(sc.CreatedAt) {
+		return false, nil
+	}
+	sinceMonday := (int(fire.Weekday()) + 6) % 7
+	first := fire.AddDate(0, 0, -sinceMonday).Format("2006-01-02")
+	last := fire.AddDate(0, 0, 6-sinceMonday).Format("2006-01-02")
+	went, err := st.ScheduleDigestWentOut(ctx, sc.ID, first, last, period)
+	return !went, err
+}
+
+// NextRun is when the schedule will next send a digest after now: its
+// next due moment, or the one a week later when that week's digest already
+// went out.
+func NextRun(ctx context.Context, st *store.Store, sc store.Schedule, now time.Time) (time.Time, error) {
+	last, _, err := LastFire(sc, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	hour, minute, _ := ParseLocalTime(sc.LocalTime)
+	var next time.Time
+	for week := 1; week <= 2; week++ {
+		// In the zone, on the day itself: 09:00 stays 09:00 across a change of summer time.
+		next = time.Date(last.Year(), last.Month(), last.Day()+7*week, hour, minute, 0, 0, last.Location())
+		ok, err := mayFire(ctx, st, sc, next, next.Format("2006-01-02"))
+		if err != nil || ok {
+			return next, err
+		}
+	}
+	return next, nil
+}
+
 // Sender runs schedules: it makes and sends each schedule's digest of each
 // period, exactly once across instances (the database has one digest per
 // schedule and period), and finishes a period an instance left half done.
@@ -75,8 +115,8 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	if err != nil {
 		return err
 	}
-	if fire.Before(sc.CreatedAt) {
-		return nil // not due since the schedule was made: nothing to catch up on
+	if ok, err := mayFire(ctx, x.Store, sc, fire, period); err != nil || !ok {
+		return err
 	}
 	var ids []string
 	for _, slug := range sc.Campaigns {
@@ -100,7 +140,9 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	}
 	n, err := Start(ctx, x.Store, d, x.PublicURL, x.Domain,
 		&store.AuditEntry{ActorEmail: "scheduler", Action: "digest.send", Detail: "schedule=" + sc.ID + " period=" + period}, now)
-	if err != nil {
+	if errors.Is(err, store.ErrDigestStarted) {
+		return nil // another instance started it at the same moment
+	} else if err != nil {
 		return err
 	}
 	slog.Info("scheduled digest queued", "schedule", sc.ID, "period", period, "recipients", n)

@@ -63,11 +63,17 @@ func (s *Store) ContactByID(ctx context.Context, id string) (Contact, error) {
 	return c, translate("contact by id", err)
 }
 
-// SaveContact stores every field of c, which was read and changed.
+// SaveContact stores every field of c, which was read and changed. A
+// contact unsubscribed (by staff) gets no digest still queued for them.
 func (s *Store) SaveContact(ctx context.Context, c *Contact, audit *AuditEntry) error {
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Omit("created_at").Save(c).Error; err != nil {
 			return translate("save contact", err)
+		}
+		if c.UnsubscribedAt != nil {
+			if err := dropQueuedDigests(tx, c.ID); err != nil {
+				return err
+			}
 		}
 		return writeAudit(tx, audit, c.ID)
 	})
@@ -114,10 +120,15 @@ type ImportResult struct {
 	Updated int64 `json:"updated"`
 }
 
+// ImportableColumns are the contact fields an import may set, as CSV
+// header names and column names alike (email is the key, not a field).
+var ImportableColumns = []string{"name", "title", "institution", "region", "country", "language", "tags"}
+
 // ImportContacts creates or updates (by email) every contact in one
 // transaction with its audit record. New contacts need ID and
-// UnsubscribeTokenHash set; for existing ones they are kept.
-func (s *Store) ImportContacts(ctx context.Context, contacts []Contact, audit *AuditEntry) (ImportResult, error) {
+// UnsubscribeTokenHash set; for existing ones they are kept, and only the
+// given columns (of ImportableColumns: those the file named) are changed.
+func (s *Store) ImportContacts(ctx context.Context, contacts []Contact, columns []string, audit *AuditEntry) (ImportResult, error) {
 	var r ImportResult
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		for i := range contacts {
@@ -133,11 +144,15 @@ func (s *Store) ImportContacts(ctx context.Context, contacts []Contact, audit *A
 			case err != nil:
 				return translate("import contacts", err)
 			default:
-				err := tx.Model(&Contact{}).Where("id = ?", existing.ID).Updates(map[string]any{
-					"name": c.Name, "title": c.Title, "institution": c.Institution, "region": c.Region,
-					"country": c.Country, "language": c.Language, "tags": c.Tags, "updated_at": now(),
-				}).Error
-				if err != nil {
+				values := map[string]any{"name": c.Name, "title": c.Title, "institution": c.Institution, "region": c.Region,
+					"country": c.Country, "language": c.Language, "tags": c.Tags}
+				updates := map[string]any{"updated_at": now()}
+				for _, col := range columns {
+					if v, ok := values[col]; ok {
+						updates[col] = v
+					}
+				}
+				if err := tx.Model(&Contact{}).Where("id = ?", existing.ID).Updates(updates).Error; err != nil {
 					return translate("import contacts", err)
 				}
 				r.Updated++
@@ -165,9 +180,36 @@ func (s *Store) Unsubscribe(ctx context.Context, tokenHash string) error {
 		if err != nil {
 			return translate("unsubscribe", err)
 		}
-		// Digests queued for this contact and not yet sent stay unsent.
-		err = tx.Where("kind = ? AND status = ? AND dedupe_key LIKE ? AND (lease_until IS NULL OR lease_until < ?)",
-			KindDigest, MailQueued, "digest:%:"+c.ID, now()).Delete(&MailMessage{}).Error
-		return translate("unsubscribe", err)
+		return dropQueuedDigests(tx, c.ID)
 	})
+}
+
+// dropQueuedDigests removes the digests queued for a contact and not yet in
+// a worker's hand, and takes the contact off each digest's recipients, so
+// that a digest's counts still add up (recipients = sent + failed +
+// pending): someone who unsubscribed while it was sent is no recipient. A
+// message a worker holds still goes, and is counted as it ends.
+func dropQueuedDigests(tx *gorm.DB, contactID string) error {
+	t := now()
+	var queued []MailMessage
+	err := tx.Select("id", "ref").Where("kind = ? AND status = ? AND dedupe_key LIKE ? AND (lease_until IS NULL OR lease_until < ?)",
+		KindDigest, MailQueued, "digest:%:"+contactID, t).Find(&queued).Error
+	if err != nil {
+		return translate("drop queued digests", err)
+	}
+	for _, m := range queued {
+		// Claimed since it was read: it goes, and is counted as it ends.
+		res := tx.Where("id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", m.ID, MailQueued, t).Delete(&MailMessage{})
+		if res.Error != nil {
+			return translate("drop queued digests", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			continue
+		}
+		err := tx.Model(&Digest{}).Where("id = ? AND recipients > 0", m.Ref).UpdateColumn("recipients", gorm.Expr("recipients - 1")).Error
+		if err != nil {
+			return translate("drop queued digests", err)
+		}
+	}
+	return nil
 }

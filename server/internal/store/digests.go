@@ -85,28 +85,37 @@ func (s *Store) ListDigests(ctx context.Context, limit int) ([]Digest, error) {
 	return ds, translate("list digests", err)
 }
 
-// StartSending snapshots content (kept from the first start when sending is
-// resumed) and queues one message per subscribed contact of the region,
-// at most once per contact however often it is called (by one instance
-// after a crash, or by two at once): the queue's dedupe key is the digest
-// and the contact. It returns the number of recipients.
+// ErrDigestStarted is the answer to starting a digest that is already
+// being sent (by another click or another instance): nothing was changed.
+var ErrDigestStarted = errors.New("the digest is being sent already")
+
+// StartSending moves a draft to sending with its content snapshot, queues
+// one message per subscribed contact of the region and writes the audit
+// record, all in one transaction. Only one caller wins the move from draft
+// (on PostgreSQL a second one waits for the first's row lock, then finds no
+// draft): to the others it returns ErrDigestStarted, with the recipients
+// the winner counted, while the digest is being sent, and ErrDigestState
+// once it is sent or cancelled. The queue's dedupe key (the digest and the
+// contact) also keeps anyone from being queued twice.
 func (s *Store) StartSending(ctx context.Context, id, content, domain string, audit *AuditEntry) (int64, error) {
 	var recipients int64
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var d Digest
-		if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
-			return translate("start sending", err)
-		}
-		if d.Status != DigestDraft && d.Status != DigestSending {
-			return ErrDigestState
-		}
 		t := now()
-		updates := map[string]any{"status": DigestSending, "updated_at": t}
-		if d.Content == nil {
-			updates["content"], updates["sending_at"] = content, t
+		res := tx.Model(&Digest{}).Where("id = ? AND status = ?", id, DigestDraft).
+			Updates(map[string]any{"status": DigestSending, "content": content, "sending_at": t, "updated_at": t})
+		if res.Error != nil {
+			return translate("start sending", res.Error)
 		}
-		if err := tx.Model(&Digest{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		var d Digest
+		if err := tx.Select("region", "status", "recipients").Where("id = ?", id).Take(&d).Error; err != nil {
 			return translate("start sending", err)
+		}
+		if res.RowsAffected == 0 {
+			if d.Status == DigestSending {
+				recipients = d.Recipients
+				return ErrDigestStarted
+			}
+			return ErrDigestState
 		}
 		newID := "lower(hex(randomblob(16)))"
 		if s.postgres {

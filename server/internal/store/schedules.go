@@ -19,6 +19,10 @@ type Schedule struct {
 	Intro     string
 	Campaigns Texts // slugs
 	Active    bool
+	// FiresFrom is when the schedule was made, last switched on again, or
+	// given another day, time or time zone: no period due before it is
+	// sent (set to now on create when zero).
+	FiresFrom time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -26,6 +30,9 @@ type Schedule struct {
 // CreateSchedule stores a schedule.
 func (s *Store) CreateSchedule(ctx context.Context, sc *Schedule, audit *AuditEntry) error {
 	sc.ID = newID()
+	if sc.FiresFrom.IsZero() {
+		sc.FiresFrom = now()
+	}
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(sc).Error; err != nil {
 			return translate("create schedule", err)
@@ -90,4 +97,15 @@ func (s *Store) DigestOfPeriod(ctx context.Context, d *Digest, campaignIDs []str
 		return Digest{}, translate("digest of period", err)
 	}
 	return s.DigestByID(ctx, existing.ID)
+}
+
+// ScheduleDigestWentOut reports whether a digest of the schedule for a
+// period from first to last (local dates, inclusive), other than the
+// period except, started sending (cancelled since or not).
+func (s *Store) ScheduleDigestWentOut(ctx context.Context, scheduleID, first, last, except string) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Digest{}).
+		Where("schedule_id = ? AND period >= ? AND period <= ? AND period <> ? AND sending_at IS NOT NULL", scheduleID, first, last, except).
+		Count(&n).Error
+	return n > 0, translate("schedule digest went out", err)
 }
