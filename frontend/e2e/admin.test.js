@@ -1,9 +1,10 @@
 // Browser tests of the staff console and the organisations' endorse pages
 // against the real binary (rig: ./stack.js): sign in and stay signed in,
-// role gating, endorse → verify by email → approve → listed publicly (and a
-// confidential endorsement never is), contacts with a CSV import and its
-// per-row errors, a digest composed, previewed, tested and sent to a real
-// SMTP server, and axe on every console page. Run by `npm run test:e2e`.
+// role gating, endorse → verify by email → approve → listed on the campaign
+// page (and a confidential endorsement never is), contacts with a CSV import
+// and its per-row errors, a digest composed, previewed, tested and sent to a
+// real SMTP server, an official unsubscribing with the digest's link, and axe
+// on every console page, also at 320 px. Run by `npm run test:e2e`.
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -193,6 +194,32 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     assert.ok(names.includes('Lithuanian Friends of Belarus'), `listed publicly: ${names}`);
     assert.ok(!names.includes('Quiet Trade Union of Minsk'), 'a confidential endorsement is never public');
 
+    // And on the campaign page, in the browser: with its kind, country,
+    // website and the calls it endorses, as the statement words them.
+    const reader = await openPage(stack);
+    const endorsers = reader.page.getByRole('region', { name: 'Organisations that endorse the statement' });
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      await reader.page.goto(`${stack.base}/c/${slug}`);
+      await reader.page.getByRole('heading', { level: 1 }).waitFor();
+      await reader.page.waitForLoadState('networkidle');
+      if (await endorsers.getByRole('heading', { name: 'Lithuanian Friends of Belarus' }).count()) break;
+      assert.ok(Date.now() < deadline, 'the organisation is listed on the campaign page');
+      await reader.page.waitForTimeout(500);
+    }
+    const org = endorsers.getByRole('listitem').filter({ has: reader.page.getByRole('heading', { name: 'Lithuanian Friends of Belarus' }) });
+    await org.getByText('Non-governmental organisation · Lithuania').waitFor();
+    const site = org.getByRole('link', { name: 'friends.example.org' });
+    assert.equal(await site.getAttribute('href'), 'https://friends.example.org/');
+    assert.deepEqual((await site.getAttribute('rel')).split(' ').sort(), ['external', 'noopener', 'noreferrer']);
+    await org.getByText('Endorses these calls:').waitFor();
+    await org.getByText('To continue and intensify diplomatic efforts to secure the release of all political prisoners.').waitFor();
+    await org.getByText('To recognize the issue of political prisoners as a top priority', { exact: false }).waitFor();
+    assert.equal(await reader.page.getByText('Quiet Trade Union of Minsk').count(), 0, 'a confidential endorsement is never on the page');
+    await assertAccessible(reader.page, 'the campaign page with its endorsing organisations');
+    assertClean(reader.problems);
+    await reader.context.close();
+
     // The approved one shows under its status, with the review recorded.
     await page.getByLabel('Status').selectOption('approved');
     await page.getByRole('heading', { name: 'Lithuanian Friends of Belarus' }).waitFor();
@@ -289,6 +316,36 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     await context.close();
   });
 
+  test('an official unsubscribes with the link in the digest', async () => {
+    // The digest of the test before went to this contact.
+    const mail = await stack.mailbox.waitFor('anna.lindqvist@ep.example.eu');
+    const link = linkIn(mail, 'unsubscribe');
+    const { page, context, problems } = await openPage(stack);
+
+    // Opening the link (as a mail scanner would) changes nothing; the button does.
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Stop receiving digests' }).waitFor();
+    await assertAccessible(page, 'the unsubscribe page');
+    await page.getByRole('button', { name: 'Unsubscribe from digests' }).click();
+    const done = page.getByRole('heading', { level: 1, name: 'You are unsubscribed' });
+    await done.waitFor();
+    assert.ok(await done.evaluate((el) => el === document.activeElement), 'the result has focus');
+    await page.getByText('No further digest will be sent to this address.').waitFor();
+    await assertAccessible(page, 'the unsubscribe result');
+
+    // The console shows it; a second click on the same link is harmless.
+    await signIn(page);
+    await openSection(page, 'Contacts');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /Anna Lindqvist/ }) });
+    await row.getByText('unsubscribed').waitFor();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Unsubscribe from digests' }).click();
+    await done.waitFor();
+
+    assertClean(problems);
+    await context.close();
+  });
+
   test('the other console pages pass axe and work from the keyboard', async () => {
     const { page, context, problems } = await openPage(stack);
     await signIn(page);
@@ -305,6 +362,18 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     await page.getByText('Tuesday at 09:00 (Europe/Brussels)').waitFor();
     await assertAccessible(page, 'the schedules');
 
+    // Deleting asks first, like contacts; cancelling returns to the button.
+    const remove = page.getByRole('button', { name: /^Delete\W+Weekly EU digest$/ });
+    await remove.click();
+    await page.getByText('Delete the schedule “Weekly EU digest”? It will send no more digests.').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Yes, delete it' }).evaluate((el) => el === document.activeElement), 'the confirmation has focus');
+    await assertAccessible(page, 'the schedules with a deletion to confirm');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.ok(await remove.evaluate((el) => el === document.activeElement), 'focus is back on Delete');
+    await remove.click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByText('No schedule yet.').waitFor();
+
     await openSection(page, 'Campaigns');
     await assertAccessible(page, 'the campaign list');
     await page.getByRole('link', { name: 'New campaign' }).click();
@@ -312,6 +381,8 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     await page.getByLabel('Title', { exact: true }).fill('Free the journalists');
     await page.getByLabel('Address (slug)').fill('free-the-journalists');
     await page.getByLabel('Statement (Markdown)').fill('We ask for **the release** of every journalist.');
+    // The preview follows the typing, before anything is saved.
+    await page.getByRole('region', { name: 'Preview', exact: true }).locator('strong').getByText('the release').waitFor();
     await page.getByRole('button', { name: 'Add a call' }).click();
     // Focus moves to the new call's text: typing goes there from the keyboard.
     await page.keyboard.type('Release all journalists now.');
@@ -319,8 +390,11 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     await page.getByLabel('Has a Belarusian translation').check();
     await page.getByRole('textbox', { name: 'Title' }).nth(1).fill('Вызваліце журналістаў');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('heading', { name: 'Preview of the saved statement' }).waitFor();
-    await page.locator('.statement-html strong').getByText('the release').waitFor();
+    // A new campaign, once saved, opens at its own address.
+    await page.getByRole('heading', { level: 1, name: 'Free the journalists' }).waitFor();
+    await page.getByRole('region', { name: 'Preview', exact: true }).locator('strong').getByText('the release').waitFor();
+    await page.getByLabel('Statement (Markdown)').first().fill('We ask for *the release* of every journalist.');
+    await page.getByRole('region', { name: 'Preview', exact: true }).locator('em').getByText('the release').waitFor();
     await assertAccessible(page, 'the campaign editor');
 
     // A field the server refuses is listed and linked to its field.
@@ -336,10 +410,39 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
       await assertAccessible(page, `the ${name} page`);
     }
 
-    // Narrow screens: the console still works at 320 px.
+    // Users: the password form takes focus when opened and gives it back;
+    // a refused new account puts focus on its first wrong field.
+    await openSection(page, 'Users');
+    await page.getByRole('rowheader', { name: /viewer@undersigned.test/ }).waitFor();
+    const setPassword = page.getByRole('button', { name: /^Set a new password\W+viewer@undersigned\.test$/ });
+    await setPassword.click();
+    assert.ok(await page.getByLabel('New password for viewer@undersigned.test').evaluate((el) => el === document.activeElement), 'the password field has focus');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.ok(await setPassword.evaluate((el) => el === document.activeElement), 'focus is back on its button');
+    await page.getByLabel('Email address').fill('not-an-address');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    await page.getByText('Enter an email address like name@example.org.').waitFor();
+    await page.getByText('Use 12 to 256 characters.').waitFor();
+    const email = page.getByLabel('Email address');
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    assert.ok(await email.evaluate((el) => el === document.activeElement), 'the first invalid field has focus');
+    await assertAccessible(page, 'the Users page with errors');
+
+    // Narrow screens: the console still works at 320 px, and no page scrolls
+    // sideways (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 320, height: 700 });
     await openSection(page, 'Endorsements');
     await assertAccessible(page, 'the review queue at 320 px');
+    for (const name of ['Dashboard', 'Endorsements', 'Digests', 'Contacts', 'Schedules', 'Campaigns', 'Signatures', 'Users', 'Audit log']) {
+      await openSection(page, name);
+      await page.waitForLoadState('networkidle');
+      if (name === 'Contacts') await page.getByRole('rowheader', { name: /Anna Lindqvist/ }).waitFor();
+      if (name === 'Users') await page.getByRole('rowheader', { name: /viewer@undersigned.test/ }).waitFor();
+      if (name === 'Audit log') await page.getByRole('cell', { name: 'digest.send' }).first().waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 320, `the ${name} page is ${width} px wide at 320 px`);
+    }
 
     assertClean(problems);
     await context.close();

@@ -217,6 +217,17 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     await page.getByRole('heading', { level: 1, name: 'Вызваліце журналістаў' }).waitFor();
     assert.equal(await page.getByRole('heading', { level: 1 }).getAttribute('lang'), 'be');
     await page.getByText('Вызваліце ўсіх журналістаў.').waitFor();
+
+    // The endorse page too shows the campaign and its calls in Belarusian.
+    await page.goto(`${stack.base}/c/e2e-closing/endorse`);
+    await page.getByRole('heading', { level: 1, name: 'Падтрымаць ад імя арганізацыі' }).waitFor();
+    const endorseTitle = page.getByText('Вызваліце журналістаў', { exact: true });
+    assert.equal(await endorseTitle.getAttribute('lang'), 'be');
+    await page.getByLabel('Толькі абраныя заклікі').check();
+    await page.getByLabel('1. Вызваліце ўсіх журналістаў.').waitFor();
+
+    await page.goto(`${stack.base}/c/e2e-closing`);
+    await page.getByRole('heading', { level: 1, name: 'Вызваліце журналістаў' }).waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Free the journalists' }).waitFor();
 
@@ -232,6 +243,13 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     await page.reload();
     await page.getByText('This campaign is closed and no longer takes signatures.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Sign', exact: true }).count(), 0);
+
+    // Open, but past its closing time: no form is offered, here or to organisations.
+    await staffRequest(stack, 'PATCH', '/admin/campaigns/e2e-closing', { status: 'open', closes_at: '2020-01-01T00:00:00Z' });
+    await page.waitForTimeout(1500); // the server's public cache lives a second
+    await page.goto(`${stack.base}/c/e2e-closing/endorse`);
+    await page.getByText('This campaign is closed and no longer takes endorsements.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Endorse', exact: true }).count(), 0);
     assertClean(problems);
     await context.close();
   });
@@ -243,6 +261,7 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     ['/confirm/not-a-real-token', 'Confirm your signature'],
     ['/withdraw/not-a-real-token', 'Withdraw your signature'],
     ['/reset/not-a-real-token', 'Choose a new password'],
+    ['/unsubscribe/not-a-real-token', 'Stop receiving digests'],
     ['/no/such/page', 'Page not found'],
   ];
   for (const [path, heading] of publicPages) {
@@ -271,6 +290,10 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     await page.getByRole('button', { name: 'Withdraw my signature' }).click();
     await page.getByRole('heading', { name: 'This withdrawal link does not work' }).waitFor();
     await assertAccessible(page, 'an unknown withdrawal link');
+    await page.goto(`${stack.base}/unsubscribe/not-a-real-token`);
+    await page.getByRole('button', { name: 'Unsubscribe from digests' }).click();
+    await page.getByRole('heading', { name: 'This unsubscribe link does not work' }).waitFor();
+    await assertAccessible(page, 'an unknown unsubscribe link');
     await page.goto(`${stack.base}/reset/not-a-real-token`);
     await page.getByLabel('New password', { exact: true }).fill('a long enough password');
     await page.getByLabel('New password, again').fill('a long enough password');

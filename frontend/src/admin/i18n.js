@@ -7,6 +7,7 @@ import { createTranslator, getLang } from '../lib/i18n.js';
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
+import { explainConflict, explainFieldMessage } from './serverMessages.js';
 
 export const dictionaries = { en, be, ru };
 const translators = new Map();
@@ -45,12 +46,26 @@ export function formatDay(iso) {
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', ...(bare ? { timeZone: 'UTC' } : {}) }).format(d);
 }
 
+/** A message key of ours with values from explainFieldMessage/explainConflict, numbers formatted. */
+function say(found) {
+  const vars = Object.fromEntries(Object.entries(found.vars).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : v]));
+  return t(found.key, vars);
+}
+
 /**
- * The message for a field error from the API: "is required" in the reader's
- * language, other messages as the server wrote them (in English).
+ * The message for a field error from the API in the reader's language when
+ * it is one of the server's common messages; any other as the server wrote
+ * it (in English).
  */
 export function fieldMessage(message) {
-  return message === 'is required' ? t('form.required') : String(message ?? '');
+  const found = explainFieldMessage(message);
+  return found ? say(found) : String(message ?? '');
+}
+
+/** The message of a 409 in the reader's language where we know it, else as the server wrote it. */
+export function conflictMessage(message) {
+  const found = explainConflict(message);
+  return found ? say(found) : String(message ?? '');
 }
 
 /** A field-errors object of the API with fieldMessage applied to each. */

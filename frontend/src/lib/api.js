@@ -108,6 +108,11 @@ export function listSigners(slug, cursor = '', options) {
   return get(`${campaignPath(slug)}/signers${query}`, options);
 }
 
+/** The approved, public endorsements: {items: [{name, org_type, country, website, statement, all_calls, calls}]}. */
+export function listEndorsements(slug, options) {
+  return get(`${campaignPath(slug)}/endorsements`, options);
+}
+
 /** Sign a campaign: 202 {status: "pending"}, and a confirmation email. */
 export function sign(slug, body, options) {
   return post(`${campaignPath(slug)}/signatures`, body, options);
@@ -121,6 +126,11 @@ export function confirmSignature(token) {
 /** Withdraw a signature with the token from its email: {status, campaign}. */
 export function withdrawSignature(token) {
   return post('/signatures/withdraw', { token });
+}
+
+/** Stop digests to an official, with the token from a digest's unsubscribe link: {status}. */
+export function unsubscribeContact(token) {
+  return post('/contacts/unsubscribe', { token });
 }
 
 /** Set a staff account's new password with the token from the reset email. */

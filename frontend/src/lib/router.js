@@ -10,6 +10,7 @@ const routes = [
   { name: 'confirm', pattern: ['confirm', ':token'] },
   { name: 'withdraw', pattern: ['withdraw', ':token'] },
   { name: 'reset', pattern: ['reset', ':token'] },
+  { name: 'unsubscribe', pattern: ['unsubscribe', ':token'] },
   { name: 'endorse', pattern: ['c', ':slug', 'endorse'] },
   { name: 'endorse-confirm', pattern: ['endorse', 'confirm', ':token'] },
   // The staff console: /admin and every path under it (the console routes the rest).

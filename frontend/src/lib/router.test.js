@@ -12,6 +12,8 @@ describe('parseRoute', () => {
     ['/confirm/AbC-12_x', { name: 'confirm', params: { token: 'AbC-12_x' } }],
     ['/withdraw/tok', { name: 'withdraw', params: { token: 'tok' } }],
     ['/reset/tok', { name: 'reset', params: { token: 'tok' } }],
+    ['/unsubscribe/tok', { name: 'unsubscribe', params: { token: 'tok' } }],
+    ['/unsubscribe', { name: 'not-found', params: {} }],
     ['/confirm', { name: 'not-found', params: {} }],
     ['/c', { name: 'not-found', params: {} }],
     ['/c/a/b', { name: 'not-found', params: {} }],

@@ -8,7 +8,10 @@ import (
 
 	"github.com/ansrivas/fiberprometheus/v2"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
@@ -82,9 +85,14 @@ func New(d Deps) *fiber.App {
 	// a handler's error into its answer: so it counts the status the client
 	// got, not a 500 for every returned error. /metrics comes after the
 	// middleware, so that it too carries the request id and strict headers.
-	prom := fiberprometheus.New("undersigned")
+	// It serves this app's HTTP metrics (a registry of its own, as each test
+	// builds an app) and the process's default registry, which holds the mail
+	// queue's metrics and the Go and process collectors.
+	httpMetrics := prometheus.NewRegistry()
+	prom := fiberprometheus.NewWithRegistry(httpMetrics, "undersigned", "http", "", nil)
 	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies))
-	prom.RegisterAt(app, "/metrics")
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(prometheus.Gatherers{httpMetrics, prometheus.DefaultGatherer},
+		promhttp.HandlerOpts{EnableOpenMetrics: true})))
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -120,6 +128,7 @@ func New(d Deps) *fiber.App {
 	v1.Get("/admin/campaigns/:slug", editor, s.adminGetCampaign)
 	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
+	v1.Post("/admin/campaigns/preview", editor, s.previewCampaignBody)
 	v1.Get("/admin/outbox", editor, s.listOutbox)
 
 	// Staff: officials and digests (editor).

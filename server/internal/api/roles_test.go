@@ -36,6 +36,8 @@ var staffRoutes = []staffRoute{
 	{method: "PATCH", pattern: "/api/v1/admin/campaigns/:slug", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug),
 		body: func(_ *env, role store.Role) any { return map[string]any{"summary": "Edited by " + string(role)} }},
 	{method: "DELETE", pattern: "/api/v1/admin/campaigns/:slug", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/no-such-campaign")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/preview"),
+		body: func(*env, store.Role) any { return map[string]any{"body": "**Preview**"} }},
 	{method: "GET", pattern: "/api/v1/admin/outbox", min: store.RoleEditor, path: fixed("/api/v1/admin/outbox")},
 
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/dashboard", min: store.RoleViewer, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/dashboard")},

@@ -82,4 +82,11 @@ export default {
   'endorseConfirm.done.text': 'The campaign team will review it soon. You will get an email when it is accepted.',
   'endorseConfirm.invalid.title': 'This confirmation link does not work',
   'endorseConfirm.invalid.text': 'It may have expired (links work for 7 days) or been used already. To endorse, send the form on the campaign’s page again.',
+
+  'endorsers.heading': 'Organisations that endorse the statement',
+  'endorsers.note': 'Organisations are listed after the campaign team has reviewed them. Some may endorse confidentially: they are not named here.',
+  'endorsers.all': 'Endorses the whole statement.',
+  'endorsers.some': 'Endorses these calls:',
+  'endorsers.website': 'Website',
+  'endorsers.error': 'The list of organisations could not be loaded.',
 };

@@ -143,6 +143,14 @@ export default {
   'withdraw.invalid.title': 'This withdrawal link does not work',
   'withdraw.invalid.text': 'The link is not valid, or the signature has already been withdrawn.',
 
+  'unsubscribe.title': 'Stop receiving digests',
+  'unsubscribe.text': 'This page is for the officials who receive our digests of the campaigns’ progress. Press the button and no further digest will be sent to this address.',
+  'unsubscribe.button': 'Unsubscribe from digests',
+  'unsubscribe.done.title': 'You are unsubscribed',
+  'unsubscribe.done.text': 'No further digest will be sent to this address. If this was a mistake, write to the campaign team that sent you the digest.',
+  'unsubscribe.invalid.title': 'This unsubscribe link does not work',
+  'unsubscribe.invalid.text': 'The link is not valid, or the address is no longer on our list. If you still receive digests, reply to one and ask to be removed.',
+
   'reset.title': 'Choose a new password',
   'reset.text': 'This page is for staff accounts. Setting a new password signs you out on every device.',
   'reset.password': 'New password',
