@@ -59,8 +59,13 @@ type adminCampaignView struct {
 }
 
 func summarize(c store.Campaign) campaignSummary {
+	status := c.Status
+	// Housekeeping closes it within minutes; until then it reads as closed.
+	if status == store.StatusOpen && c.ClosesAt != nil && !c.ClosesAt.After(time.Now()) {
+		status = store.StatusClosed
+	}
 	return campaignSummary{
-		Slug: c.Slug, Title: c.Title, Summary: c.Summary, Language: c.Language, Status: c.Status,
+		Slug: c.Slug, Title: c.Title, Summary: c.Summary, Language: c.Language, Status: status,
 		Goal: c.Goal, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt,
 	}
 }

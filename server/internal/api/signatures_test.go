@@ -438,6 +438,9 @@ func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
 		if err := e.db.Exec(t.Context(), "UPDATE campaigns SET closes_at = ?, retention_days = 30", past); err != nil {
 			t.Fatal(err)
 		}
+		if c := e.get(demo, "").wantStatus(t, 200).JSON(t); c["status"] != "closed" {
+			t.Fatalf("a campaign past its closing time reads as %v before housekeeping", c["status"])
+		}
 		if n, err := e.db.CloseDue(t.Context()); err != nil || n != 1 {
 			t.Fatalf("closed %d campaigns, %v; want 1", n, err)
 		}
