@@ -14,9 +14,9 @@ import (
 func refuseNUL() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		bad := false
-		c.Context().QueryArgs().VisitAll(func(key, value []byte) {
+		for key, value := range c.Context().QueryArgs().All() {
 			bad = bad || bytes.IndexByte(key, 0) >= 0 || bytes.IndexByte(value, 0) >= 0
-		})
+		}
 		if !bad && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
 			bad = jsonHasNUL(c.Body())
 		}

@@ -53,14 +53,14 @@ func currentUser(c *fiber.Ctx) store.User {
 // it found (privacy rules 3 and 10).
 func queryDetail(c *fiber.Ctx, hidden ...string) string {
 	var parts []string
-	c.Context().QueryArgs().VisitAll(func(key, value []byte) {
+	for key, value := range c.Context().QueryArgs().All() {
 		k := string(key)
 		if slices.Contains(hidden, k) {
 			parts = append(parts, k+"=(given)")
-			return
+			continue
 		}
 		parts = append(parts, k+"="+string(value))
-	})
+	}
 	return strings.Join(parts, " ")
 }
 
