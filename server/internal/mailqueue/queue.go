@@ -5,7 +5,10 @@
 // jitter; permanent ones are recorded with the server's reply. Several
 // workers and several instances share one queue: a claimed message is
 // leased to one worker, and a dead worker's lease runs out and is taken
-// over.
+// over. A live worker renews its leases while it works through a batch and
+// checks its lease just before each send, so that a message goes out twice
+// only if its worker dies while sending it (or loses the database for a
+// whole lease meanwhile).
 package mailqueue
 
 import (
@@ -30,7 +33,8 @@ type Options struct {
 	Rate float64
 	// Batch is how many messages a worker claims at a time.
 	Batch int
-	// Lease is how long a claim lasts before another worker may take over.
+	// Lease is how long a claim lasts before another worker may take over;
+	// a live worker renews it every third of a lease.
 	Lease time.Duration
 	// Poll is how often an idle worker looks for work another instance
 	// queued (work queued here wakes it at once).
@@ -127,14 +131,55 @@ func (q *Queue) work(ctx context.Context, worker string) {
 			q.idle(ctx)
 			continue
 		}
-		for i := range claimed {
-			if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
-				q.release(claimed[i:], worker)
-				return
-			}
-			q.deliver(worker, &claimed[i])
-		}
+		q.sendBatch(ctx, worker, claimed)
 	}
+}
+
+// sendBatch sends claimed messages one by one at the queue's rate while
+// holding their leases. When ctx ends it gives back those not attempted.
+func (q *Queue) sendBatch(ctx context.Context, worker string, claimed []store.MailMessage) {
+	stop := q.holdLeases(worker, claimed)
+	defer stop()
+	for i := range claimed {
+		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
+			q.release(claimed[i:], worker)
+			return
+		}
+		q.deliver(worker, &claimed[i])
+	}
+}
+
+// holdLeases renews, every third of a lease, worker's leases on a batch
+// until stop is called: a batch slowed by the rate limit or a slow server
+// stays with its live worker, while a dead worker's leases run out.
+func (q *Queue) holdLeases(worker string, claimed []store.MailMessage) (stop func()) {
+	ids := make([]string, len(claimed))
+	for i := range claimed {
+		ids[i] = claimed[i].ID
+	}
+	// Stopping cancels a renewal in flight, so that a store that hangs does
+	// not hold up shutdown.
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(q.opts.Lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			renew, cancelRenew := context.WithTimeout(ctx, q.opts.Lease/3)
+			_, err := q.store.ExtendMailLease(renew, worker, q.opts.Lease, ids...)
+			cancelRenew()
+			if err != nil && ctx.Err() == nil {
+				slog.Error("mail queue: extend leases", "worker", worker, "err", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-stopped }
 }
 
 func (q *Queue) idle(ctx context.Context) {
@@ -163,8 +208,18 @@ func (q *Queue) release(msgs []store.MailMessage, worker string) {
 func (q *Queue) deliver(worker string, m *store.MailMessage) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The limiter may have kept the message waiting: send it only if its
+	// lease is still this worker's, renewed for the whole delivery.
+	if n, err := q.store.ExtendMailLease(ctx, worker, q.opts.Lease, m.ID); err != nil || n == 0 {
+		if err != nil {
+			slog.Error("mail queue: extend lease", "message", m.ID, "err", err)
+		} else {
+			slog.Warn("mail queue: lease lost before sending; left to its new holder", "message", m.ID, "worker", worker)
+		}
+		return
+	}
 	if m.Recipient == nil || m.Params == nil {
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, "no recipient or content"))
+		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "no recipient or content"))
 		return
 	}
 	params := []byte(*m.Params)
@@ -172,7 +227,7 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
 		if errors.Is(err, store.ErrNotFound) {
 			failed.WithLabelValues(m.Kind).Inc()
-			q.record(ctx, m, q.store.FailMail(ctx, m.ID, "expand: "+err.Error()))
+			q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "expand: "+err.Error()))
 			return
 		} else if err != nil {
 			retried.WithLabelValues(m.Kind).Inc()
@@ -184,7 +239,7 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 	email, err := q.catalog.Render(m.Kind, m.Language, params)
 	if err != nil {
 		failed.WithLabelValues(m.Kind).Inc()
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, "render: "+err.Error()))
+		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "render: "+err.Error()))
 		return
 	}
 	msg := mailers.Message{MessageID: m.MessageID, Kind: m.Kind, To: *m.Recipient, Email: email}
@@ -201,11 +256,11 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 	case permanent:
 		failed.WithLabelValues(m.Kind).Inc()
 		slog.Warn("mail failed permanently", "kind", m.Kind, "message", m.ID, "reason", reason)
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, reason))
+		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, reason))
 	case m.Attempts >= q.opts.MaxAttempts:
 		failed.WithLabelValues(m.Kind).Inc()
 		slog.Warn("mail failed after every attempt", "kind", m.Kind, "message", m.ID, "attempts", m.Attempts, "reason", reason)
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, "gave up after "+itoa(m.Attempts)+" attempts: "+reason))
+		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "gave up after "+itoa(m.Attempts)+" attempts: "+reason))
 	default:
 		retried.WithLabelValues(m.Kind).Inc()
 		at := time.Now().Add(q.backoff(m.Attempts))
@@ -215,7 +270,13 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 }
 
 func (q *Queue) record(_ context.Context, m *store.MailMessage, err error) {
-	if err != nil && !errors.Is(err, context.Canceled) {
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		// Another worker finished the message, or took it over because this
+		// one's renewals did not reach the store for a whole lease: the
+		// other worker's outcome stands.
+		slog.Warn("mail queue: outcome not recorded, another worker holds the message", "message", m.ID)
+	case err != nil && !errors.Is(err, context.Canceled):
 		// The lease will run out and the message be tried again: at worst a
 		// duplicate, never a loss.
 		slog.Error("mail queue: record outcome", "message", m.ID, "err", err)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -108,38 +110,76 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease t
 	return claimed, translate("claim mail", err)
 }
 
+// ErrLeaseLost is returned when a worker no longer holds a message it
+// claimed: its lease ran out and another worker took the message over, or
+// another worker already finished it. The other worker's outcome stands.
+var ErrLeaseLost = errors.New("mail lease lost")
+
+// ExtendMailLease renews, to lease from now, the leases worker still holds
+// on the given queued messages and returns how many it holds. A lease that
+// has run out is not renewed: another worker may have claimed the message
+// or be about to. A worker calls it with one id just before sending, and
+// sends only if it returns 1.
+func (s *Store) ExtendMailLease(ctx context.Context, worker string, lease time.Duration, ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	t := now()
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).
+		Where("id IN ? AND leased_by = ? AND status = ? AND lease_until > ?", ids, worker, MailQueued, t).
+		Update("lease_until", t.Add(lease))
+	return int(res.RowsAffected), translate("extend mail lease", res.Error)
+}
+
 // MarkMailSent records that the SMTP server accepted the message and
-// deletes its recipient and content.
+// deletes its recipient and content. It does not ask who holds the lease:
+// a message delivered is recorded as sent even by a worker that lost it,
+// which stops the new holder from sending it again. It returns
+// ErrLeaseLost if another worker already finished the message.
 func (s *Store) MarkMailSent(ctx context.Context, id string) error {
-	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND status = ?", id, MailQueued).Updates(map[string]any{
 		"status": MailSent, "finished_at": now(), "recipient": nil, "params": nil,
 		"lease_until": nil, "last_error": "",
-	}).Error
-	return translate("mark mail sent", err)
+	})
+	return held("mark mail sent", res)
 }
 
 // RetryMail releases a message held by worker for another attempt at at.
+// It returns ErrLeaseLost if worker no longer holds it.
 func (s *Store) RetryMail(ctx context.Context, id, worker string, at time.Time, reason string) error {
-	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).
+		Where("id = ? AND leased_by = ? AND status = ?", id, worker, MailQueued).Updates(map[string]any{
 		"next_attempt_at": at.UTC().Truncate(time.Millisecond), "lease_until": nil, "last_error": reason,
-	}).Error
-	return translate("retry mail", err)
+	})
+	return held("retry mail", res)
 }
 
-// FailMail records a permanent failure with the server's reason and deletes
-// the recipient and content; the message is never tried again.
-func (s *Store) FailMail(ctx context.Context, id, reason string) error {
-	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ?", id).Updates(map[string]any{
+// FailMail records a permanent failure of a message held by worker, with
+// the server's reason, and deletes the recipient and content; the message
+// is never tried again. It returns ErrLeaseLost if worker no longer holds
+// it: the failure is then the new holder's to find.
+func (s *Store) FailMail(ctx context.Context, id, worker, reason string) error {
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).
+		Where("id = ? AND leased_by = ? AND status = ?", id, worker, MailQueued).Updates(map[string]any{
 		"status": MailFailed, "finished_at": now(), "recipient": nil, "params": nil,
 		"lease_until": nil, "last_error": reason,
-	}).Error
-	return translate("fail mail", err)
+	})
+	return held("fail mail", res)
+}
+
+// held maps an outcome update that matched no row to ErrLeaseLost.
+func held(op string, res *gorm.DB) error {
+	if res.Error == nil && res.RowsAffected == 0 {
+		return fmt.Errorf("store: %s: %w", op, ErrLeaseLost)
+	}
+	return translate(op, res.Error)
 }
 
 // ReleaseMail gives back a claimed message that was not attempted (the
 // worker is stopping), without counting the attempt.
 func (s *Store) ReleaseMail(ctx context.Context, id, worker string) error {
-	err := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id = ? AND leased_by = ?", id, worker).Updates(map[string]any{
+	err := s.queue.WithContext(ctx).Model(&MailMessage{}).
+		Where("id = ? AND leased_by = ? AND status = ?", id, worker, MailQueued).Updates(map[string]any{
 		"lease_until": nil, "attempts": gorm.Expr("attempts - 1"),
 	}).Error
 	return translate("release mail", err)
