@@ -69,7 +69,8 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 	}
 	defer transport.Close()
 	expander := &digest.Expander{Store: e.store, Links: digest.Links{PublicURL: "http://localhost:8080", MailFrom: "no-reply@bench.localhost", Keys: keys}}
-	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Batch: 50, Poll: 5 * time.Millisecond, Expand: expander.Expand})
+	// The queue as serve.go makes it: default batch, lease and poll.
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Expand: expander.Expand})
 
 	runtime.GC()
 	var peak atomic.Uint64

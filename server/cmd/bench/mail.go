@@ -71,7 +71,8 @@ func (e *benchEnv) queueRun(ctx context.Context, catalog *mailers.Catalog, sink 
 		return 0, err
 	}
 	defer transport.Close()
-	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: conns, Batch: 50, Poll: 5 * time.Millisecond})
+	// The queue as serve.go makes it: default batch, lease and poll.
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: conns})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	start := time.Now()

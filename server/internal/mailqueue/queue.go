@@ -140,12 +140,26 @@ func (q *Queue) work(ctx context.Context, worker string) {
 func (q *Queue) sendBatch(ctx context.Context, worker string, claimed []store.MailMessage) {
 	stop := q.holdLeases(worker, claimed)
 	defer stop()
+	// heldAt is when the lease of the message up next was last confirmed:
+	// recording a message as sent confirms the next one's in the same
+	// statement. A confirmation younger than a third of a lease leaves at
+	// least two thirds of it, so the check before sending need not be
+	// made again.
+	var heldAt time.Time
 	for i := range claimed {
 		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
 			q.release(claimed[i:], worker)
 			return
 		}
-		q.deliver(worker, &claimed[i])
+		next := ""
+		if i+1 < len(claimed) {
+			next = claimed[i+1].ID
+		}
+		checked := !heldAt.IsZero() && time.Since(heldAt) < q.opts.Lease/3
+		heldAt = time.Time{}
+		if q.deliver(worker, &claimed[i], checked, next) {
+			heldAt = time.Now()
+		}
 	}
 }
 
@@ -205,18 +219,23 @@ func (q *Queue) release(msgs []store.MailMessage, worker string) {
 
 // deliver sends one message and records the outcome. It does not heed the
 // queue's context: a message in hand is finished even during shutdown.
-func (q *Queue) deliver(worker string, m *store.MailMessage) {
+// Unless checked says its lease was just confirmed, it first makes sure
+// the lease is still this worker's. It reports whether recording the
+// message as sent confirmed worker's lease on next.
+func (q *Queue) deliver(worker string, m *store.MailMessage, checked bool, next string) (nextHeld bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// The limiter may have kept the message waiting: send it only if its
-	// lease is still this worker's, renewed for the whole delivery.
-	if n, err := q.store.ExtendMailLease(ctx, worker, q.opts.Lease, m.ID); err != nil || n == 0 {
-		if err != nil {
-			slog.Error("mail queue: extend lease", "message", m.ID, "err", err)
-		} else {
-			slog.Warn("mail queue: lease lost before sending; left to its new holder", "message", m.ID, "worker", worker)
+	if !checked {
+		// The limiter may have kept the message waiting: send it only if its
+		// lease is still this worker's, renewed for the whole delivery.
+		if n, err := q.store.ExtendMailLease(ctx, worker, q.opts.Lease, m.ID); err != nil || n == 0 {
+			if err != nil {
+				slog.Error("mail queue: extend lease", "message", m.ID, "err", err)
+			} else {
+				slog.Warn("mail queue: lease lost before sending; left to its new holder", "message", m.ID, "worker", worker)
+			}
+			return false
 		}
-		return
 	}
 	if m.Recipient == nil || m.Params == nil {
 		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "no recipient or content"))
@@ -248,8 +267,9 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 	sendSeconds.WithLabelValues(m.Kind).Observe(time.Since(start).Seconds())
 	if err == nil {
 		sent.WithLabelValues(m.Kind).Inc()
-		q.record(ctx, m, q.store.MarkMailSent(ctx, m.ID))
-		return
+		held, err := q.store.MarkMailSentAndHold(ctx, m.ID, worker, q.opts.Lease, next)
+		q.record(ctx, m, err)
+		return held && err == nil
 	}
 	permanent, reason := mailers.Classify(err)
 	switch {
@@ -267,6 +287,7 @@ func (q *Queue) deliver(worker string, m *store.MailMessage) {
 		slog.Info("mail will be retried", "kind", m.Kind, "message", m.ID, "attempt", m.Attempts, "at", at.UTC().Format(time.RFC3339), "reason", reason)
 		q.record(ctx, m, q.store.RetryMail(ctx, m.ID, worker, at, reason))
 	}
+	return false
 }
 
 func (q *Queue) record(_ context.Context, m *store.MailMessage, err error) {

@@ -144,6 +144,42 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	return held("mark mail sent", res)
 }
 
+// MarkMailSentAndHold is MarkMailSent for id and ExtendMailLease for
+// next, worker's next message, in one round trip: the check a worker makes
+// before each send then costs no extra trip to the database. It reports
+// whether worker still holds next; an empty next is never held.
+func (s *Store) MarkMailSentAndHold(ctx context.Context, id, worker string, lease time.Duration, next string) (bool, error) {
+	t := now()
+	if s.postgres {
+		var sent, held int
+		err := s.queue.WithContext(ctx).Raw(`WITH sent AS (
+			UPDATE mail_messages SET status = ?, finished_at = ?, recipient = NULL, params = NULL, lease_until = NULL, last_error = ''
+			WHERE id = ? AND status = ? RETURNING id),
+		held AS (
+			UPDATE mail_messages SET lease_until = ?
+			WHERE id = ? AND leased_by = ? AND status = ? AND lease_until > ? RETURNING id)
+		SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM held)`,
+			MailSent, t, id, MailQueued, t.Add(lease), next, worker, MailQueued, t).Row().Scan(&sent, &held)
+		if err != nil {
+			return false, translate("mark mail sent", err)
+		}
+		if sent == 0 {
+			return held == 1, fmt.Errorf("store: mark mail sent: %w", ErrLeaseLost)
+		}
+		return held == 1, nil
+	}
+	// SQLite is in process: two statements cost no round trip.
+	err := s.MarkMailSent(ctx, id)
+	if next == "" || (err != nil && !errors.Is(err, ErrLeaseLost)) {
+		return false, err
+	}
+	n, herr := s.ExtendMailLease(ctx, worker, lease, next)
+	if herr != nil {
+		return false, herr
+	}
+	return n == 1, err
+}
+
 // RetryMail releases a message held by worker for another attempt at at.
 // It returns ErrLeaseLost if worker no longer holds it.
 func (s *Store) RetryMail(ctx context.Context, id, worker string, at time.Time, reason string) error {

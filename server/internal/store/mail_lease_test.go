@@ -105,3 +105,37 @@ func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkSentConfirmsTheNextLease: recording a send also answers whether
+// the worker still holds the message it sends next, in one round trip.
+func TestMarkSentConfirmsTheNextLease(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		ctx := context.Background()
+		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
+			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimed, err := db.ClaimMail(ctx, "w", 10, time.Minute)
+		if err != nil || len(claimed) != 3 {
+			t.Fatalf("claimed %d, %v", len(claimed), err)
+		}
+		a, b, c := claimed[0].ID, claimed[1].ID, claimed[2].ID
+		if held, err := db.MarkMailSentAndHold(ctx, a, "w", time.Minute, b); err != nil || !held {
+			t.Fatalf("sent a: held b = %v, %v; want true", held, err)
+		}
+		if m, err := db.MailByID(ctx, a); err != nil || m.Status != store.MailSent || m.Recipient != nil {
+			t.Fatalf("a after sending: %+v, %v", m, err)
+		}
+		// c is taken over (its lease had run out): b's send must not claim it.
+		if err := db.Exec(ctx, "UPDATE mail_messages SET leased_by = 'other' WHERE id = ?", c); err != nil {
+			t.Fatal(err)
+		}
+		if held, err := db.MarkMailSentAndHold(ctx, b, "w", time.Minute, c); err != nil || held {
+			t.Fatalf("sent b: held c = %v, %v; want false", held, err)
+		}
+		if held, err := db.MarkMailSentAndHold(ctx, b, "w", time.Minute, ""); !errors.Is(err, store.ErrLeaseLost) || held {
+			t.Fatalf("b sent twice: %v, %v; want ErrLeaseLost", held, err)
+		}
+	})
+}
