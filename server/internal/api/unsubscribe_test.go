@@ -148,5 +148,11 @@ func TestUnsubscribeDuringSendKeepsCountsTrue(t *testing.T) {
 		if n := e.count("mail_messages"); n != 2 {
 			t.Fatalf("%d deliveries left, want 2", n)
 		}
+		// A contact deleted while its digest waits gets nothing more either.
+		e.send("DELETE", "/api/v1/admin/contacts/"+others[2], editor, nil).wantStatus(t, 204)
+		counts([4]float64{1, 1, 0, 0})
+		if n := e.count("mail_messages"); n != 1 {
+			t.Fatalf("%d deliveries left, want 1", n)
+		}
 	})
 }

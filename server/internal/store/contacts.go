@@ -79,7 +79,8 @@ func (s *Store) SaveContact(ctx context.Context, c *Contact, audit *AuditEntry) 
 	})
 }
 
-// DeleteContact deletes a contact.
+// DeleteContact deletes a contact and the digests queued for it and not
+// yet in a worker's hand.
 func (s *Store) DeleteContact(ctx context.Context, id string, audit *AuditEntry) error {
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Where("id = ?", id).Delete(&Contact{})
@@ -88,6 +89,10 @@ func (s *Store) DeleteContact(ctx context.Context, id string, audit *AuditEntry)
 		}
 		if res.RowsAffected == 0 {
 			return translate("delete contact", gorm.ErrRecordNotFound)
+		}
+		// A deleted contact gets nothing more, as one unsubscribed.
+		if err := dropQueuedDigests(tx, id); err != nil {
+			return err
 		}
 		return writeAudit(tx, audit, id)
 	})
