@@ -227,6 +227,19 @@ func TestSignRateLimits(t *testing.T) {
 		if err != nil || flagged != 2 {
 			t.Fatalf("flagged = %d (%v), want 2", flagged, err)
 		}
+		// Confirming all twelve answers alike, and counts only the ten.
+		waitSent(t, e)
+		for i := 0; i < 12; i++ {
+			msgs := e.smtp.To(fmt.Sprintf("client%02d@example.org", i))
+			if len(msgs) != 1 {
+				t.Fatalf("client%02d got %d emails, want 1", i, len(msgs))
+			}
+			token := linkIn(t, msgs[0].Text, e.cfg.PublicURL.String()+"/confirm/")
+			e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": token}).wantStatus(t, 200)
+		}
+		if n := e.signatureCount(t); n != 10 {
+			t.Fatalf("public count = %v, want 10: a shadow-flagged signature counted", n)
+		}
 		// Per address overall: 429 with Retry-After past 60 in 10 minutes.
 		var last response
 		for i := 12; i < 62; i++ {
