@@ -85,11 +85,7 @@ func TestTwoInstancesSendOneDigestOncePerContact(t *testing.T) {
 		ctx := context.Background()
 		srv := smtptest.Start(t)
 		base := newEnv(t, db, func(c *config.Config) { c.SMTPURL = srv.URL() })
-		pool, err := store.Open(ctx, db.URL, db.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = pool.Close() })
+		pool := db.Reopen(t)
 		// A rate cap per instance spreads the work over about a second, so
 		// that both queues are busy with the digest at the same time.
 		opts := mailqueue.Options{Workers: 2, Rate: 100, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond}

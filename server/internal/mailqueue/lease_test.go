@@ -41,11 +41,7 @@ func TestBatchOutlivingItsLeaseIsSentOnce(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db storetest.DB) {
-				other, err := store.Open(context.Background(), db.URL, db.Path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = other.Close() })
+				other := db.Reopen(t)
 				srv := smtptest.Start(t)
 				const n = 10
 				mails := make([]store.Mail, n)

@@ -226,11 +226,7 @@ func TestServerDownThenUpDeliversOnce(t *testing.T) {
 // server instances have) and two workers.
 func TestTwoInstancesDeliverEachMessageOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
-		other, err := store.Open(context.Background(), db.URL, db.Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = other.Close() })
+		other := db.Reopen(t)
 		srv := smtptest.Start(t)
 		const n = 1000
 		mails := make([]store.Mail, n)

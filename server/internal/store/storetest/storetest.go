@@ -86,6 +86,18 @@ func Open(t *testing.T, kind Kind) DB {
 	return db
 }
 
+// Reopen opens a second connection pool to the same database, as a second
+// server instance has; it is closed when the test ends.
+func (db DB) Reopen(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), db.URL, db.Path)
+	if err != nil {
+		t.Fatalf("storetest: reopen %s: %v", db.Kind, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // NewSchema creates an empty schema in the TEST_DATABASE_URL database and
 // returns a URL whose connections use it; the schema is dropped at cleanup.
 func NewSchema(t *testing.T) string {
