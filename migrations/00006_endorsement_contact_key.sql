@@ -9,6 +9,10 @@ CREATE UNIQUE INDEX endorsements_unverified_key ON endorsements (campaign_id, na
     WHERE status = 'unverified';
 
 -- +goose Down
+-- The narrower key allows one unverified row per organisation: keep one
+-- of each; the others' links stop working.
+DELETE FROM endorsements WHERE status = 'unverified' AND id NOT IN (
+    SELECT MIN(id) FROM endorsements WHERE status = 'unverified' GROUP BY campaign_id, name_key, country);
 DROP INDEX endorsements_unverified_key;
 CREATE UNIQUE INDEX endorsements_unverified_key ON endorsements (campaign_id, name_key, country)
     WHERE status = 'unverified';

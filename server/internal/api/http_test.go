@@ -272,6 +272,9 @@ func TestNULCharactersAreRefusedEverywhere(t *testing.T) {
 		if e.count("campaigns") != before {
 			t.Fatal("a campaign with a NUL in its title was stored")
 		}
+		// Media types are case-insensitive; the check must be too.
+		e.do(req{method: "POST", path: "/api/v1/admin/campaigns", raw: `{"slug":"nul-test","title":"a\u0000b","language":"en"}`,
+			contentType: "Application/JSON", token: e.token("editor")}).wantError(t, 400, "bad_request")
 	})
 }
 

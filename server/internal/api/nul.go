@@ -17,7 +17,7 @@ func refuseNUL() fiber.Handler {
 		for key, value := range c.Context().QueryArgs().All() {
 			bad = bad || bytes.IndexByte(key, 0) >= 0 || bytes.IndexByte(value, 0) >= 0
 		}
-		if !bad && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		if !bad && strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {
 			bad = jsonHasNUL(c.Body())
 		}
 		if bad {

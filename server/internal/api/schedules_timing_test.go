@@ -108,3 +108,31 @@ func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduleRetimedLaterTheSameDayWaitsForNextWeek: Monday's 09:00
+// digest went out, then the time was moved to 11:00 the same day: nothing
+// more goes that day, and the next run says so.
+func TestScheduleRetimedLaterTheSameDayWaitsForNextWeek(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.officials(t, "eu", 1)
+		editor := e.token("editor")
+		id := e.send("POST", "/api/v1/admin/schedules", editor, scheduleBody()).wantStatus(t, 201).JSON(t)["id"].(string)
+		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
+		monday := nextMondayAt(time.Now(), 9, "Europe/Brussels")
+		sender.Run(ctx, monday.Add(time.Minute))
+		e.send("PATCH", "/api/v1/admin/schedules/"+id, editor, map[string]any{"time": "11:00"}).wantStatus(t, 200)
+		sc, err := e.db.ScheduleByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := monday.Add(2*time.Hour).AddDate(0, 0, 7)
+		if next, err := digest.NextRun(ctx, e.db.Store, sc, monday.Add(time.Hour)); err != nil || !next.Equal(want) {
+			t.Fatalf("next run = %v, %v; want %v", next, err, want)
+		}
+		sender.Run(ctx, monday.Add(2*time.Hour+time.Minute))
+		if n := e.scheduleDigests(t, id); n != 1 {
+			t.Fatalf("%d digests that Monday, want 1", n)
+		}
+	})
+}

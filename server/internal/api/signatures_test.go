@@ -433,7 +433,7 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 	})
 }
 
-// Retention (privacy rule 4) runs from when signing ended, whether staff
+// Retention (privacy rule 4) runs from when the campaign closed, whether staff
 // closed the campaign or its closing time passed; it keeps the numbers and
 // drops the people.
 func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
@@ -460,6 +460,14 @@ func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
 		c := e.get(demo, "").wantStatus(t, 200).JSON(t)
 		if c["status"] != "closed" {
 			t.Fatalf("a campaign past its closing time shows as %v", c["status"])
+		}
+		// Retention runs from when it was closed, not from a closing date
+		// that may have been typed long in the past.
+		if n, err := e.db.AnonymiseExpired(t.Context()); err != nil || n != 0 {
+			t.Fatalf("anonymised %d at once, %v; want none until the retention period has passed", n, err)
+		}
+		if err := e.db.Exec(t.Context(), "UPDATE campaigns SET closed_at = ?", time.Now().UTC().Add(-31*24*time.Hour)); err != nil {
+			t.Fatal(err)
 		}
 		if n, err := e.db.AnonymiseExpired(t.Context()); err != nil || n != 2 {
 			t.Fatalf("anonymised %d, %v; want 2", n, err)

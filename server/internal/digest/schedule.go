@@ -78,7 +78,9 @@ func NextRun(ctx context.Context, st *store.Store, sc store.Schedule, now time.T
 	for week := 1; week <= 2; week++ {
 		// In the zone, on the day itself: 09:00 stays 09:00 across a change of summer time.
 		next = time.Date(last.Year(), last.Month(), last.Day()+7*week, hour, minute, 0, 0, last.Location())
-		ok, err := mayFire(ctx, st, sc, next, next.Format("2006-01-02"))
+		// No period excepted: a digest already sent for that very date (the
+		// time moved later the same day) means the week is done.
+		ok, err := mayFire(ctx, st, sc, next, "")
 		if err != nil || ok {
 			return next, err
 		}

@@ -157,8 +157,10 @@ func (q *Queue) sendBatch(ctx context.Context, worker string, claimed []store.Ma
 		}
 		checked := !heldAt.IsZero() && time.Since(heldAt) < q.opts.Lease/3
 		heldAt = time.Time{}
+		// Taken before the send: the next lease was extended later than this.
+		before := time.Now()
 		if q.deliver(worker, &claimed[i], checked, next) {
-			heldAt = time.Now()
+			heldAt = before
 		}
 	}
 }
@@ -186,7 +188,7 @@ func (q *Queue) holdLeases(worker string, claimed []store.MailMessage) (stop fun
 			case <-tick.C:
 			}
 			renew, cancelRenew := context.WithTimeout(ctx, q.opts.Lease/3)
-			_, err := q.store.ExtendMailLease(renew, worker, q.opts.Lease, ids...)
+			_, err := q.store.RenewMailLeases(renew, worker, q.opts.Lease, ids...)
 			cancelRenew()
 			if err != nil && ctx.Err() == nil {
 				slog.Error("mail queue: extend leases", "worker", worker, "err", err)
@@ -230,7 +232,9 @@ func (q *Queue) deliver(worker string, m *store.MailMessage, checked bool, next 
 		// lease is still this worker's, renewed for the whole delivery.
 		if n, err := q.store.ExtendMailLease(ctx, worker, q.opts.Lease, m.ID); err != nil || n == 0 {
 			if err != nil {
+				// Not attempted: give it back without spending an attempt.
 				slog.Error("mail queue: extend lease", "message", m.ID, "err", err)
+				q.release([]store.MailMessage{*m}, worker)
 			} else {
 				slog.Warn("mail queue: lease lost before sending; left to its new holder", "message", m.ID, "worker", worker)
 			}
@@ -267,7 +271,17 @@ func (q *Queue) deliver(worker string, m *store.MailMessage, checked bool, next 
 	sendSeconds.WithLabelValues(m.Kind).Observe(time.Since(start).Seconds())
 	if err == nil {
 		sent.WithLabelValues(m.Kind).Inc()
-		held, err := q.store.MarkMailSentAndHold(ctx, m.ID, worker, q.opts.Lease, next)
+		// Sent: failing to record it would send it again once the lease ran
+		// out, so a passing error (a deadlock victim, a lost connection) is
+		// tried again.
+		var held bool
+		for try := 0; ; try++ {
+			held, err = q.store.MarkMailSentAndHold(ctx, m.ID, worker, q.opts.Lease, next)
+			if err == nil || errors.Is(err, store.ErrLeaseLost) || try == 4 || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(time.Duration(50<<try) * time.Millisecond)
+		}
 		q.record(ctx, m, err)
 		return held && err == nil
 	}

@@ -206,14 +206,16 @@ func (s *Store) DeleteCampaign(ctx context.Context, slug string, audit *AuditEnt
 	})
 }
 
-// CloseDue closes the open campaigns whose closing time has passed, as of
-// that time: they show as closed, and their retention period (privacy rule
-// 4) runs from when signing ended, not from when someone noticed.
+// CloseDue closes the open campaigns whose closing time has passed, so
+// that they show as closed and their retention period (privacy rule 4)
+// starts. It starts now, minutes after the closing time, not at it: a
+// closing date typed a year in the past must not anonymise every
+// signature at the next housekeeping run, beyond undoing.
 func (s *Store) CloseDue(ctx context.Context) (int64, error) {
 	t := now()
 	res := s.conn(ctx).Model(&Campaign{}).
 		Where("status = ? AND closes_at IS NOT NULL AND closes_at <= ?", StatusOpen, t).
-		Updates(map[string]any{"status": StatusClosed, "closed_at": gorm.Expr("closes_at"), "updated_at": t})
+		Updates(map[string]any{"status": StatusClosed, "closed_at": t, "updated_at": t})
 	return res.RowsAffected, translate("close due campaigns", res.Error)
 }
 

@@ -131,6 +131,23 @@ func (s *Store) ExtendMailLease(ctx context.Context, worker string, lease time.D
 	return int(res.RowsAffected), translate("extend mail lease", res.Error)
 }
 
+// RenewMailLeases is ExtendMailLease for a worker's whole batch, in the
+// background while the worker sends. On PostgreSQL it passes over rows
+// locked at that moment: they are being finished or checked by the worker
+// itself, which extends them anyway, and waiting for them could deadlock
+// with MarkMailSentAndHold, which locks two of the same rows in another
+// order.
+func (s *Store) RenewMailLeases(ctx context.Context, worker string, lease time.Duration, ids ...string) (int, error) {
+	if !s.postgres || len(ids) == 0 {
+		return s.ExtendMailLease(ctx, worker, lease, ids...)
+	}
+	t := now()
+	res := s.queue.WithContext(ctx).Exec(`UPDATE mail_messages SET lease_until = ? WHERE id IN (
+		SELECT id FROM mail_messages WHERE id IN ? AND leased_by = ? AND status = ? AND lease_until > ?
+		FOR UPDATE SKIP LOCKED)`, t.Add(lease), ids, worker, MailQueued, t)
+	return int(res.RowsAffected), translate("renew mail leases", res.Error)
+}
+
 // MarkMailSent records that the SMTP server accepted the message and
 // deletes its recipient and content. It does not ask who holds the lease:
 // a message delivered is recorded as sent even by a worker that lost it,

@@ -139,3 +139,39 @@ func TestMarkSentConfirmsTheNextLease(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewalNeverDeadlocksWithMarkSent: the background renewal of a
+// batch and the worker recording a send (which also extends the next
+// message) touch the same two rows at the same moment, many times over;
+// neither may fail, or a message sent would not be recorded as sent.
+func TestRenewalNeverDeadlocksWithMarkSent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		ctx := context.Background()
+		for _, to := range []string{"a@example.org", "b@example.org"} {
+			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimed, err := db.ClaimMail(ctx, "w", 10, time.Minute)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claimed %d, %v", len(claimed), err)
+		}
+		a, b := claimed[0].ID, claimed[1].ID
+		for i := range 300 {
+			if err := db.Exec(ctx, "UPDATE mail_messages SET status = 'queued', leased_by = 'w', lease_until = ?", time.Now().UTC().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			renewed := make(chan error, 1)
+			go func() {
+				_, err := db.RenewMailLeases(ctx, "w", time.Minute, b, a)
+				renewed <- err
+			}()
+			if _, err := db.MarkMailSentAndHold(ctx, a, "w", time.Minute, b); err != nil {
+				t.Fatalf("round %d: mark sent: %v", i, err)
+			}
+			if err := <-renewed; err != nil {
+				t.Fatalf("round %d: renew: %v", i, err)
+			}
+		}
+	})
+}
