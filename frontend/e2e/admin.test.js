@@ -447,4 +447,34 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     assertClean(problems);
     await context.close();
   });
+
+  test('a long list goes on with "Show more", keeps the keyboard in place and shows no one twice', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await signIn(page);
+    await openSection(page, 'Contacts');
+    const rows = ['name,email,region'];
+    for (let i = 0; i < 105; i++) rows.push(`Adviser ${String(i).padStart(3, '0')},adviser${i}@ministry.example.org,other`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'many.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('105 added, 0 updated, 0 skipped.').waitFor();
+    await page.getByRole('rowheader', { name: /Adviser 000/ }).waitFor();
+    // Added now, it shows at the top, and the server lists it again on the last page.
+    await page.getByRole('button', { name: 'Add a contact' }).click();
+    const add = page.locator('form.contact-form');
+    await add.getByLabel('Name', { exact: true }).fill('Zofia Latest');
+    await add.getByLabel('Email address').fill('zofia.latest@ministry.example.org');
+    await add.getByLabel('Region').selectOption('other');
+    await page.getByRole('button', { name: 'Add the contact' }).click();
+    await page.getByRole('rowheader', { name: /Zofia Latest/ }).waitFor();
+    const more = page.getByRole('button', { name: 'Show more' });
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await more.waitFor({ state: 'detached' });
+    await page.getByRole('rowheader', { name: /Adviser 104/ }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TR', 'focus goes to the first new row');
+    assert.equal(await page.getByRole('rowheader', { name: /Zofia Latest/ }).count(), 1);
+
+    assertClean(problems);
+    await context.close();
+  });
 });

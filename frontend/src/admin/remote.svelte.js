@@ -31,7 +31,8 @@ export class Remote {
 }
 
 // A list the API hands out a page at a time ({items, next_cursor}). The
-// same status, data and error as Remote; more() appends the next page.
+// same status, data and error as Remote; more() appends the next page. A
+// failed next page keeps what was shown: status stays ready, with the error.
 // The fetcher may return other fields too; the last answer is in `page`.
 export class Pages {
   status = $state('loading');
@@ -42,9 +43,13 @@ export class Pages {
   #seq = 0;
   #loaded = false;
 
-  /** @param {(cursor: string) => Promise<{items: any[], next_cursor?: string}>} fetchPage */
-  constructor(fetchPage) {
+  /**
+   * @param {(cursor: string) => Promise<{items: any[], next_cursor?: string}>} fetchPage
+   * @param {(item: any) => any} [key] what tells two items apart
+   */
+  constructor(fetchPage, key = (item) => item.id) {
     this.fetchPage = fetchPage;
+    this.key = key;
   }
 
   /** Load the first page (again), or the page at cursor to append. */
@@ -56,7 +61,9 @@ export class Pages {
       const page = await this.fetchPage(cursor);
       if (mine !== this.#seq) return;
       const items = page.items ?? [];
-      this.data = cursor ? [...this.data, ...items] : items;
+      // An item added here since the first page may come again on a later one.
+      const shown = new Set(cursor ? this.data.map(this.key) : []);
+      this.data = cursor ? [...this.data, ...items.filter((item) => !shown.has(this.key(item)))] : items;
       this.next = page.next_cursor ?? '';
       this.page = page;
       this.#loaded = true;
@@ -64,7 +71,7 @@ export class Pages {
     } catch (err) {
       if (mine !== this.#seq || err?.name === 'AbortError') return;
       this.error = err;
-      this.status = 'error';
+      this.status = cursor && this.#loaded ? 'ready' : 'error';
     }
   }
 

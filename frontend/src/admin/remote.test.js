@@ -58,4 +58,27 @@ describe('Pages', () => {
     expect(p.error.code).toBe('network');
     expect(p.data).toEqual([]);
   });
+
+  it('does not show an item twice when a later page brings it again', async () => {
+    const pages = { '': { items: [{ id: 'b' }, { id: 'c' }], next_cursor: 'c' }, c: { items: [{ id: 'a' }, { id: 'd' }] } };
+    const p = new Pages(async (cursor) => pages[cursor]);
+    await p.load();
+    p.data = [{ id: 'a' }, ...p.data]; // added in the page since
+    await p.more();
+    expect(p.data.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('keeps the rows shown when the next page fails', async () => {
+    let calls = 0;
+    const p = new Pages(async () => {
+      if (calls++ === 0) return { items: [{ id: 1 }], next_cursor: 'n' };
+      throw Object.assign(new Error('down'), { code: 'network' });
+    });
+    await p.load();
+    await p.more();
+    expect(p.status).toBe('ready');
+    expect(p.error.code).toBe('network');
+    expect(p.data).toHaveLength(1);
+    expect(p.next).toBe('n');
+  });
 });

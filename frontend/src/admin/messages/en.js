@@ -39,6 +39,7 @@ export default {
   'error.notFound': 'It does not exist (any more).',
   'error.unauthorized': 'Your session has ended. Sign in again.',
   'error.rateLimited': 'Too many requests. Wait a moment and try again.',
+  'error.tooLarge': 'This is too long to send in one go. Shorten the text (a Cyrillic letter counts twice).',
   'error.generic': 'The server could not do this. Please try again later.',
   'error.retry': 'Try again',
   'error.validation': 'Some values were not accepted.',
