@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { missingPrerequisite, openPage, staffRequest, startStack } from './stack.js';
+import { admin, missingPrerequisite, openPage, staffRequest, startStack } from './stack.js';
 
 const slug = 'release-all-political-prisoners';
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -139,6 +139,15 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
 
     // The README's screenshots, with a confirmed signature on the page.
     await takeScreenshots(page);
+
+    // Staff see the partner's share code counted, and nothing of who signed.
+    await page.goto(`${stack.base}/admin`);
+    await page.getByLabel('Email address').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const byRef = page.getByRole('table', { name: 'Confirmed signatures by partner code' });
+    await byRef.getByRole('row').filter({ hasText: 'e2e-partner' }).getByRole('cell', { name: '1', exact: true }).waitFor();
+    assert.equal(await byRef.getByText('Alena').count(), 0);
 
     await page.goto(withdraw);
     await page.getByRole('button', { name: 'Withdraw my signature' }).click();
