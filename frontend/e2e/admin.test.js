@@ -8,50 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { admin, missingPrerequisite, openPage, staffRequest, startStack } from './stack.js';
+import { admin, assertAccessible, assertClean, browserSuite, linkIn, openPage, staffRequest } from './stack.js';
 
 const slug = 'release-all-political-prisoners';
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const missing = missingPrerequisite();
-if (missing && process.env.CI) {
-  test('browser end-to-end prerequisites (console)', () => assert.fail(`${missing}; CI must install it (.ci/run)`));
-}
 
-describe('staff console and endorse pages in Chromium', { skip: missing && !process.env.CI ? missing : false, timeout: 600_000 }, () => {
-  if (missing) return;
-  let stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-
-  after(async () => {
-    await stack?.stop();
-  });
-
-  function assertClean(problems) {
-    assert.deepEqual(problems.foreign, [], 'requests to another origin');
-    assert.deepEqual(problems.csp, [], 'Content-Security-Policy violations');
-    assert.deepEqual(problems.errors, [], 'uncaught page errors');
-  }
-
-  /**
-   * axe on the page. With a sandboxed email preview on the page, axe's default
-   * mode fails to open its helper tab, and no script can run in the frame
-   * anyway: legacy mode tests the page and marks the frame as not tested.
-   */
-  async function assertAccessible(page, what, { legacy = false } = {}) {
-    const result = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-      .setLegacyMode(legacy)
-      .analyze();
-    const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
-    assert.deepEqual(found, [], `axe violations on ${what}`);
-  }
-
+browserSuite('staff console and endorse pages in Chromium', 600_000, (stack) => {
   async function signIn(page, { email = admin.email, password = admin.password } = {}) {
     await page.goto(`${stack.base}/admin`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -65,12 +29,6 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
   async function openSection(page, name) {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
     await page.getByRole('heading', { level: 1, name }).waitFor();
-  }
-
-  function linkIn(mail, path) {
-    const match = mail.text.match(new RegExp(`${stack.base}/${path}/[A-Za-z0-9_-]+`));
-    assert.ok(match, `a /${path}/ link in the email:\n${mail.text}`);
-    return match[0];
   }
 
   /** The public list of endorsing organisations, waited on until want(list) holds (answers may be 1 s stale). */
@@ -168,7 +126,7 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
     await page.getByRole('heading', { name: 'Check your email' }).waitFor({ timeout: 60000 });
 
     for (const to of ['ruta@friends.example.org', 'ales@quiet.example.org']) {
-      const link = linkIn(await stack.mailbox.waitFor(to), 'endorse/confirm');
+      const link = linkIn(stack, await stack.mailbox.waitFor(to), 'endorse/confirm');
       // Opening the link (as a mail scanner would) changes nothing; the button does.
       await page.goto(link);
       await page.getByRole('heading', { name: 'Confirm the endorsement' }).waitFor();
@@ -319,7 +277,7 @@ describe('staff console and endorse pages in Chromium', { skip: missing && !proc
   test('an official unsubscribes with the link in the digest', async () => {
     // The digest of the test before went to this contact.
     const mail = await stack.mailbox.waitFor('anna.lindqvist@ep.example.eu');
-    const link = linkIn(mail, 'unsubscribe');
+    const link = linkIn(stack, mail, 'unsubscribe');
     const { page, context, problems } = await openPage(stack);
 
     // Opening the link (as a mail scanner would) changes nothing; the button does.

@@ -5,28 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { after, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { missingPrerequisite, openPage, startStack } from './stack.js';
+import { browserSuite, openPage } from './stack.js';
 
 const slug = 'release-all-political-prisoners';
-const missing = missingPrerequisite();
-if (missing && process.env.CI) {
-  test('browser end-to-end prerequisites (embed)', () => assert.fail(`${missing}; CI must install it (.ci/run)`));
-}
 
-describe('embeddable widget in Chromium', { skip: missing && !process.env.CI ? missing : false, timeout: 120_000 }, () => {
-  if (missing) return;
-  let stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-
-  after(async () => {
-    await stack?.stop();
-  });
-
+browserSuite('embeddable widget in Chromium', 120_000, (stack) => {
   test('only the widget may be framed by another site', async () => {
     const widget = await fetch(`${stack.base}/embed/${slug}`);
     assert.equal(widget.status, 200);

@@ -5,44 +5,14 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { admin, missingPrerequisite, openPage, staffRequest, startStack } from './stack.js';
+import { admin, assertAccessible, assertClean, browserSuite, linkIn, openPage, staffRequest } from './stack.js';
 
 const slug = 'release-all-political-prisoners';
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const missing = missingPrerequisite();
-if (missing && process.env.CI) {
-  // In CI the browser tests must run: fail loudly rather than skip.
-  test('browser end-to-end prerequisites', () => assert.fail(`${missing}; CI must install it (.ci/run)`));
-}
 
-describe('public site in Chromium', { skip: missing && !process.env.CI ? missing : false, timeout: 300_000 }, () => {
-  if (missing) return;
-  let stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-
-  after(async () => {
-    await stack?.stop();
-  });
-
-  /** Assert that a page talked to nobody else and broke no CSP rule. */
-  function assertClean(problems) {
-    assert.deepEqual(problems.foreign, [], 'requests to another origin');
-    assert.deepEqual(problems.csp, [], 'Content-Security-Policy violations');
-    assert.deepEqual(problems.errors, [], 'uncaught page errors');
-  }
-
-  async function assertAccessible(page, what) {
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-    const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
-    assert.deepEqual(found, [], `axe violations on ${what}`);
-  }
-
+browserSuite('public site in Chromium', 300_000, (stack) => {
   /** The campaign's count as the page shows it, reloading until it reads want (counts may be 1 s stale). */
   async function expectCount(page, want) {
     const deadline = Date.now() + 15000;
@@ -86,12 +56,6 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 
-  function linkIn(mail, path) {
-    const match = mail.text.match(new RegExp(`${stack.base}/${path}/[A-Za-z0-9_-]+`));
-    assert.ok(match, `a /${path}/ link in the email:\n${mail.text}`);
-    return match[0];
-  }
-
   test('sign with real proof of work, confirm from the email, withdraw', async () => {
     const { page, context, problems } = await openPage(stack);
     const sent = [];
@@ -119,8 +83,8 @@ describe('public site in Chromium', { skip: missing && !process.env.CI ? missing
     assert.equal(typeof pow.number, 'number');
 
     const mail = await stack.mailbox.waitFor('alena@example.org');
-    const confirm = linkIn(mail, 'confirm');
-    const withdraw = linkIn(mail, 'withdraw');
+    const confirm = linkIn(stack, mail, 'confirm');
+    const withdraw = linkIn(stack, mail, 'withdraw');
 
     // Opening the link alone (as a mail scanner would) changes nothing.
     await page.goto(confirm);

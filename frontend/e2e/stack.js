@@ -2,12 +2,15 @@
 // port with a fresh SQLite data directory and real proof of work, an SMTP
 // server that keeps what it receives, and Debian's Chromium.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { chromium } from 'playwright-core';
@@ -217,4 +220,61 @@ export async function openPage(stack, { width = 1280, height = 900, locale = 'en
   });
   page.on('pageerror', (err) => problems.errors.push(String(err)));
   return { page, context, problems };
+}
+
+/**
+ * The browser tests of one file, with a stack of their own started before
+ * the first and stopped after the last. body gets the stack (filled in by
+ * then). Without Chromium they are skipped, except in CI, where that fails
+ * loudly instead (.ci/run installs it).
+ * @param {string} name
+ * @param {number} timeout ms for the whole suite
+ * @param {(stack: any) => void} body
+ */
+export function browserSuite(name, timeout, body) {
+  const missing = missingPrerequisite();
+  if (missing && process.env.CI) {
+    test(`${name}: browser end-to-end prerequisites`, () => assert.fail(`${missing}; CI must install it (.ci/run)`));
+    return;
+  }
+  describe(name, { skip: missing || false, timeout }, () => {
+    if (missing) return;
+    const stack = {};
+    before(async () => {
+      Object.assign(stack, await startStack());
+    });
+    after(async () => {
+      await stack.stop?.();
+    });
+    body(stack);
+  });
+}
+
+/** Assert that a page talked to nobody else, broke no CSP rule and threw nothing. */
+export function assertClean(problems) {
+  assert.deepEqual(problems.foreign, [], 'requests to another origin');
+  assert.deepEqual(problems.csp, [], 'Content-Security-Policy violations');
+  assert.deepEqual(problems.errors, [], 'uncaught page errors');
+}
+
+/**
+ * axe on the page, WCAG 2.2 AA and best practices. With a sandboxed email
+ * preview on the page, axe's default mode fails to open its helper tab, and
+ * no script can run in the frame anyway: legacy mode tests the page and
+ * marks the frame as not tested.
+ */
+export async function assertAccessible(page, what, { legacy = false } = {}) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .setLegacyMode(legacy)
+    .analyze();
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(found, [], `axe violations on ${what}`);
+}
+
+/** The /path/TOKEN link to this stack in an email that arrived. */
+export function linkIn(stack, mail, path) {
+  const match = mail.text.match(new RegExp(`${stack.base}/${path}/[A-Za-z0-9_-]+`));
+  assert.ok(match, `a /${path}/ link in the email:\n${mail.text}`);
+  return match[0];
 }
