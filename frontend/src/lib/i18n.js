@@ -7,11 +7,17 @@
 // Svelte through createSubscriber, so that every piece of text re-renders
 // when the language changes, without reloading and without losing a
 // half-filled form.
+//
+// The dictionaries are JSON (messages/*.json) so that the server renders its
+// pages from the same strings: one source, read by Vite and by Go's embed.
+// be.json and ru.json have en.json's keys (a test checks); {name} marks a
+// value filled in by t(); keys ending in .one/.few/.many/.other are plural
+// forms chosen by tn().
 
 import { createSubscriber } from 'svelte/reactivity';
-import en from './messages/en.js';
-import be from './messages/be.js';
-import ru from './messages/ru.js';
+import en from './messages/en.json';
+import be from './messages/be.json';
+import ru from './messages/ru.json';
 
 export const fallbackLanguage = 'en';
 export const dictionaries = { en, be, ru };
