@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ncruces/go-sqlite3/gormlite"
@@ -326,6 +327,29 @@ func (s *Store) CountWhere(ctx context.Context, table, condition string, args ..
 	var n int64
 	err := s.conn(ctx).Table(table).Where(condition, args...).Count(&n).Error
 	return n, translate("count rows", err)
+}
+
+// HoldWrites blocks every write to table until release is called: on
+// PostgreSQL with a table lock, on SQLite by holding the one write lock.
+// For tests of what waits on a slow database; never for request handling.
+func (s *Store) HoldWrites(ctx context.Context, table string) (release func(), err error) {
+	tx := s.conn(ctx).Begin()
+	if tx.Error != nil {
+		return nil, translate("hold writes", tx.Error)
+	}
+	if s.postgres {
+		err = tx.Exec("LOCK TABLE " + table + " IN EXCLUSIVE MODE").Error
+	} else {
+		// BEGIN IMMEDIATE (see sqliteDSN) took the write lock already; a
+		// read makes sure the transaction really began.
+		err = tx.Exec("SELECT count(*) FROM " + table).Error
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, translate("hold writes", err)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { tx.Rollback() }) }, nil
 }
 
 // Checkpoint folds SQLite's write-ahead log into the database and truncates
