@@ -190,10 +190,11 @@ func applySign(tx *gorm.DB, domain string, in SignIntent) (SignOutcome, error) {
 	return SignUnchanged, nil
 }
 
-// deleteQueuedMail deletes the messages about one signature that are still
-// waiting to be sent and that no worker is sending at this moment.
-func deleteQueuedMail(tx *gorm.DB, signatureID string) error {
-	err := tx.Where("ref = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", signatureID, MailQueued, now()).
-		Delete(&MailMessage{}).Error
+// deleteQueuedMail deletes the messages still waiting to be sent about the
+// given signatures (their ref), with the address, name and live links they
+// hold. One a worker is sending at this moment is deleted too: the worker
+// checks its lease before the send and finds the message gone.
+func deleteQueuedMail(tx *gorm.DB, signatureIDs ...string) error {
+	err := tx.Where("ref IN ? AND status = ?", signatureIDs, MailQueued).Delete(&MailMessage{}).Error
 	return translate("delete queued mail", err)
 }

@@ -264,3 +264,63 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 		t.Logf("%d requests in %d commits", requests, commits)
 	})
 }
+
+// Withdrawal, and the expiry of an unconfirmed signature, delete the email
+// about it that is still queued (address, name, links), and only that one.
+// Messages are found by ref, the signature's id, not by recipient, which
+// is encrypted at rest.
+func TestWithdrawalAndExpiryDeleteQueuedMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		c := intakeCampaign(t, db)
+		for _, addr := range []string{"withdrawn@example.org", "expired@example.org", "kept@example.org"} {
+			accept(t, db.Store, c.ID, addr+"|private")
+		}
+		if res := process(t, db.Store); res.Created != 3 {
+			t.Fatalf("process: %+v", res)
+		}
+		sigs, err := db.SearchSignatures(ctx, c.ID, store.SignatureFilter{}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, withdraw := map[string]string{}, ""
+		for _, s := range sigs {
+			ids[s.EmailHash] = s.ID
+			if s.EmailHash == "withdrawn@example.org" {
+				withdraw = *s.WithdrawTokenHash
+			}
+		}
+		queued := func(addr string) int64 {
+			t.Helper()
+			return countWhere(t, db, "mail_messages", "status = 'queued' AND ref = ?", ids[addr])
+		}
+		for addr := range ids {
+			if queued(addr) != 1 {
+				t.Fatalf("no queued email for %s to begin with", addr)
+			}
+		}
+		// Messages a worker holds right now are deleted too.
+		if _, err := db.ClaimMail(ctx, "worker", 3, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.WithdrawSignature(ctx, withdraw); err != nil {
+			t.Fatal(err)
+		}
+		if n := queued("withdrawn@example.org"); n != 0 {
+			t.Fatalf("%d queued emails remain after withdrawal", n)
+		}
+		if err := db.Exec(ctx, "UPDATE signatures SET token_expires_at = ? WHERE email_hash = ?", time.Now().UTC().Add(-time.Minute), "expired@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.DeleteUnconfirmed(ctx); err != nil || n != 1 {
+			t.Fatalf("DeleteUnconfirmed = %d, %v; want 1", n, err)
+		}
+		if n := queued("expired@example.org"); n != 0 {
+			t.Fatalf("%d queued emails remain after expiry", n)
+		}
+		if n := queued("kept@example.org"); n != 1 {
+			t.Fatalf("the other signer's email went too (%d left)", n)
+		}
+	})
+}

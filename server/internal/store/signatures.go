@@ -97,7 +97,7 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string,
 }
 
 // WithdrawSignature deletes the signature of a withdrawal token, with all
-// its personal data, at once. An unknown token is ErrNotFound.
+// its personal data and any email about it still queued, at once. An unknown token is ErrNotFound.
 func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string, error) {
 	var slug string
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
@@ -107,6 +107,11 @@ func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string
 		}
 		if err := tx.Where("id = ?", sig.ID).Delete(&Signature{}).Error; err != nil {
 			return translate("withdraw signature", err)
+		}
+		// An email about it that is still queued would carry the address, the
+		// name and dead links out after the signer asked for all to go.
+		if err := deleteQueuedMail(tx, sig.ID); err != nil {
+			return err
 		}
 		return tx.Model(&Campaign{}).Where("id = ?", sig.CampaignID).Pluck("slug", &slug).Error
 	})
