@@ -59,10 +59,21 @@ func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
 
 func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 	t.Helper()
+	return newEnvDeps(t, db, adjust, nil)
+}
+
+// newEnvDeps is newEnv with a hook to change the API's dependencies (a
+// Redis counter, say) before the app is built.
+func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps func(*api.Deps)) *env {
+	t.Helper()
 	cfg := testConfig(t, adjust)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
 	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
-	e.app = api.New(testDeps(t, cfg, db, tokens))
+	d := testDeps(t, cfg, db, tokens)
+	if deps != nil {
+		deps(&d)
+	}
+	e.app = api.New(d)
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)

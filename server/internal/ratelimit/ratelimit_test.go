@@ -87,3 +87,27 @@ func TestSpendOnce(t *testing.T) {
 		})
 	}
 }
+
+// pow.Verify spends a solution for the time its challenge has left, which
+// shrinks between calls: a replay must be refused whatever ttl it comes
+// with (issue 11, hole 1).
+func TestSpendOnceWithShrinkingTTL(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			key := unique()
+			expires := time.Now().Add(20 * time.Minute)
+			ttl := func() time.Duration { return time.Until(expires) + time.Minute }
+			first, err := c.SpendOnce(context.Background(), key, ttl())
+			if err != nil || !first {
+				t.Fatalf("first spend = %v, %v", first, err)
+			}
+			for i, d := range []time.Duration{ttl(), ttl() - 7*time.Millisecond, ttl() - 3*time.Second, 10 * time.Minute, 37 * time.Second} {
+				again, err := c.SpendOnce(context.Background(), key, d)
+				if err != nil || again {
+					t.Fatalf("replay %d with ttl %v = %v, %v; want refused", i, d, again, err)
+				}
+			}
+		})
+	}
+}
