@@ -54,6 +54,7 @@ type server struct {
 	Deps
 	secureCookies bool
 	cache         *ttlCache
+	proxies       proxies
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -61,7 +62,8 @@ func New(d Deps) *fiber.App {
 	if d.Mail == nil {
 		d.Mail = noNotifier{}
 	}
-	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL)}
+	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
+		proxies: newProxies(d.Config.TrustedProxies)}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             uploadBodyLimit,
@@ -72,10 +74,10 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	}
 	if len(d.Config.TrustedProxies) > 0 {
-		// Behind a trusted proxy the client address is in X-Forwarded-For;
-		// from anyone else that header is ignored, so it cannot be forged to
-		// escape a rate limit. The address is only ever hashed.
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		// Only the trusted proxies' X-Forwarded-Proto and Host are believed.
+		// The client address is not Fiber's: it would take the whole raw
+		// X-Forwarded-For header, which the client writes the start of
+		// (see clientAddr).
 		cfg.EnableTrustedProxyCheck = true
 		cfg.TrustedProxies = d.Config.TrustedProxies
 	}

@@ -51,7 +51,7 @@ type sessionView struct {
 
 // clientHash is the keyed, daily-salted hash of the client address: the
 // only form in which an address is ever used (privacy rule 2).
-func (s *server) clientHash(c *fiber.Ctx) string { return s.Keys.IPHash(c.IP(), time.Now()) }
+func (s *server) clientHash(c *fiber.Ctx) string { return s.Keys.IPHash(s.clientAddr(c), time.Now()) }
 
 func (s *server) login(c *fiber.Ctx) error {
 	var req loginRequest
