@@ -44,7 +44,9 @@ func TestForgedForwardedForDoesNotEscapeLimits(t *testing.T) {
 		// appends the peer to whatever the client sent.
 		{"nginx", func(i int) []string { return []string{fmt.Sprintf("198.51.100.%d, 203.0.113.7", i)} }},
 		// nginx behind another trusted proxy of ours.
-		{"two proxies", func(i int) []string { return []string{fmt.Sprintf("garbage-%d, 198.51.100.%d, 203.0.113.7, 10.1.2.3", i, i)} }},
+		{"two proxies", func(i int) []string {
+			return []string{fmt.Sprintf("garbage-%d, 198.51.100.%d, 203.0.113.7, 10.1.2.3", i, i)}
+		}},
 		// HAProxy: option forwardfor adds a line of its own after the
 		// client's.
 		{"haproxy", func(i int) []string { return []string{fmt.Sprintf("198.51.100.%d", i), "203.0.113.7"} }},
