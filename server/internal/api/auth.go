@@ -18,13 +18,6 @@ const (
 	sessionLifetime = 7 * 24 * time.Hour
 )
 
-// Login limits: per account, so that one address cannot be guessed at from
-// many machines, and per client, so that one machine cannot try many.
-var (
-	loginPerAccount = ratelimit.Rule{Name: "login-account", Max: 10, Window: 15 * time.Minute}
-	loginPerClient  = ratelimit.Rule{Name: "login-ip", Max: 30, Window: 15 * time.Minute}
-)
-
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -69,10 +62,8 @@ func (s *server) login(c *fiber.Ctx) error {
 	if err := fields.err(); err != nil {
 		return err
 	}
-	if err := s.allow(c, loginPerClient, s.clientHash(c)); err != nil {
-		return err
-	}
-	if err := s.allow(c, loginPerAccount, s.Keys.Hash("login", email)); err != nil {
+	succeeded, err := s.admitLogin(c, email)
+	if err != nil {
 		return err
 	}
 
@@ -85,6 +76,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	if !auth.CheckPassword(req.Password, user.PasswordHash) || user.Disabled {
 		return errUnauthorized("the email or password is wrong")
 	}
+	succeeded()
 	token, hash := auth.NewToken()
 	sess, err := s.Store.CreateSession(c.UserContext(), user.ID, hash, sessionLifetime)
 	if err != nil {

@@ -272,7 +272,9 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 			if ra := last.Header.Get("Retry-After"); ra == "" || ra == "0" || len(ra) > 3 {
 				t.Errorf("Retry-After = %q, want whole seconds within 15 minutes", ra)
 			}
-			// Even the right password waits now: the limit is what stops guessing.
+			// Even the right password waits now, from this client: the limit
+			// is what stops guessing (TestLoginLimitsCannotLockTheOwnerOut:
+			// from elsewhere the owner still gets in).
 			e.send("POST", "/api/v1/auth/login", "", map[string]string{"email": e.users[role].Email, "password": testPassword}).wantError(t, 429, "rate_limited")
 			// Another account is not affected.
 			e.login(store.RoleAdmin)

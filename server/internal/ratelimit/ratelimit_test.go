@@ -111,3 +111,36 @@ func TestSpendOnceWithShrinkingTTL(t *testing.T) {
 		})
 	}
 }
+
+// A refunded hit gives its place back, on every counter (issue 11, hole 5:
+// logins count failures only).
+func TestRefundGivesAHitBack(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			l := ratelimit.New(c, true)
+			rule := ratelimit.Rule{Name: "test-" + unique(), Max: 2, Window: time.Hour}
+			ctx := context.Background()
+			for i := 0; i < 5; i++ {
+				if ok, _, err := l.Allow(ctx, rule, "k"); !ok || err != nil {
+					t.Fatalf("attempt %d refused (%v) though each was refunded", i, err)
+				}
+				if err := l.Refund(ctx, rule, "k"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A refund of an untouched key does not bank a credit.
+			if err := l.Refund(ctx, rule, "fresh"); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				if ok, _, _ := l.Allow(ctx, rule, "fresh"); !ok {
+					t.Fatalf("hit %d refused", i)
+				}
+			}
+			if ok, _, _ := l.Allow(ctx, rule, "fresh"); ok {
+				t.Fatal("3rd hit allowed: a refund before any hit banked a credit")
+			}
+		})
+	}
+}

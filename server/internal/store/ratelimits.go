@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -38,6 +39,14 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int,
 		return 0, time.Time{}, translate("rate limit hit", err)
 	}
 	return row.Hits, row.ExpiresAt, nil
+}
+
+// Unhit takes back one hit on key in the current window, if it has any.
+func (s *Store) Unhit(ctx context.Context, key string, window time.Duration) error {
+	start := now().Truncate(window)
+	err := s.conn(ctx).Model(&rateLimit{}).Where("key = ? AND window_start = ? AND hits > 0", key, start).
+		Update("hits", gorm.Expr("hits - 1")).Error
+	return translate("rate limit unhit", err)
 }
 
 // PurgeRateLimits deletes counters whose window has ended.
