@@ -124,12 +124,21 @@ func (s *server) refresh(c *fiber.Ctx) error {
 	return s.issue(c, user, sess, token)
 }
 
-// logout ends the session of the refresh cookie, if any; it always
-// succeeds, so that a client can always leave cleanly.
+// logout ends the session of the refresh cookie and the session of the
+// bearer token, whichever it is given; it always succeeds, so that a client
+// can always leave cleanly. Without the cookie (another browser profile, a
+// script) the access token must not outlive the logout.
 func (s *server) logout(c *fiber.Ctx) error {
 	if old := c.Cookies(refreshCookie); old != "" {
 		if err := s.Store.RevokeSessionOfToken(c.UserContext(), auth.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+	}
+	if bearer, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && bearer != "" {
+		if claims, err := s.Tokens.Verify(bearer); err == nil {
+			if err := s.Store.RevokeSession(c.UserContext(), claims.SessionID); err != nil {
+				return err
+			}
 		}
 	}
 	s.clearRefreshCookie(c)

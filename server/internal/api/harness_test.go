@@ -30,12 +30,13 @@ const testPassword = "correct horse battery staple"
 // env is one API under test on one migrated database, with a staff account
 // of each role.
 type env struct {
-	t      *testing.T
-	db     storetest.DB
-	app    *fiber.App
-	cfg    config.Config
-	tokens *auth.Tokens
-	users  map[store.Role]store.User
+	t       *testing.T
+	db      storetest.DB
+	app     *fiber.App
+	metrics *api.Metrics
+	cfg     config.Config
+	tokens  *auth.Tokens
+	users   map[store.Role]store.User
 }
 
 // each runs fn against a fresh env per database.
@@ -73,7 +74,7 @@ func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps
 	if deps != nil {
 		deps(&d)
 	}
-	e.app = api.New(d)
+	e.serve(d)
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +109,23 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
 	}
+}
+
+// serve builds the app under test, keeping its metrics for scrape.
+func (e *env) serve(d api.Deps) {
+	if d.Metrics == nil {
+		d.Metrics = api.NewMetrics()
+	}
+	e.metrics = d.Metrics
+	e.app = api.New(d)
+}
+
+// scrape reads the metrics as Prometheus does, on their own listener.
+func (e *env) scrape() response {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 // response is what a test reads of an answer.
