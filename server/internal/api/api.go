@@ -73,6 +73,7 @@ type server struct {
 	secureCookies bool
 	cache         *ttlCache
 	proxies       proxies
+	salts         *ipSalts
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -84,7 +85,7 @@ func New(d Deps) *fiber.App {
 		d.Metrics = NewMetrics()
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
-		proxies: newProxies(d.Config.TrustedProxies)}
+		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             uploadBodyLimit,

@@ -42,10 +42,6 @@ type sessionView struct {
 	User        userView `json:"user"`
 }
 
-// clientHash is the keyed, daily-salted hash of the client address: the
-// only form in which an address is ever used (privacy rule 2).
-func (s *server) clientHash(c *fiber.Ctx) string { return s.Keys.IPHash(s.clientAddr(c), time.Now()) }
-
 func (s *server) login(c *fiber.Ctx) error {
 	var req loginRequest
 	if err := decode(c, &req); err != nil {

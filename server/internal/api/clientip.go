@@ -2,10 +2,17 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/store"
 )
 
 // proxies are the reverse proxies of TRUSTED_PROXIES, whose
@@ -98,4 +105,45 @@ func (s *server) clientAddr(c *fiber.Ctx) string {
 		return peer.Unmap().String()
 	}
 	return s.proxies.client(peer, c.Request().Header.PeekAll(fiber.HeaderXForwardedFor)).String()
+}
+
+// ipSalts keeps the day's random salt for client address hashes, read from
+// (or created in) the database once a day per instance.
+type ipSalts struct {
+	store *store.Store
+	mu    sync.Mutex
+	day   string
+	salt  []byte
+}
+
+func (x *ipSalts) current(ctx context.Context) ([]byte, error) {
+	now := time.Now()
+	day := now.UTC().Format(time.DateOnly)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.day == day {
+		return x.salt, nil
+	}
+	salt, err := x.store.IPSalt(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	clear(x.salt) // yesterday's leaves memory too
+	x.day, x.salt = day, salt
+	return salt, nil
+}
+
+// clientHash is the keyed hash of the client address with the day's random
+// salt: the only form in which an address is ever used (privacy rule 2).
+// Should the database not give the salt, the hash uses a salt of this
+// request alone: limits then miss the request, which fails at its next
+// database step anyway, and no address is ever hashed without a salt.
+func (s *server) clientHash(c *fiber.Ctx) string {
+	salt, err := s.salts.current(c.UserContext())
+	if err != nil {
+		slog.Error("ip salt", "err", err, "request_id", requestID(c))
+		salt = make([]byte, 32)
+		_, _ = rand.Read(salt)
+	}
+	return s.Keys.IPHash(s.clientAddr(c), salt)
 }
