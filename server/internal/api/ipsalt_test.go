@@ -50,4 +50,3 @@ func TestIPHashSaltIsRandomAndShared(t *testing.T) {
 		}
 	})
 }
-
