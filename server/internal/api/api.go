@@ -110,7 +110,7 @@ func New(d Deps) *fiber.App {
 	// got, not a 500 for every returned error. The metrics are served by
 	// Metrics.Handler on a listener of their own.
 	prom := fiberprometheus.NewWithRegistry(d.Metrics.registry, "undersigned", "http", "", nil)
-	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies))
+	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies), refuseNonUTF8())
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
