@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -16,6 +19,10 @@ const (
 	refreshCookie   = "undersigned_refresh"
 	refreshPath     = "/api/v1/auth"
 	sessionLifetime = 7 * 24 * time.Hour
+	// refreshGrace is how long a spent refresh token still gets its
+	// successor: two console tabs, or two instances behind a load balancer,
+	// refreshing with one cookie at once. Past it, reuse ends the session.
+	refreshGrace = 10 * time.Second
 )
 
 type loginRequest struct {
@@ -102,14 +109,15 @@ func (s *server) clearRefreshCookie(c *fiber.Ctx) {
 }
 
 // refresh spends the refresh cookie for a new access token and a new
-// refresh cookie. A cookie spent before ends its session.
+// refresh cookie. A cookie spent more than refreshGrace before ends its
+// session.
 func (s *server) refresh(c *fiber.Ctx) error {
 	old := c.Cookies(refreshCookie)
 	if old == "" {
 		return errUnauthorized("sign in first")
 	}
-	token, hash := auth.NewToken()
-	sess, user, err := s.Store.RotateRefreshToken(c.UserContext(), auth.HashToken(old), hash)
+	token := s.nextRefreshToken(old)
+	sess, user, err := s.Store.RotateRefreshToken(c.UserContext(), auth.HashToken(old), auth.HashToken(token), refreshGrace)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTokenReused):
 		s.clearRefreshCookie(c)
@@ -118,6 +126,15 @@ func (s *server) refresh(c *fiber.Ctx) error {
 		return err
 	}
 	return s.issue(c, user, sess, token)
+}
+
+// nextRefreshToken is the successor of a refresh token: derived from it
+// with a server key, so that every request spending one token at once is
+// given the same new one, while only the server can tell what it is.
+func (s *server) nextRefreshToken(old string) string {
+	m := hmac.New(sha256.New, s.Keys.Derive("refresh-rotation"))
+	m.Write([]byte(old))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // logout ends the session of the refresh cookie and the session of the
