@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -103,6 +104,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if cfg.UsesPostgres() {
 		signIntake.Workers = 2
 	}
+	metrics := api.NewMetrics()
 	app := api.New(api.Deps{
 		Config:  cfg,
 		Store:   st,
@@ -118,7 +120,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
+		Metrics:  metrics,
 	})
+	stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
@@ -168,6 +176,29 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, a listener of its own
+// (loopback by default): per-route counts are for the operator's
+// Prometheus, not for the public. It returns a function that stops it.
+func serveMetrics(ctx context.Context, addr string, m *api.Metrics) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("metrics server", "err", err)
+		}
+	}()
+	slog.Info("metrics are served", "address", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // rateLimitStore keeps rate-limit counters and spent challenges in Redis
@@ -280,6 +311,7 @@ func housekeeping(ctx context.Context, st *store.Store) {
 		run  func() (int64, error)
 	}{
 		{"close campaigns past their closing time", func() (int64, error) { return st.CloseDue(ctx) }},
+		{"destroy past days' ip salts", func() (int64, error) { return st.DeleteStaleIPSalts(ctx, time.Now()) }},
 		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
 		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
 		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},

@@ -111,7 +111,7 @@ func (e *benchEnv) startServer() error {
 	cmd.Env = append(os.Environ(),
 		"LISTEN_ADDR="+addr, "DATABASE_URL="+e.dbURL, "DATA_DIR="+filepath.Join(e.dir, "data"),
 		"RATE_LIMITS=off", "POW=off", "SMTP_URL=smtp://"+e.sinkAddr+"?tls=none", "MAIL_CONNECTIONS=4",
-		"LOG_LEVEL=warn", "ADMIN_EMAIL=bench@example.org", "ADMIN_PASSWORD=bench-password-123")
+		"LOG_LEVEL=warn", "METRICS_ADDR=127.0.0.1:0", "ADMIN_EMAIL=bench@example.org", "ADMIN_PASSWORD=bench-password-123")
 	logFile, err := os.Create(filepath.Join(e.dir, "server.log"))
 	if err != nil {
 		return err

@@ -32,12 +32,13 @@ const testPassword = "correct horse battery staple"
 // env is one API under test on one migrated database, with a staff account
 // of each role.
 type env struct {
-	t      *testing.T
-	db     storetest.DB
-	app    *fiber.App
-	cfg    config.Config
-	tokens *auth.Tokens
-	users  map[store.Role]store.User
+	t       *testing.T
+	db      storetest.DB
+	app     *fiber.App
+	metrics *api.Metrics
+	cfg     config.Config
+	tokens  *auth.Tokens
+	users   map[store.Role]store.User
 }
 
 // each runs fn against a fresh env per database.
@@ -61,10 +62,21 @@ func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
 
 func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 	t.Helper()
+	return newEnvDeps(t, db, adjust, nil)
+}
+
+// newEnvDeps is newEnv with a hook to change the API's dependencies (a
+// Redis counter, say) before the app is built.
+func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps func(*api.Deps)) *env {
+	t.Helper()
 	cfg := testConfig(t, adjust)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
 	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
-	e.app = api.New(testDeps(t, cfg, db, tokens))
+	d := testDeps(t, cfg, db, tokens)
+	if deps != nil {
+		deps(&d)
+	}
+	e.serve(d)
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +139,23 @@ func (e *env) settle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// serve builds the app under test, keeping its metrics for scrape.
+func (e *env) serve(d api.Deps) {
+	if d.Metrics == nil {
+		d.Metrics = api.NewMetrics()
+	}
+	e.metrics = d.Metrics
+	e.app = api.New(d)
+}
+
+// scrape reads the metrics as Prometheus does, on their own listener.
+func (e *env) scrape() response {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 // response is what a test reads of an answer.

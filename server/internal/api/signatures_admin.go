@@ -89,6 +89,10 @@ func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
 
 const adminSignaturesPage = 100
 
+// signatureQueryShown are the search parameters the audit log keeps with
+// their values; email and domain are kept by name only (queryDetail).
+var signatureQueryShown = []string{"status", "country", "flagged", "ref", "cursor"}
+
 // adminListSignatures searches a campaign's signatures. Every page read is
 // audited with its row count (privacy rule 10).
 func (s *server) adminListSignatures(c *fiber.Ctx) error {
@@ -104,7 +108,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	items := make([]adminSignatureView, len(sigs))
@@ -133,7 +137,7 @@ func (s *server) exportSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

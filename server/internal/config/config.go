@@ -25,6 +25,12 @@ type Config struct {
 	DataDir     string
 	SMTPURL     *url.URL // nil: the dev outbox
 	MailFrom    *mail.Address
+	// DevOutboxWanted is DEV_OUTBOX=on: the operator accepts the dev
+	// outbox on a public (https) PUBLIC_URL.
+	DevOutboxWanted bool
+	// MetricsAddr is where /metrics is served ("" with METRICS_ADDR=off):
+	// a listener of its own, loopback by default, never the public one.
+	MetricsAddr string
 
 	// MailConnections is how many SMTP connections deliver in parallel.
 	MailConnections int
@@ -80,6 +86,8 @@ func Load(lookup Lookup) (Config, error) {
 		RateLimits:      r.onOff("RATE_LIMITS", true),
 		POW:             r.onOff("POW", true),
 		RedisURL:        r.str("REDIS_URL", ""),
+		DevOutboxWanted: r.onOff("DEV_OUTBOX", false),
+		MetricsAddr:     r.str("METRICS_ADDR", "127.0.0.1:9090"),
 		LogLevel:        r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		MailConnections: r.intRange("MAIL_CONNECTIONS", 4, 1, 64),
 		MailRate:        r.floatRange("MAIL_RATE", 0, 0, 100000),
@@ -93,6 +101,20 @@ func Load(lookup Lookup) (Config, error) {
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
+	if strings.EqualFold(c.MetricsAddr, "off") {
+		c.MetricsAddr = ""
+	} else {
+		r.check("METRICS_ADDR", validListenAddr(c.MetricsAddr))
+	}
+	// Without SMTP_URL every email, with signers' addresses, names and live
+	// links, is kept in the database for admins to read: fine on a laptop,
+	// not on a public site unless the operator says so.
+	switch {
+	case c.SMTPURL != nil && c.DevOutboxWanted:
+		r.fail("DEV_OUTBOX", "is for running without SMTP_URL; unset one of them")
+	case c.SMTPURL == nil && c.PublicURL.Scheme == "https" && !c.DevOutboxWanted:
+		r.fail("SMTP_URL", "is needed with an https PUBLIC_URL (set DEV_OUTBOX=on to keep mail in the dev outbox instead)")
+	}
 	if c.AdminEmail != "" {
 		if a, err := mail.ParseAddress(c.AdminEmail); err != nil || a.Address != c.AdminEmail {
 			r.fail("ADMIN_EMAIL", "is not a bare email address (no name, no angle brackets)")

@@ -133,6 +133,10 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"trusted proxy a host name", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TRUSTED_PROXIES"},
 		{"trusted proxy a bad range", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
 		{"redis URL of another scheme", map[string]string{"REDIS_URL": "http://cache:6379"}, "REDIS_URL"},
+		{"https site with the dev outbox", map[string]string{"PUBLIC_URL": "https://sign.example.org"}, "SMTP_URL"},
+		{"dev outbox beside SMTP", map[string]string{"SMTP_URL": "smtp://mail.example.org:25", "DEV_OUTBOX": "on"}, "DEV_OUTBOX"},
+		{"dev outbox maybe", map[string]string{"DEV_OUTBOX": "maybe"}, "DEV_OUTBOX"},
+		{"metrics address a word", map[string]string{"METRICS_ADDR": "everywhere"}, "METRICS_ADDR"},
 		{"shutdown timeout without a unit", map[string]string{"SHUTDOWN_TIMEOUT": "20"}, "SHUTDOWN_TIMEOUT"},
 		{"log level unknown", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 	}
@@ -243,4 +247,21 @@ func TestGeneratedSecretThatWasTamperedWithIsRefused(t *testing.T) {
 	}
 	_, err := config.Load(env(map[string]string{"DATA_DIR": dir, "JWT_SECRET": strings.Repeat("j", 32)}))
 	wantOneLineNaming(t, err, "DATA_KEY")
+}
+
+// An https site without SMTP_URL runs only when the operator wants the dev
+// outbox (issue 11, hole 7); /metrics listens on loopback unless told
+// otherwise (hole 8).
+func TestDevOutboxAndMetricsAddress(t *testing.T) {
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "DEV_OUTBOX": "on"})))
+	if err != nil || !cfg.DevOutbox() || !cfg.DevOutboxWanted {
+		t.Fatalf("DEV_OUTBOX=on on https: %v, outbox %v", err, cfg.DevOutbox())
+	}
+	if cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("MetricsAddr = %q, want loopback by default", cfg.MetricsAddr)
+	}
+	cfg, err = config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "http://localhost:8080", "METRICS_ADDR": "off"})))
+	if err != nil || !cfg.DevOutbox() || cfg.MetricsAddr != "" {
+		t.Fatalf("plain http without SMTP: %v, outbox %v, metrics %q", err, cfg.DevOutbox(), cfg.MetricsAddr)
+	}
 }

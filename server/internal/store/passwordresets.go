@@ -43,6 +43,22 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, tokenHash strin
 	return created, err
 }
 
+// PasswordResetUsable reports ErrNotFound unless tokenHash is a reset token
+// that is neither spent nor expired: checked before the new password is
+// hashed, so that bogus tokens cost no argon2id work. ResetPassword checks
+// again as it spends it.
+func (s *Store) PasswordResetUsable(ctx context.Context, tokenHash string) error {
+	var n int64
+	err := s.conn(ctx).Model(&passwordReset{}).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash, now()).Count(&n).Error
+	if err != nil {
+		return translate("password reset usable", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // ResetPassword spends a reset token: it sets the new password hash, ends
 // every session of the account and spends every other reset token of it.
 // An unknown, spent or expired token is ErrNotFound.
