@@ -65,6 +65,7 @@ func TestForgedForwardedForDoesNotEscapeLimits(t *testing.T) {
 				if st := e.signVia(t, "neighbour@example.org", "203.0.113.8"); st != 202 {
 					t.Fatalf("neighbour: status %d", st)
 				}
+				e.settle()
 				flagged, err := e.db.CountWhere(t.Context(), "signatures", "flagged = ?", true)
 				if err != nil || flagged != 2 {
 					t.Fatalf("flagged = %d (%v), want 2: forged entries gave fresh buckets", flagged, err)

@@ -33,6 +33,7 @@ func TestIPHashSaltIsRandomAndShared(t *testing.T) {
 			e.do(req{method: "POST", path: demo + "/signatures", body: signBody("Same Client", fmt.Sprintf("c%02d@example.org", i)),
 				headers: map[string]string{"X-Forwarded-For": client}}).wantStatus(t, 202)
 		}
+		first.settle()
 		if flagged, err := db.CountWhere(t.Context(), "signatures", "flagged = ?", true); err != nil || flagged != 2 {
 			t.Fatalf("flagged = %d (%v), want 2: the instances hashed the client differently", flagged, err)
 		}
