@@ -21,7 +21,7 @@ func TestSignPastCapacityAnswers503(t *testing.T) {
 			// Limits off: on SQLite their counters would wait on the same
 			// stalled write lock before the intake is reached.
 			e := newEnv(t, db, func(c *config.Config) { c.RateLimits = false })
-			release, err := db.HoldWrites(context.Background(), "signature_intake")
+			release, err := db.HoldWrites(context.Background(), "intake")
 			if err != nil {
 				t.Fatal(err)
 			}
