@@ -314,6 +314,15 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return translate("exec", s.conn(ctx).Exec(sql, args...).Error)
 }
 
+// QueryStrings runs one query whose rows are a single text column and
+// returns them: for tests and operations tooling, never for request
+// handling.
+func (s *Store) QueryStrings(ctx context.Context, sql string, args ...any) ([]string, error) {
+	var out []string
+	err := s.conn(ctx).Raw(sql, args...).Scan(&out).Error
+	return out, translate("query", err)
+}
+
 // CountRows counts the rows of a table: for tests and operations tooling.
 func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
 	var n int64
