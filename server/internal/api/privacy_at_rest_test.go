@@ -13,6 +13,7 @@
 //     encrypted (issue 14, engineer `sealed`); until then it is plain text,
 //     and on PostgreSQL also the name of a withdrawn signer (WAL, dead
 //     tuples).
+//
 // What the intake controls (sealed requests, deletion of queued mail on
 // withdrawal and expiry) holds already: see the assertions marked "intake".
 package api_test
