@@ -235,7 +235,7 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +246,15 @@ func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error
 	}
 	slog.Info("database ready", "database", databaseKind(cfg), "schema_version", version)
 	return st, nil
+}
+
+// storeOptions are the pool and queue sizes the configuration asks for.
+func storeOptions(cfg config.Config) store.Options {
+	return store.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
+		QueueMaxOpenConns: cfg.DBQueueMaxOpenConns, IntakeQueue: cfg.IntakeQueue,
+		PgBouncer: cfg.PgBouncer,
+	}
 }
 
 func databaseKind(cfg config.Config) string {

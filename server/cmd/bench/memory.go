@@ -51,7 +51,7 @@ func benchMemory(ctx context.Context, e *benchEnv) ([]result, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := post(e.baseURL+path, b); err != nil {
+				if err := postJSON(e.baseURL+path, b); err != nil {
 					failed.Add(1)
 				}
 			}()
@@ -123,7 +123,7 @@ func (e *benchEnv) sampleRSS() (stop func(), peak func() int64) {
 	return func() { close(done); <-finished }, max.Load
 }
 
-func post(u string, body any) error {
+func postJSON(u string, body any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err

@@ -133,7 +133,7 @@ func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worke
 func (e *env) settle() {
 	e.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for e.count("signature_intake") > 0 {
+	for e.count("intake") > 0 {
 		if time.Now().After(deadline) {
 			e.t.Fatal("the intake worker did not handle the accepted signing requests within 10 s")
 		}

@@ -9,11 +9,10 @@ import (
 
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
-
-const resetLifetime = 30 * time.Minute
 
 var (
 	resetPerClient  = ratelimit.Rule{Name: "reset-ip", Max: 10, Window: time.Hour}
@@ -45,15 +44,10 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 		return err
 	}
 	if ok {
-		token, hash := auth.NewToken()
-		out := mailers.PasswordReset(mailers.PasswordResetParams{
-			Link: s.link("/reset/" + token), Minutes: int(resetLifetime / time.Minute)})
-		created, err := s.Store.RequestPasswordReset(c.UserContext(), email, hash, resetLifetime, s.Config.MessageDomain(), queued(out))
-		if err != nil {
+		// The same sealed write into the intake whether or not the address
+		// has an account; the intake worker looks it up and emails.
+		if err := s.Intake.SubmitPasswordReset(c.UserContext(), intake.ResetRequest{Email: email}); err != nil {
 			return err
-		}
-		if created {
-			s.Mail.Wake()
 		}
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})

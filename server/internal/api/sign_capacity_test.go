@@ -25,7 +25,7 @@ func TestSignPastCapacityAnswers503(t *testing.T) {
 			// stall, or on SQLite the requests would wait for it, not the intake.
 			e.send("POST", demo+"/signatures", "", signBody("Early Signer", "early@example.org")).wantStatus(t, 202)
 			e.settle()
-			release, err := db.HoldWrites(context.Background(), "signature_intake")
+			release, err := db.HoldWrites(context.Background(), "intake")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -58,6 +58,19 @@ type Config struct {
 	// whose X-Forwarded-For header is believed.
 	TrustedProxies []string
 
+	// Database pools and the intake's queue (0: the store's default).
+	// DBMaxOpenConns bounds each instance's main pool, DBMaxIdleConns its
+	// idle connections, DBQueueMaxOpenConns the mail queue's own PostgreSQL
+	// pool; IntakeQueue is how many requests may wait for the intake's
+	// group commit before more are refused with 503.
+	DBMaxOpenConns      int
+	DBMaxIdleConns      int
+	DBQueueMaxOpenConns int
+	IntakeQueue         int
+	// PgBouncer says DATABASE_URL goes through PgBouncer in transaction
+	// pooling mode: no named prepared statements, no session settings.
+	PgBouncer bool
+
 	LogLevel string
 	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
 	ShutdownTimeout time.Duration
@@ -92,6 +105,12 @@ func Load(lookup Lookup) (Config, error) {
 		MailConnections: r.intRange("MAIL_CONNECTIONS", 4, 1, 64),
 		MailRate:        r.floatRange("MAIL_RATE", 0, 0, 100000),
 		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+
+		DBMaxOpenConns:      r.intRange("DB_MAX_OPEN_CONNS", 0, 0, 1000),
+		DBMaxIdleConns:      r.intRange("DB_MAX_IDLE_CONNS", 0, 0, 1000),
+		DBQueueMaxOpenConns: r.intRange("DB_QUEUE_MAX_OPEN_CONNS", 0, 0, 1000),
+		IntakeQueue:         r.intRange("INTAKE_QUEUE", 0, 0, 1000000),
+		PgBouncer:           r.onOff("DB_PGBOUNCER", false),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
