@@ -192,7 +192,7 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath(), mailCipher(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +203,13 @@ func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error
 	}
 	slog.Info("database ready", "database", databaseKind(cfg), "schema_version", version)
 	return st, nil
+}
+
+// mailCipher seals the mail queue and the dev outbox with a key derived
+// from DATA_KEY: every instance sharing the key can send what another
+// queued.
+func mailCipher(cfg config.Config) store.Option {
+	return store.WithCipher(privacy.NewKeys(cfg.DataKey).Sealer("mail"))
 }
 
 func databaseKind(cfg config.Config) string {

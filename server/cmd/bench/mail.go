@@ -155,7 +155,7 @@ func (e *benchEnv) stopServer(ctx context.Context) error {
 	e.close()
 	e.server = nil
 	var err error
-	if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
+	if e.store, err = store.Open(ctx, e.dbURL, "", benchCipher); err != nil {
 		return err
 	}
 	return e.startSink()

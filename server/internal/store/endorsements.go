@@ -113,7 +113,7 @@ func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail
 			if err := saveEndorsementCalls(tx, e.ID, e.CallIDs); err != nil {
 				return err
 			}
-			return enqueue(tx, domain, mail)
+			return s.enqueue(tx, domain, mail)
 		}
 		var existing Endorsement
 		err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
@@ -144,7 +144,7 @@ func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail
 			return err
 		}
 		outcome = EndorseResent
-		return enqueue(tx, domain, mail)
+		return s.enqueue(tx, domain, mail)
 	})
 	return outcome, err
 }
@@ -227,7 +227,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			m.Recipient, m.Ref = to, e.CampaignID
 			mails[i] = m
 		}
-		return enqueue(tx, domain, mails...)
+		return s.enqueue(tx, domain, mails...)
 	})
 	return e, err
 }

@@ -38,7 +38,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, tokenHash strin
 		}
 		m.Recipient = u.Email
 		created = true
-		return enqueue(tx, domain, m)
+		return s.enqueue(tx, domain, m)
 	})
 	return created, err
 }

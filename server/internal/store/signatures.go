@@ -85,7 +85,7 @@ func (s *Store) Sign(ctx context.Context, sig *Signature, domain string, mail Ma
 		}
 		if res.RowsAffected == 1 {
 			outcome = SignCreated
-			return enqueue(tx, domain, mail)
+			return s.enqueue(tx, domain, mail)
 		}
 		upd := tx.Model(&Signature{}).
 			Where("campaign_id = ? AND email_hash = ? AND status = ? AND resends < ?", sig.CampaignID, sig.EmailHash, SignaturePending, MaxResends).
@@ -101,7 +101,7 @@ func (s *Store) Sign(ctx context.Context, sig *Signature, domain string, mail Ma
 		}
 		if upd.RowsAffected == 1 {
 			outcome = SignResent
-			return enqueue(tx, domain, mail)
+			return s.enqueue(tx, domain, mail)
 		}
 		return nil
 	})
@@ -120,6 +120,14 @@ func (s *Store) signOneStatement(ctx context.Context, sig *Signature, domain str
 	if lang == "" {
 		lang = "en"
 	}
+	recipient, err := s.seal(mail.Recipient, recipientAt(msgID))
+	if err != nil {
+		return false, err
+	}
+	params, err := s.seal(string(mail.Params), paramsAt(msgID))
+	if err != nil {
+		return false, err
+	}
 	res := s.conn(ctx).Exec(`WITH s AS (
 		INSERT INTO signatures (id, campaign_id, email_hash, email_encrypted, email_domain_hash, email_provider,
 			name, country, comment, visibility, updates, ref_code, status, flagged, flag_reason,
@@ -132,7 +140,7 @@ func (s *Store) signOneStatement(ctx context.Context, sig *Signature, domain str
 		sig.ID, sig.CampaignID, sig.EmailHash, sig.EmailEncrypted, sig.EmailDomainHash, sig.EmailProvider,
 		sig.Name, sig.Country, sig.Comment, sig.Visibility, sig.Updates, sig.RefCode, sig.Status, sig.Flagged, sig.FlagReason,
 		sig.ConfirmTokenHash, sig.WithdrawTokenHash, sig.TokenExpiresAt, sig.IPHash, t,
-		msgID, mail.Kind, mail.Ref, mail.Recipient, lang, string(mail.Params), msgID+"@"+domain, t, t)
+		msgID, mail.Kind, mail.Ref, recipient, lang, params, msgID+"@"+domain, t, t)
 	if res.Error != nil {
 		return false, translate("sign", res.Error)
 	}

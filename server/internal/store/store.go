@@ -40,6 +40,8 @@ type Store struct {
 	// its own whose commits do not wait for the disk (see openQueuePool).
 	queue      *gorm.DB
 	queueSQLDB *sql.DB
+	// cipher seals the mail queue's personal data (see WithCipher).
+	cipher Cipher
 }
 
 // sqliteTimeFormat is fixed-width for UTC times, so that SQLite compares
@@ -49,7 +51,7 @@ const sqliteTimeFormat = "2006-01-02 15:04:05.000Z07:00"
 
 // Open connects to PostgreSQL when databaseURL is set, otherwise to the
 // embedded SQLite file at sqlitePath (created with its folder if needed).
-func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
+func Open(ctx context.Context, databaseURL, sqlitePath string, opts ...Option) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		isPG      = databaseURL != ""
@@ -90,6 +92,9 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -228,6 +233,9 @@ func (s *Store) Migrate(ctx context.Context) (int64, error) {
 	}
 	for _, r := range results {
 		slog.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	if err := s.sealLegacyMail(ctx); err != nil {
+		return 0, err
 	}
 	return p.GetDBVersion(ctx)
 }

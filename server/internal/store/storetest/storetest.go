@@ -13,8 +13,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
+
+// Cipher is the mail cipher every test store is opened with, as the
+// server opens its store with one derived from DATA_KEY.
+var Cipher = store.WithCipher(privacy.NewKeys([]byte("storetest mail key, not a secret")).Sealer("mail"))
 
 // Kind names a database a test runs on.
 type Kind string
@@ -77,7 +82,7 @@ func Open(t *testing.T, kind Kind) DB {
 	} else {
 		db.URL = NewSchema(t)
 	}
-	s, err := store.Open(ctx, db.URL, db.Path)
+	s, err := store.Open(ctx, db.URL, db.Path, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
@@ -90,7 +95,7 @@ func Open(t *testing.T, kind Kind) DB {
 // server instance has; it is closed when the test ends.
 func (db DB) Reopen(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), db.URL, db.Path)
+	s, err := store.Open(context.Background(), db.URL, db.Path, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: reopen %s: %v", db.Kind, err)
 	}
