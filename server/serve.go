@@ -178,7 +178,8 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
-		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections)
+		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections,
+			mailers.WithHELO(cfg.SMTPHelo), mailers.WithCAFile(cfg.SMTPCAFile))
 		if err != nil {
 			return nil, nil, err
 		}
