@@ -117,14 +117,15 @@ func connectionFault(err error) bool {
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED):
 		return true
 	}
-	// go-mail keeps only the text of some causes.
+	// go-mail keeps only the text of the cause. Without an error code, the
+	// server did not refuse the message: the connection broke, timed out,
+	// or answered out of step (a 2xx or 3xx where another reply was due).
 	if errors.As(err, &se) && se.ErrorCode() == 0 {
-		msg := strings.ToLower(err.Error())
-		for _, s := range []string{"broken pipe", "connection reset", "eof", "timeout", "i/o", "closed", "short response", "not connected"} {
-			if strings.Contains(msg, s) {
-				return true
-			}
+		switch se.Reason {
+		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+			return false
 		}
+		return true
 	}
 	return false
 }

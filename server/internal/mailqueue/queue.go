@@ -202,7 +202,8 @@ func (q *Queue) work(ctx context.Context, todo <-chan *held) {
 		if !ok {
 			return
 		}
-		if err := q.limiter.Wait(ctx); err != nil || q.paused(ctx) || ctx.Err() != nil {
+		q.paused(ctx)
+		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
 			q.release([]*held{h})
 			return
 		}

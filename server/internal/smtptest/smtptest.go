@@ -51,6 +51,11 @@ type Server struct {
 	attempts map[string]int
 	reply    Reply
 	arrived  chan struct{}
+	faults   Faults
+	stats    Stats
+	helos    []string
+	offered  int // messages offered, for the faults' counts
+	data     int // DATA commands, for the faults' counts
 }
 
 // Start starts a server on a free loopback port, stopped when the test ends.
@@ -107,10 +112,16 @@ func (s *Server) Restart() {
 		s.t.Fatalf("smtptest: listen: %v", err)
 	}
 	s.addr = ln.Addr().String()
+	ln = &limitListener{Listener: ln, s: s}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "smtptest.localhost"
 	srv.AllowInsecureAuth = true
+	s.mu.Lock()
 	srv.ReadTimeout = 10 * time.Second
+	if s.faults.IdleTimeout > 0 {
+		srv.ReadTimeout = s.faults.IdleTimeout
+	}
+	s.mu.Unlock()
 	srv.WriteTimeout = 10 * time.Second
 	srv.MaxMessageBytes = 10 << 20
 	s.mu.Lock()
@@ -164,10 +175,16 @@ var (
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	b.s.helos = append(b.s.helos, c.Hostname())
+	b.s.mu.Unlock()
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s    *Server
+	conn *smtp.Conn
 	from string
 	to   []string
 }
@@ -176,6 +193,14 @@ func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	x.s.stats.Offered++
+	closing := nth(&x.s.offered, x.s.faults.CloseEvery)
+	x.s.mu.Unlock()
+	if closing {
+		closeWith421(x.conn)
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "closing"}
+	}
 	x.from = from
 	return nil
 }
@@ -191,6 +216,21 @@ func (x *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	x.s.mu.Lock()
+	n := x.s.data + 1
+	x.s.data = n
+	f := x.s.faults
+	x.s.mu.Unlock()
+	if f.StallEvery > 0 && n%f.StallEvery == 0 {
+		// A server that never answers: the client gives up; the message is
+		// not taken.
+		time.Sleep(f.StallFor)
+		_ = x.conn.Conn().Close()
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "stalled"}
+	}
+	if f.TempEvery > 0 && n%f.TempEvery == 0 {
+		return Temporary
 	}
 	x.s.mu.Lock()
 	reply := x.s.reply
