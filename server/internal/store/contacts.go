@@ -35,7 +35,7 @@ type Contact struct {
 	BouncedAt    *time.Time
 	BounceReason string
 	CreatedAt    time.Time
-	UpdatedAt            time.Time
+	UpdatedAt    time.Time
 }
 
 // ContactFilter narrows a contact search; empty fields match all.
