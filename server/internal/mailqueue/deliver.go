@@ -10,13 +10,56 @@ import (
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// deliver sends one message and records the outcome (a send through the
-// batched marks, anything else at once). It does not heed the queue's
-// context: a message in hand is finished even during shutdown.
-func (q *Queue) deliver(h *held) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+// outgoing is a claimed message ready to send.
+type outgoing struct {
+	h   *held
+	msg mailers.Message
+}
+
+// prepare completes and renders a claimed message. A message that cannot
+// be prepared has its outcome recorded, and prepare returns nil.
+func (q *Queue) prepare(h *held) *outgoing {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	m := &h.m
+	if m.Recipient == nil || m.Params == nil {
+		q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "no recipient or content"))
+		q.leases.done(h)
+		return nil
+	}
+	params := []byte(*m.Params)
+	if q.opts.Expand != nil {
+		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
+		if errors.Is(err, store.ErrNotFound) {
+			failed.WithLabelValues(m.Kind).Inc()
+			q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "expand: "+err.Error()))
+			q.leases.done(h)
+			return nil
+		} else if err != nil {
+			retried.WithLabelValues(m.Kind).Inc()
+			q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
+			q.leases.done(h)
+			return nil
+		}
+		params = expanded
+	}
+	email, err := q.catalog.Render(m.Kind, m.Language, params)
+	if err != nil {
+		failed.WithLabelValues(m.Kind).Inc()
+		q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "render: "+err.Error()))
+		q.leases.done(h)
+		return nil
+	}
+	return &outgoing{h: h, msg: mailers.Message{MessageID: m.MessageID, Kind: m.Kind, To: *m.Recipient, Email: email}}
+}
+
+// send sends a prepared message and records the outcome (a send through
+// the batched marks, anything else at once). It does not heed the queue's
+// context: a message in hand is finished even during shutdown.
+func (q *Queue) send(o *outgoing) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h, m := o.h, &o.h.m
 	if !q.leases.holds(h) {
 		// The heartbeats did not get through (or found it taken over): send
 		// only if the lease is still this instance's, renewed.
@@ -32,55 +75,18 @@ func (q *Queue) deliver(h *held) {
 			return
 		}
 	}
-	defer func() {
-		if !q.sent(h) {
-			q.leases.done(h)
-		}
-	}()
-	if m.Recipient == nil || m.Params == nil {
-		q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "no recipient or content"))
-		return
-	}
-	params := []byte(*m.Params)
-	if q.opts.Expand != nil {
-		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
-		if errors.Is(err, store.ErrNotFound) {
-			failed.WithLabelValues(m.Kind).Inc()
-			q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "expand: "+err.Error()))
-			return
-		} else if err != nil {
-			retried.WithLabelValues(m.Kind).Inc()
-			q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
-			return
-		}
-		params = expanded
-	}
-	email, err := q.catalog.Render(m.Kind, m.Language, params)
-	if err != nil {
-		failed.WithLabelValues(m.Kind).Inc()
-		q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "render: "+err.Error()))
-		return
-	}
-	msg := mailers.Message{MessageID: m.MessageID, Kind: m.Kind, To: *m.Recipient, Email: email}
 	start := time.Now()
-	err = q.transport.Send(ctx, &msg)
+	err := q.transport.Send(ctx, &o.msg)
 	sendSeconds.WithLabelValues(m.Kind).Observe(time.Since(start).Seconds())
 	if err == nil {
 		sent.WithLabelValues(m.Kind).Inc()
 		q.outage.Store(0)
-		q.markSent(h)
+		q.marks.add(h) // from here on, the marks own h
 		return
 	}
 	q.failed(ctx, m, err)
+	q.leases.done(h)
 }
-
-// markSent hands h to the batched marks; from then on they own it.
-func (q *Queue) markSent(h *held) {
-	h.sent.Store(true)
-	q.marks.add(h)
-}
-
-func (q *Queue) sent(h *held) bool { return h.sent.Load() }
 
 // failed records a failed send as its diagnosis says.
 func (q *Queue) failed(ctx context.Context, m *store.MailMessage, err error) {

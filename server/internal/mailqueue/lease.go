@@ -19,8 +19,6 @@ type held struct {
 	// time. lost: a heartbeat found the message no longer this instance's.
 	validUntil atomic.Int64
 	lost       atomic.Bool
-	// sent: the server accepted it; the batched marks record it.
-	sent atomic.Bool
 }
 
 // leases tracks the messages an instance holds and renews their leases

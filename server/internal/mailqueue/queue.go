@@ -129,7 +129,7 @@ func (q *Queue) Wake() {
 // the sends are recorded, the messages claimed and not attempted are given
 // back, and Run returns.
 func (q *Queue) Run(ctx context.Context) {
-	todo := make(chan *held, q.opts.Batch)
+	todo := make(chan *held, q.claimSize())
 	stopHeartbeat := q.leases.heartbeat()
 	stopMarks := q.marks.run()
 	claimerDone := make(chan struct{})
@@ -165,7 +165,7 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 		// Not cancelled by the shutdown: a claim the database made must come
 		// back here to be released, not be lost with the cancelled request.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.opts.Lease/2)
-		claimed, err := q.leases.claim(claimCtx, q.opts.Batch)
+		claimed, err := q.leases.claim(claimCtx, q.claimSize())
 		cancel()
 		if err != nil {
 			slog.Error("mail queue: claim", "err", err)
@@ -189,25 +189,47 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 	}
 }
 
-// work sends messages from todo until it is closed or ctx ends.
+// claimSize is how many messages one claim takes: enough that the
+// claimer, a round trip per claim, keeps every worker busy.
+func (q *Queue) claimSize() int { return max(q.opts.Batch, q.opts.Workers*q.opts.Batch/2) }
+
+// work sends messages from todo until it is closed or ctx ends. Each
+// worker prepares (opens, renders) its next message while it sends the one
+// in hand, so that rendering is off the connection's path.
 func (q *Queue) work(ctx context.Context, todo <-chan *held) {
-	for {
-		var h *held
-		var ok bool
-		select {
-		case h, ok = <-todo:
-		case <-ctx.Done():
-			return
+	ready := make(chan *outgoing, 1)
+	go func() {
+		defer close(ready)
+		for {
+			var h *held
+			var ok bool
+			select {
+			case h, ok = <-todo:
+			case <-ctx.Done():
+				return
+			}
+			if !ok {
+				return
+			}
+			o := q.prepare(h)
+			if o == nil {
+				continue
+			}
+			select {
+			case ready <- o:
+			case <-ctx.Done():
+				q.release([]*held{o.h})
+				return
+			}
 		}
-		if !ok {
-			return
-		}
+	}()
+	for o := range ready {
 		q.paused(ctx)
 		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
-			q.release([]*held{h})
-			return
+			q.release([]*held{o.h})
+			continue
 		}
-		q.deliver(h)
+		q.send(o)
 	}
 }
 
