@@ -84,6 +84,7 @@ func TestFaultsDeliverEachMessageOnce(t *testing.T) {
 		{"421 then close", smtptest.Faults{CloseEvery: 4}, 2, false},
 		{"stall on DATA", smtptest.Faults{StallEvery: 7, StallFor: time.Second}, 2, false},
 		{"too many connections", smtptest.Faults{MaxConnections: 2}, 4, false},
+		{"a reply out of step", smtptest.Faults{DesyncEvery: 5}, 2, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

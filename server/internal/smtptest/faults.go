@@ -23,6 +23,10 @@ type Faults struct {
 	// StallFor, then drops the connection without taking the message.
 	StallEvery int
 	StallFor   time.Duration
+	// DesyncEvery sends one reply too many after accepting every Nth
+	// message, leaving the connection out of step: each later reply on it
+	// answers the command before.
+	DesyncEvery int
 	// IdleTimeout drops a connection idle this long with "421 4.4.2 Idle
 	// timeout", as Postfix's smtpd_timeout does. It applies to the
 	// connections made after SetFaults.

@@ -249,6 +249,9 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, Message: "unparsable message: " + err.Error()}
 	}
+	if f.DesyncEvery > 0 && n%f.DesyncEvery == 0 {
+		_, _ = x.conn.Conn().Write([]byte("250 2.0.0 one reply too many\r\n"))
+	}
 	msg.From, msg.To = x.from, append([]string(nil), x.to...)
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, msg)
