@@ -43,7 +43,9 @@ func (k *marks) add(h *held) {
 		k.mu.Lock()
 	}
 	k.pending = append(k.pending, h)
-	full := len(k.pending) >= k.limit/2
+	// Flushed in quarters: a flush under way leaves room for three more
+	// quarters of sends before any worker waits.
+	full := len(k.pending) >= max(1, k.limit/4)
 	k.mu.Unlock()
 	if full {
 		k.kickNow()

@@ -190,8 +190,10 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 }
 
 // claimSize is how many messages one claim takes: enough that the
-// claimer, a round trip per claim, keeps every worker busy.
-func (q *Queue) claimSize() int { return max(q.opts.Batch, q.opts.Workers*q.opts.Batch/2) }
+// claimer, a round trip per claim, keeps every worker busy. (A claimed
+// message not yet sent is never sent twice: the bound on duplicates is
+// the marks'.)
+func (q *Queue) claimSize() int { return q.opts.Batch * max(2, q.opts.Workers) }
 
 // work sends messages from todo until it is closed or ctx ends. Each
 // worker prepares (opens, renders) its next message while it sends the one

@@ -148,6 +148,9 @@ func (s *Store) StartSending(ctx context.Context, id, content, domain string, au
 		audit.RowCount = recipients
 		return writeAudit(tx, audit, id)
 	})
+	if err == nil && recipients >= bulkMail {
+		s.analyzeQueue()
+	}
 	return recipients, err
 }
 

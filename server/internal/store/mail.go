@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,7 +100,33 @@ func (s *Store) enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error 
 
 // EnqueueMail adds messages on their own (outside any other write).
 func (s *Store) EnqueueMail(ctx context.Context, messageDomain string, mails ...Mail) error {
-	return s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+	err := s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+	if err == nil && len(mails) >= bulkMail {
+		s.analyzeQueue()
+	}
+	return err
+}
+
+// bulkMail is how many messages queued at once change the queue's shape
+// enough to refresh PostgreSQL's statistics of it.
+const bulkMail = 1000
+
+// analyzeQueue refreshes PostgreSQL's statistics of the queue, in the
+// background, after a bulk enqueue (a digest to 100,000 contacts): with
+// the statistics of a near-empty table the planner reads and sorts every
+// due message for each claim instead of walking the index for a batch,
+// and a claim costs as much as the queue is long.
+func (s *Store) analyzeQueue() {
+	if !s.postgres {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.queue.WithContext(ctx).Exec("ANALYZE mail_messages").Error; err != nil {
+			slog.Warn("store: analyze the mail queue", "err", err)
+		}
+	}()
 }
 
 // ClaimMail leases up to limit due messages to worker for the lease
