@@ -3,8 +3,11 @@ package mailqueue_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/smtptest"
@@ -219,4 +222,40 @@ func TestRefusedWith550IsRecordedOnce(t *testing.T) {
 			t.Errorf("%d attempts for 10 messages, want one each", sum)
 		}
 	})
+}
+
+// TestDiagnosisOfRealReplies: what each reply of a real server means for
+// the message, as the transport reports it.
+func TestDiagnosisOfRealReplies(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	tr := faultyTransport(t, srv, 1, time.Minute)
+	cases := []struct {
+		name  string
+		reply error
+		want  mailers.Failure
+	}{
+		{"greylisted", smtptest.Temporary, mailers.FailTemporary},
+		{"rate limited", &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "too many messages, slow down"}, mailers.FailRateLimited},
+		{"no such mailbox", smtptest.Permanent, mailers.FailBounced},
+		{"refused as spam", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "rejected by policy"}, mailers.FailRejected},
+	}
+	for i, c := range cases {
+		srv.SetReply(func(string, int) error { return c.reply })
+		m := mailers.Message{MessageID: fmt.Sprintf("%d@undersigned.test", i), Kind: "password_reset", To: "person@example.org",
+			Email: mailers.Email{Subject: "s", Text: "t", HTML: "<p>t</p>"}}
+		err := tr.Send(context.Background(), &m)
+		if err == nil {
+			t.Fatalf("%s: sent", c.name)
+		}
+		got, reason := mailers.Diagnose(err)
+		if got != c.want || strings.Contains(reason, "person@example.org") {
+			t.Errorf("%s: diagnosed %d (%q), want %d, no address", c.name, got, reason, c.want)
+		}
+	}
+	srv.Stop()
+	m := mailers.Message{MessageID: "down@undersigned.test", Kind: "password_reset", To: "person@example.org", Email: mailers.Email{Subject: "s", Text: "t"}}
+	if got, _ := mailers.Diagnose(tr.Send(context.Background(), &m)); got != mailers.FailUnavailable {
+		t.Errorf("server down: diagnosed %d, want unavailable", got)
+	}
 }

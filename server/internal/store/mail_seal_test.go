@@ -216,3 +216,28 @@ func TestStoreWithoutCipherQueuesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestMailQueuedInPlainTextIsSealedAtStart: rows an older version queued
+// in plain text are sealed when the store next migrates (at every start),
+// and still send.
+func TestMailQueuedInPlainTextIsSealedAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		err := db.Exec(ctx, `INSERT INTO mail_messages (id, kind, ref, recipient, language, params, message_id, status, attempts, next_attempt_at, leased_by, last_error, created_at)
+			VALUES ('legacy1', 'password_reset', '', 'old.signer@example.org', 'en', '{"link":"http://x/reset/tok-legacy"}', 'legacy1@x', 'queued', 0, ?, '', '', ?)`, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows := rawMailRows(t, db)
+		assertSealed(t, "legacy row", []*string{rows[0].Recipient, rows[0].Params}, "old.signer@example.org", "tok-legacy")
+		m, err := db.MailByID(ctx, "legacy1")
+		if err != nil || *m.Recipient != "old.signer@example.org" || *m.Params != `{"link":"http://x/reset/tok-legacy"}` {
+			t.Fatalf("legacy row opened: %+v, %v", m, err)
+		}
+	})
+}
