@@ -259,3 +259,32 @@ func TestDiagnosisOfRealReplies(t *testing.T) {
 		t.Errorf("server down: diagnosed %d, want unavailable", got)
 	}
 }
+
+// TestRelayWithItsOwnCA: a relay whose certificate comes from its own CA
+// is refused (the server is "unavailable", and a warning says why) until
+// SMTP_CA_FILE trusts that CA.
+func TestRelayWithItsOwnCA(t *testing.T) {
+	t.Parallel()
+	srv, caFile := smtptest.StartTLS(t)
+	m := mailers.Message{MessageID: "tls@undersigned.test", Kind: "password_reset", To: "person@example.org", Email: mailers.Email{Subject: "s", Text: "t"}}
+	untrusting, err := mailers.NewSMTP(srv.TLSURL(), "undersigned <no-reply@undersigned.test>", 1, mailers.WithTimeouts(2*time.Second, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer untrusting.Close()
+	if got, reason := mailers.Diagnose(untrusting.Send(context.Background(), &m)); got != mailers.FailUnavailable || !strings.Contains(reason, "certificate") {
+		t.Fatalf("untrusted certificate: diagnosed %d (%q), want unavailable, naming the certificate", got, reason)
+	}
+	trusting, err := mailers.NewSMTP(srv.TLSURL(), "undersigned <no-reply@undersigned.test>", 1,
+		mailers.WithTimeouts(2*time.Second, time.Minute), mailers.WithCAFile(caFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trusting.Close()
+	if err := trusting.Send(context.Background(), &m); err != nil {
+		t.Fatalf("with SMTP_CA_FILE: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("%d messages arrived, want 1", n)
+	}
+}

@@ -8,6 +8,7 @@ package smtptest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,7 @@ type Server struct {
 	faults   Faults
 	stats    Stats
 	helos    []string
+	tls      *tls.Config // set: STARTTLS is offered
 	offered  int // messages offered, for the faults' counts
 	data     int // DATA commands, for the faults' counts
 }
@@ -123,6 +125,7 @@ func (s *Server) Restart() {
 	}
 	s.mu.Unlock()
 	srv.WriteTimeout = 10 * time.Second
+	srv.TLSConfig = s.tls
 	srv.MaxMessageBytes = 10 << 20
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
