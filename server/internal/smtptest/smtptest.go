@@ -56,8 +56,8 @@ type Server struct {
 	stats    Stats
 	helos    []string
 	tls      *tls.Config // set: STARTTLS is offered
-	offered  int // messages offered, for the faults' counts
-	data     int // DATA commands, for the faults' counts
+	offered  int         // messages offered, for the faults' counts
+	data     int         // DATA commands, for the faults' counts
 }
 
 // Start starts a server on a free loopback port, stopped when the test ends.
