@@ -112,6 +112,12 @@ func (e *benchEnv) rawGoMail(catalog *mailers.Catalog, conns int) (float64, erro
 	if err != nil {
 		return 0, err
 	}
+	return e.rawSend(email, conns)
+}
+
+// rawSend sends one rendered email mailCount times over conns go-mail
+// connections, with no database and no rendering: the transport's ceiling.
+func (e *benchEnv) rawSend(email mailers.Email, conns int) (float64, error) {
 	host, portText, _ := net.SplitHostPort(e.sinkAddr)
 	port, err := strconv.Atoi(portText)
 	if err != nil {
