@@ -221,7 +221,8 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
-		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections)
+		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections,
+			mailers.WithHELO(cfg.SMTPHelo), mailers.WithCAFile(cfg.SMTPCAFile))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -235,7 +236,7 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg))
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg), mailCipher(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +256,13 @@ func storeOptions(cfg config.Config) store.Options {
 		QueueMaxOpenConns: cfg.DBQueueMaxOpenConns, IntakeQueue: cfg.IntakeQueue,
 		PgBouncer: cfg.PgBouncer,
 	}
+}
+
+// mailCipher seals the mail queue and the dev outbox with a key derived
+// from DATA_KEY: every instance sharing the key can send what another
+// queued.
+func mailCipher(cfg config.Config) store.Option {
+	return store.WithCipher(privacy.NewKeys(cfg.DataKey).Sealer("mail"))
 }
 
 func databaseKind(cfg config.Config) string {

@@ -157,6 +157,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/contacts/import", editor, s.importContacts)
 	v1.Patch("/admin/contacts/:id", editor, s.updateContact)
 	v1.Delete("/admin/contacts/:id", editor, s.deleteContact)
+	v1.Delete("/admin/contacts/:id/bounce", editor, s.clearContactBounce)
 	v1.Get("/admin/digests", editor, s.listDigests)
 	v1.Post("/admin/digests", editor, s.createDigest)
 	v1.Get("/admin/digests/:id", editor, s.getDigest)

@@ -36,6 +36,12 @@ type Config struct {
 	MailConnections int
 	// MailRate caps messages per second across this instance (0: no cap).
 	MailRate float64
+	// SMTPHelo is the name the SMTP client greets the server with
+	// (SMTP_HELO; default: PUBLIC_URL's host).
+	SMTPHelo string
+	// SMTPCAFile is a PEM file of CAs trusted for the SMTP server besides
+	// the system's (SMTP_CA_FILE).
+	SMTPCAFile string
 
 	JWTSecret []byte
 	DataKey   []byte // 32 bytes, AES-256-GCM
@@ -115,6 +121,12 @@ func Load(lookup Lookup) (Config, error) {
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
 	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
+	if c.PublicURL != nil {
+		c.SMTPHelo = r.str("SMTP_HELO", c.PublicURL.Hostname())
+	}
+	c.SMTPCAFile = r.str("SMTP_CA_FILE", "")
+	r.check("SMTP_HELO", validHELO(c.SMTPHelo))
+	r.check("SMTP_CA_FILE", validCAFile(c.SMTPCAFile))
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
@@ -163,6 +175,29 @@ func Load(lookup Lookup) (Config, error) {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "DATA_KEY")
 	}
 	return c, nil
+}
+
+// validHELO accepts a host name or address literal, as EHLO takes it.
+func validHELO(name string) string {
+	if name == "" || len(name) > 255 || strings.ContainsAny(name, " \t\r\n") {
+		return "must be a host name (it greets the SMTP server)"
+	}
+	return ""
+}
+
+// validCAFile accepts no file, or a readable file of PEM certificates.
+func validCAFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path) //nolint:gosec // the operator's own setting
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	if !strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") {
+		return "holds no PEM certificate"
+	}
+	return ""
 }
 
 // MinPasswordLength is the shortest staff password accepted anywhere.

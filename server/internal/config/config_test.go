@@ -265,3 +265,37 @@ func TestDevOutboxAndMetricsAddress(t *testing.T) {
 		t.Fatalf("plain http without SMTP: %v, outbox %v, metrics %q", err, cfg.DevOutbox(), cfg.MetricsAddr)
 	}
 }
+
+// TestSMTPGreetingAndCA: the greeting name defaults to PUBLIC_URL's host
+// (not the machine's name); SMTP_CA_FILE must be a readable PEM file.
+func TestSMTPGreetingAndCA(t *testing.T) {
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/"})))
+	if err != nil || cfg.SMTPHelo != "sign.example.org" || cfg.SMTPCAFile != "" {
+		t.Fatalf("defaults: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
+	}
+	dir := t.TempDir()
+	pem := filepath.Join(dir, "relay-ca.pem")
+	if err := os.WriteFile(pem, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = config.Load(env(goodSecrets(t, map[string]string{"SMTP_HELO": "mx.example.org", "SMTP_CA_FILE": pem})))
+	if err != nil || cfg.SMTPHelo != "mx.example.org" || cfg.SMTPCAFile != pem {
+		t.Fatalf("set: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
+	}
+	notPEM := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"helo with a space": {"SMTP_HELO": "my host"},
+		"CA file missing":   {"SMTP_CA_FILE": filepath.Join(dir, "missing.pem")},
+		"CA file not PEM":   {"SMTP_CA_FILE": notPEM},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := config.Load(env(goodSecrets(t, vars)))
+			for v := range vars {
+				wantOneLineNaming(t, err, v)
+			}
+		})
+	}
+}

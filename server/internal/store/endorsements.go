@@ -90,7 +90,7 @@ func (in EndorseIntent) lockKey() string {
 	return "endorsement:" + e.CampaignID + ":" + orgNameKey(e.Organization) + ":" + e.Country
 }
 
-func (in EndorseIntent) apply(tx *gorm.DB, domain string) (IntakeOutcome, error) {
+func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
 	e := in.Endorsement
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now()
@@ -115,7 +115,7 @@ func (in EndorseIntent) apply(tx *gorm.DB, domain string) (IntakeOutcome, error)
 			return 0, err
 		}
 		in.Verify.Ref = e.ID
-		return OutcomeCreated, enqueue(tx, domain, in.Verify)
+		return OutcomeCreated, s.enqueue(tx, domain, in.Verify)
 	}
 	var existing Endorsement
 	err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
@@ -146,7 +146,7 @@ func (in EndorseIntent) apply(tx *gorm.DB, domain string) (IntakeOutcome, error)
 		return 0, err
 	}
 	in.Verify.Ref = existing.ID
-	return OutcomeResent, enqueue(tx, domain, in.Verify)
+	return OutcomeResent, s.enqueue(tx, domain, in.Verify)
 }
 
 // checkCalls refuses call ids that are not distinct calls of the campaign.
@@ -227,7 +227,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			m.Recipient, m.Ref = to, e.CampaignID
 			mails[i] = m
 		}
-		return enqueue(tx, domain, mails...)
+		return s.enqueue(tx, domain, mails...)
 	})
 	return e, err
 }

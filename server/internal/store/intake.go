@@ -78,7 +78,7 @@ type Intent interface {
 	// lockKey orders a batch's intents, so that two workers whose batches
 	// touch the same rows take their locks in one order and never deadlock.
 	lockKey() string
-	apply(tx *gorm.DB, domain string) (IntakeOutcome, error)
+	apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error)
 }
 
 // IntakeResult counts what one ProcessIntake call did.
@@ -145,7 +145,7 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 		}
 		sort.SliceStable(intents, func(i, j int) bool { return intents[i].lockKey() < intents[j].lockKey() })
 		for _, in := range intents {
-			outcome, err := in.apply(tx, domain)
+			outcome, err := in.apply(s, tx, domain)
 			if err != nil {
 				return err
 			}

@@ -47,6 +47,8 @@ type Store struct {
 	pgbouncer bool
 	// ready remembers readiness checks (see Ready).
 	ready readiness
+	// cipher seals the mail queue's personal data (see WithCipher).
+	cipher Cipher
 }
 
 // Options tune the store's pools and queues; a zero field takes its default.
@@ -107,12 +109,12 @@ const sqliteTimeFormat = "2006-01-02 15:04:05.000Z07:00"
 
 // Open connects to PostgreSQL when databaseURL is set, otherwise to the
 // embedded SQLite file at sqlitePath (created with its folder if needed).
-func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
-	return OpenWith(ctx, databaseURL, sqlitePath, Options{})
+func Open(ctx context.Context, databaseURL, sqlitePath string, with ...Option) (*Store, error) {
+	return OpenWith(ctx, databaseURL, sqlitePath, Options{}, with...)
 }
 
 // OpenWith is Open with pool and queue sizes other than the defaults.
-func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options) (*Store, error) {
+func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options, with ...Option) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		isPG      = databaseURL != ""
@@ -147,6 +149,9 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db, pgbouncer: opts.PgBouncer}
+	for _, o := range with {
+		o(s)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -298,6 +303,9 @@ func (s *Store) Migrate(ctx context.Context) (int64, error) {
 	}
 	for _, r := range results {
 		slog.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	if err := s.sealLegacyMail(ctx); err != nil {
+		return 0, err
 	}
 	return p.GetDBVersion(ctx)
 }

@@ -13,8 +13,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
+
+// Cipher is the mail cipher every test store is opened with, as the
+// server opens its store with one derived from DATA_KEY.
+var Cipher = store.WithCipher(privacy.NewKeys([]byte("storetest mail key, not a secret")).Sealer("mail"))
 
 // Kind names a database a test runs on.
 type Kind string
@@ -88,7 +93,7 @@ func openWith(t *testing.T, kind Kind, opts store.Options) DB {
 	} else {
 		db.URL = NewSchema(t)
 	}
-	s, err := store.OpenWith(ctx, db.URL, db.Path, opts)
+	s, err := store.OpenWith(ctx, db.URL, db.Path, opts, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
@@ -101,7 +106,7 @@ func openWith(t *testing.T, kind Kind, opts store.Options) DB {
 // server instance has; it is closed when the test ends.
 func (db DB) Reopen(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), db.URL, db.Path)
+	s, err := store.Open(context.Background(), db.URL, db.Path, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: reopen %s: %v", db.Kind, err)
 	}
