@@ -45,8 +45,11 @@ func benchSurge(ctx context.Context, e *benchEnv) ([]result, error) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	status, _, err := surgeSign(client, e.baseURL, serial.Add(1))
 	recovery := time.Since(start)
-	if err != nil || status != http.StatusAccepted {
-		return nil, fmt.Errorf("surge: the first signature after the surge answered %d, %v", status, err)
+	if err != nil {
+		return nil, fmt.Errorf("surge: the first signature after the surge: %w", err)
+	}
+	if status != http.StatusAccepted {
+		return nil, fmt.Errorf("surge: the first signature after the surge answered %d", status)
 	}
 	accepted++
 	if err := waitIntake(ctx, e.store); err != nil {
