@@ -26,10 +26,6 @@ import (
 // Notifier wakes a worker.
 type Notifier interface{ Wake() }
 
-type noNotifier struct{}
-
-func (noNotifier) Wake() {}
-
 // Worker runs the intake. Its Submit… methods are called by request
 // handlers; Run by the server, on any number of instances at once.
 type Worker struct {

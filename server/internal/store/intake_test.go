@@ -241,7 +241,7 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 				if err == nil {
 					// Committed before it returned: visible to another connection.
 					if got, cerr := reader.CountRows(context.Background(), "intake"); cerr != nil || got < 1 {
-						err = fmt.Errorf("AcceptSignature returned before its row was visible (%d, %v)", got, cerr)
+						err = fmt.Errorf("AcceptIntake returned before its row was visible (%d): %w", got, cerr)
 					}
 				}
 				errs <- err
