@@ -113,15 +113,15 @@ func (e *benchEnv) rssKiB() int64 {
 
 // sampleRSS samples the server's RSS every 5 ms until stop is called.
 func (e *benchEnv) sampleRSS() (stop func(), peak func() int64) {
-	var max atomic.Int64
-	max.Store(e.rssKiB())
+	var highest atomic.Int64
+	highest.Store(e.rssKiB())
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		for {
-			if v := e.rssKiB(); v > max.Load() {
-				max.Store(v)
+			if v := e.rssKiB(); v > highest.Load() {
+				highest.Store(v)
 			}
 			select {
 			case <-done:
@@ -130,7 +130,7 @@ func (e *benchEnv) sampleRSS() (stop func(), peak func() int64) {
 			}
 		}
 	}()
-	return func() { close(done); <-finished }, max.Load
+	return func() { close(done); <-finished }, highest.Load
 }
 
 func post(u string, body any) error {
