@@ -128,7 +128,8 @@ func (x *ipSalts) current(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	clear(x.salt) // yesterday's leaves memory too
+	// Yesterday's salt is dropped, not zeroed: a request of a moment ago
+	// may still be reading it.
 	x.day, x.salt = day, salt
 	return salt, nil
 }
