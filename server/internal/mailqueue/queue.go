@@ -130,7 +130,8 @@ func (q *Queue) Wake() {
 // the sends are recorded, the messages claimed and not attempted are given
 // back, and Run returns.
 func (q *Queue) Run(ctx context.Context) {
-	todo := make(chan *held, q.claimSize())
+	// Room for two claims: one being sent, the next already in hand.
+	todo := make(chan *held, 2*q.claimSize())
 	stopHeartbeat := q.leases.heartbeat()
 	stopMarks := q.marks.run()
 	claimerDone := make(chan struct{})
@@ -163,9 +164,9 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 		if q.paused(ctx) {
 			continue
 		}
-		// Claim again once half the messages in hand are taken: the next
+		// Claim again once no more than a claim's worth is waiting: the next
 		// claim arrives before the workers run dry, and the instance never
-		// holds much more than a claim's worth.
+		// holds much more than two claims' worth.
 		for len(todo) > cap(todo)/2 {
 			select {
 			case <-q.taken:
