@@ -49,10 +49,6 @@ func WithTimeouts(command, idle time.Duration) SMTPOption {
 	return func(c *smtpConfig) { c.timeout, c.idleTimeout = command, idle }
 }
 
-// withRaiseAfter sets how long a lowered connection limit stays before the
-// transport tries one connection more (tests shorten it).
-func withRaiseAfter(d time.Duration) SMTPOption { return func(c *smtpConfig) { c.raiseAfter = d } }
-
 // SMTP sends through one SMTP server over a pool of reused connections, at
 // most one message at a time on each. A connection left in an unknown
 // state by any error is closed, never reused; one idle for a while is

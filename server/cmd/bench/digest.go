@@ -122,6 +122,7 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
+	log.Printf("raw go-mail, the digest's message, 4 connections: %.0f msg/s", raw)
 	flat := "flat"
 	if peak.Load() > base+64<<20 {
 		flat = "NOT flat"

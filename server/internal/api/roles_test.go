@@ -51,6 +51,7 @@ var staffRoutes = []staffRoute{
 	{method: "PATCH", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact"),
 		body: func(*env, store.Role) any { return map[string]any{"title": "MEP"} }},
 	{method: "DELETE", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact")},
+	{method: "DELETE", pattern: "/api/v1/admin/contacts/:id/bounce", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact/bounce")},
 	{method: "GET", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests")},
 	{method: "POST", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests"),
 		body: func(*env, store.Role) any {

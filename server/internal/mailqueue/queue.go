@@ -94,6 +94,7 @@ type Queue struct {
 	opts      Options
 	limiter   *rate.Limiter
 	wake      chan struct{}
+	taken     chan struct{} // a worker took a message from the claimer
 	leases    *leases
 	marks     *marks
 	// pausedUntil (unix nanoseconds) holds every worker back while the
@@ -111,7 +112,7 @@ func New(st *store.Store, catalog *mailers.Catalog, transport mailers.Transport,
 		limiter = rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(opts.Rate/10)))
 	}
 	q := &Queue{store: st, catalog: catalog, transport: transport, opts: opts, limiter: limiter,
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
 	q.leases = newLeases(st, opts.Name, opts.Lease)
 	q.marks = newMarks(st, q.leases, opts.Workers*opts.Batch)
 	return q
@@ -129,7 +130,8 @@ func (q *Queue) Wake() {
 // the sends are recorded, the messages claimed and not attempted are given
 // back, and Run returns.
 func (q *Queue) Run(ctx context.Context) {
-	todo := make(chan *held, q.claimSize())
+	// Room for two claims: one being sent, the next already in hand.
+	todo := make(chan *held, 2*q.claimSize())
 	stopHeartbeat := q.leases.heartbeat()
 	stopMarks := q.marks.run()
 	claimerDone := make(chan struct{})
@@ -162,6 +164,16 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 		if q.paused(ctx) {
 			continue
 		}
+		// Claim again once no more than a claim's worth is waiting: the next
+		// claim arrives before the workers run dry, and the instance never
+		// holds much more than two claims' worth.
+		for len(todo) > cap(todo)/2 {
+			select {
+			case <-q.taken:
+			case <-ctx.Done():
+				return
+			}
+		}
 		// Not cancelled by the shutdown: a claim the database made must come
 		// back here to be released, not be lost with the cancelled request.
 		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.opts.Lease/2)
@@ -193,7 +205,15 @@ func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
 // claimer, a round trip per claim, keeps every worker busy. (A claimed
 // message not yet sent is never sent twice: the bound on duplicates is
 // the marks'.)
-func (q *Queue) claimSize() int { return q.opts.Batch * max(2, q.opts.Workers) }
+func (q *Queue) claimSize() int {
+	n := q.opts.Batch * max(2, q.opts.Workers)
+	if q.opts.Rate > 0 {
+		// Half a second of sending at the capped rate: an instance holds no
+		// more than it will send soon, and others share a digest with it.
+		n = min(n, max(q.opts.Workers, int(q.opts.Rate/2)))
+	}
+	return n
+}
 
 // work sends messages from todo until it is closed or ctx ends. Each
 // worker prepares (opens, renders) its next message while it sends the one
@@ -212,6 +232,10 @@ func (q *Queue) work(ctx context.Context, todo <-chan *held) {
 			}
 			if !ok {
 				return
+			}
+			select {
+			case q.taken <- struct{}{}:
+			default:
 			}
 			o := q.prepare(h)
 			if o == nil {

@@ -55,15 +55,6 @@ func (s *Store) open(ciphertext, where string) (string, error) {
 	return v, nil
 }
 
-// sealPtr seals *p in place (nil stays nil).
-func (s *Store) sealPtr(p *string, where string) (*string, error) {
-	if p == nil {
-		return nil, nil
-	}
-	v, err := s.seal(*p, where)
-	return &v, err
-}
-
 // openPtr opens *p (nil stays nil).
 func (s *Store) openPtr(p *string, where string) (*string, error) {
 	if p == nil {
