@@ -269,7 +269,7 @@ func TestDevOutboxAndMetricsAddress(t *testing.T) {
 // TestSMTPGreetingAndCA: the greeting name defaults to PUBLIC_URL's host
 // (not the machine's name); SMTP_CA_FILE must be a readable PEM file.
 func TestSMTPGreetingAndCA(t *testing.T) {
-	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/"})))
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/", "SMTP_URL": "smtp://relay.example.org:587"})))
 	if err != nil || cfg.SMTPHelo != "sign.example.org" || cfg.SMTPCAFile != "" {
 		t.Fatalf("defaults: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
 	}
