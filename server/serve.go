@@ -24,6 +24,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 func serveCommand(ctx context.Context, console io.Writer) error {
@@ -71,6 +72,15 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	keys := privacy.NewKeys(cfg.DataKey)
+	logKeys, err := translog.NewKeys(cfg.LogSigningKey, cfg.LogWitnesses, cfg.PublicURL)
+	if err != nil {
+		return err
+	}
+	// Confirmations from before the log existed get their leaves before
+	// the first count is served: the public count is the log's count.
+	if _, err := st.BackfillLog(ctx); err != nil {
+		return err
+	}
 	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
 	if err != nil {
 		return err
@@ -109,6 +119,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
+		Log:      logKeys,
 	})
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.ListenAddr)
@@ -120,7 +131,11 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
+	logDone := make(chan struct{})
+	appender := &translog.Appender{Store: st, Keys: logKeys}
+	go func() { defer close(logDone); appender.Run(workCtx, cfg.LogBatchInterval) }()
 	background := func() {
+		<-logDone
 		<-housekeeping
 		<-scheduler
 		<-mailDone

@@ -96,6 +96,7 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	return api.Deps{
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
+		Log: testLogKeys(t, cfg),
 	}
 }
 

@@ -52,6 +52,15 @@ type Config struct {
 	// whose X-Forwarded-For header is believed.
 	TrustedProxies []string
 
+	// LogSigningKey signs the transparency logs' checkpoints: a signed-note
+	// Ed25519 private key, "PRIVATE+KEY+name+hash+key" (issue 15).
+	LogSigningKey string
+	// LogBatchInterval is how often waiting leaves are appended.
+	LogBatchInterval time.Duration
+	// LogWitnesses are the cosignature verifier keys ("name+hash+key") of
+	// the witnesses whose cosignatures the server accepts and serves.
+	LogWitnesses []string
+
 	LogLevel string
 	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
 	ShutdownTimeout time.Duration
@@ -84,12 +93,15 @@ func Load(lookup Lookup) (Config, error) {
 		MailConnections: r.intRange("MAIL_CONNECTIONS", 4, 1, 64),
 		MailRate:        r.floatRange("MAIL_RATE", 0, 0, 100000),
 		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+
+		LogBatchInterval: r.duration("LOG_BATCH_INTERVAL", 10*time.Minute),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
 	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
+	c.LogWitnesses = r.witnessKeys("LOG_WITNESSES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
@@ -110,9 +122,11 @@ func Load(lookup Lookup) (Config, error) {
 
 	jwtSecret, jwtGenerated := r.secret("JWT_SECRET", c.DataDir, validJWTSecret, newJWTSecret)
 	dataKey, keyGenerated := r.secret("DATA_KEY", c.DataDir, validDataKey, newDataKey)
+	logKey, logKeyGenerated := r.secret("LOG_SIGNING_KEY", c.DataDir, validLogSigningKey, newLogSigningKey(LogKeyName(c.PublicURL)))
 	if r.err != nil {
 		return Config{}, r.err
 	}
+	c.LogSigningKey = logKey
 	c.JWTSecret = []byte(jwtSecret)
 	c.DataKey, _ = hex.DecodeString(dataKey)
 	if jwtGenerated {
@@ -120,6 +134,9 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	if keyGenerated {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "DATA_KEY")
+	}
+	if logKeyGenerated {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "LOG_SIGNING_KEY")
 	}
 	return c, nil
 }
