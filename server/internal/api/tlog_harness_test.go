@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -89,4 +91,35 @@ func (e *env) campaignID(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return camp.ID
+}
+
+// rewriteHistory forges the campaign's log in the database: leaf 0 becomes
+// another receipt's, and every stored hash is recomputed so that the tiles
+// agree with each other. The next batch signs the forked tree.
+func (e *env) rewriteHistory(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	id := e.campaignID(t)
+	tree, err := e.db.LogTreeOf(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := e.db.LogEntries(ctx, id, 0, tree.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, forged := translog.NewReceipt()
+	entries[0] = "confirmed " + entries[0][10:20] + " " + forged + "\n"
+	rebuilt, err := translog.AppendLeaves(0, entries, func([]int64) ([][]byte, error) { return nil, errors.New("empty") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Exec(ctx, "UPDATE log_entries SET leaf = ? WHERE campaign_id = ? AND idx = 0", entries[0], id); err != nil {
+		t.Fatal(err)
+	}
+	for idx, h := range rebuilt.Hashes {
+		if err := e.db.Exec(ctx, "UPDATE log_hashes SET hash = ? WHERE campaign_id = ? AND idx = ?", base64.StdEncoding.EncodeToString(h), id, idx); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,25 +72,7 @@ func TestWitnessCosignsAndRefusesAForkedLog(t *testing.T) {
 		// Rewrite history: leaf 0 becomes another receipt's leaf, every
 		// stored hash is recomputed so that the tiles agree with each
 		// other, and the next batch signs the forked tree.
-		id := e.campaignID(t)
-		entries, err := db.LogEntries(ctx, id, 0, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, forged := translog.NewReceipt()
-		entries[0] = "confirmed " + entries[0][10:20] + " " + forged + "\n"
-		rebuilt, err := translog.AppendLeaves(0, entries, func([]int64) ([][]byte, error) { return nil, errors.New("empty") })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Exec(ctx, "UPDATE log_entries SET leaf = ? WHERE campaign_id = ? AND idx = 0", entries[0], id); err != nil {
-			t.Fatal(err)
-		}
-		for idx, h := range rebuilt.Hashes {
-			if err := db.Exec(ctx, "UPDATE log_hashes SET hash = ? WHERE campaign_id = ? AND idx = ?", base64.StdEncoding.EncodeToString(h), id, idx); err != nil {
-				t.Fatal(err)
-			}
-		}
+		e.rewriteHistory(t)
 		e.signAndConfirm(t, signBody("Four", "four@example.org"))
 		e.appendBatch(t)
 		// A witness restarted from its state file refuses.
