@@ -6,6 +6,8 @@
 -- log_entries: leaf i of the campaign's log, as the entry bundle carries it.
 -- log_hashes: the stored hashes of golang.org/x/mod/sumdb/tlog (StoredHashIndex
 --   order), base64; tiles are read from them.
+-- log_tiles: every full hash tile (256 hashes), written once when it fills:
+--   immutable, read by primary key; partial tiles are read from log_hashes.
 -- log_checkpoints: every signed checkpoint, for digests and consistency proofs.
 -- log_cosignatures: witnesses' cosignature lines, per checkpoint size.
 
@@ -32,6 +34,14 @@ CREATE TABLE log_hashes (
     PRIMARY KEY (campaign_id, idx)
 );
 
+CREATE TABLE log_tiles (
+    campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    level       INTEGER NOT NULL,
+    n           BIGINT NOT NULL,
+    data        TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, level, n)
+);
+
 CREATE TABLE log_checkpoints (
     campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
     size        BIGINT NOT NULL,
@@ -53,6 +63,7 @@ CREATE TABLE log_cosignatures (
 -- +goose Down
 DROP TABLE log_cosignatures;
 DROP TABLE log_checkpoints;
+DROP TABLE log_tiles;
 DROP TABLE log_hashes;
 DROP TABLE log_entries;
 DROP TABLE log_trees;

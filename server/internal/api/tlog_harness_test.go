@@ -75,11 +75,18 @@ func logEntries(t *testing.T, f *torchwood.TileFetcher, tree tlog.Tree) []string
 		t.Fatal(err)
 	}
 	var out []string
-	for _, entry := range c.Entries(context.Background(), tree, 0) {
-		out = append(out, string(entry))
-	}
-	if err := c.Err(); err != nil {
-		t.Fatalf("entries do not match the tree: %v", err)
+	// Entries may stop before a partial tile: resume until the tree's end.
+	for int64(len(out)) < tree.N {
+		before := len(out)
+		for _, entry := range c.Entries(context.Background(), tree, int64(len(out))) {
+			out = append(out, string(entry))
+		}
+		if err := c.Err(); err != nil {
+			t.Fatalf("entries do not match the tree: %v", err)
+		}
+		if len(out) == before {
+			t.Fatalf("no entries after %d of %d", before, tree.N)
+		}
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -178,6 +180,56 @@ func TestLogEndpointsRefuseWhatIsNotThere(t *testing.T) {
 		e.send("POST", "/log/"+demoSlug+"/cosignature", "", "not a note").wantError(t, 422, "validation_failed")
 		if n := e.count("log_cosignatures"); n != 0 {
 			t.Fatalf("%d cosignatures kept", n)
+		}
+	})
+}
+
+// queueLeaves puts n confirmations straight into the waiting table, as n
+// confirmed signatures would.
+func (e *env) queueLeaves(t *testing.T, n, offset int) {
+	t.Helper()
+	id := e.campaignID(t)
+	for i := 0; i < n; i++ {
+		c := fmt.Sprintf("%064x", offset+i+1)
+		if err := e.db.Exec(context.Background(), "INSERT INTO log_events (campaign_id, commitment, kind, reason, day) VALUES (?, ?, 'confirmed', '', '2026-12-05')", id, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Trees past one tile: full tiles are stored whole when they fill, partial
+// ones read from the hashes; the library verifies both, across batches.
+func TestLogFullAndPartialTilesVerifyAcrossBatches(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.queueLeaves(t, 300, 0)
+		e.appendBatch(t)
+		cp1, _ := e.logClient(t, demoSlug)
+		e.queueLeaves(t, 300, 300)
+		e.appendBatch(t)
+		cp2, f := e.logClient(t, demoSlug)
+		if cp1.N != 300 || cp2.N != 600 || e.count("log_tiles") != 2 {
+			t.Fatalf("sizes %d %d, %d full tiles stored", cp1.N, cp2.N, e.count("log_tiles"))
+		}
+		entries := logEntries(t, f, cp2.Tree)
+		hr := torchwood.TileHashReaderWithContext(context.Background(), cp2.Tree, f)
+		for _, i := range []int64{0, 255, 256, 511, 512, 599} {
+			p, err := tlog.ProveRecord(cp2.N, i, hr)
+			if err != nil || tlog.CheckRecord(p, cp2.N, cp2.Hash, i, tlog.RecordHash([]byte(entries[i]))) != nil {
+				t.Fatalf("leaf %d: %v", i, err)
+			}
+		}
+		tp, err := tlog.ProveTree(cp2.N, cp1.N, hr)
+		if err != nil || tlog.CheckTree(tp, cp2.N, cp2.Hash, cp1.N, cp1.Hash) != nil {
+			t.Fatalf("consistency 300 → 600: %v", err)
+		}
+		// undersigned verify's audit reads the same log over HTTP.
+		remote := translog.Remote{URL: "http://localhost/log/" + demoSlug, Key: testLogKeys(t, e.cfg).Verifier,
+			HTTP: &http.Client{Transport: appTransport{e.app}}}
+		if a, err := remote.AuditLog(context.Background()); err != nil || a.Counted != 600 || a.Tiles != 4 {
+			t.Fatalf("audit: %+v %v", a, err)
+		}
+		if n, err := e.db.SignatureCount(context.Background(), e.campaignID(t)); err != nil || n != 600 {
+			t.Fatalf("count %d %v", n, err)
 		}
 	})
 }

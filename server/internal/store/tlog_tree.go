@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -42,6 +43,18 @@ type logEntry struct {
 
 func (logEntry) TableName() string { return "log_entries" }
 
+// LogTile is a full hash tile of a campaign's log.
+type LogTile struct {
+	CampaignID string
+	Level      int
+	N          int64
+	Data       []byte `gorm:"-"`
+	Encoded    string `gorm:"column:data"`
+}
+
+// TableName maps LogTile to its table.
+func (LogTile) TableName() string { return "log_tiles" }
+
 type logHash struct {
 	CampaignID string
 	Idx        int64
@@ -60,10 +73,12 @@ type LogBatch struct {
 }
 
 // LogAppend is what an append writes: the new leaves in log order, the new
-// stored hashes by index, and the new signed checkpoint.
+// stored hashes by index, the hash tiles it filled, and the new signed
+// checkpoint.
 type LogAppend struct {
 	Leaves     []string
 	Hashes     map[int64][]byte
+	Tiles      []LogTile
 	Size       int64
 	Counted    int64
 	Checkpoint string
@@ -134,6 +149,13 @@ func writeLogAppend(tx *gorm.DB, campaignID string, oldSize int64, out *LogAppen
 	if err := tx.CreateInBatches(hashes, 500).Error; err != nil {
 		return translate("append log hashes", err)
 	}
+	for i := range out.Tiles {
+		out.Tiles[i].CampaignID = campaignID
+		out.Tiles[i].Encoded = base64.StdEncoding.EncodeToString(out.Tiles[i].Data)
+	}
+	if err := tx.CreateInBatches(out.Tiles, 100).Error; err != nil {
+		return translate("append log tiles", err)
+	}
 	t := now()
 	cp := LogCheckpoint{CampaignID: campaignID, Size: out.Size, Counted: out.Counted, Checkpoint: out.Checkpoint, SignedAt: t}
 	if err := tx.Create(&cp).Error; err != nil {
@@ -145,8 +167,14 @@ func writeLogAppend(tx *gorm.DB, campaignID string, oldSize int64, out *LogAppen
 }
 
 func readLogHashes(db *gorm.DB, campaignID string, idx []int64) ([][]byte, error) {
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	// The range lets the planner walk the primary key even before it has
+	// statistics of a freshly filled table.
+	lo, hi := slices.Min(idx), slices.Max(idx)
 	var rows []logHash
-	if err := db.Where("campaign_id = ? AND idx IN ?", campaignID, idx).Find(&rows).Error; err != nil {
+	if err := db.Where("campaign_id = ? AND idx BETWEEN ? AND ? AND idx IN ?", campaignID, lo, hi, idx).Find(&rows).Error; err != nil {
 		return nil, translate("read log hashes", err)
 	}
 	byIdx := make(map[int64]string, len(rows))
@@ -171,6 +199,21 @@ func readLogHashes(db *gorm.DB, campaignID string, idx []int64) ([][]byte, error
 // ReadLogHashes reads stored hashes of a campaign's log by index.
 func (s *Store) ReadLogHashes(ctx context.Context, campaignID string, idx []int64) ([][]byte, error) {
 	return readLogHashes(s.conn(ctx), campaignID, idx)
+}
+
+// FullLogTile returns a full hash tile written when it filled, or
+// ErrNotFound.
+func (s *Store) FullLogTile(ctx context.Context, campaignID string, level int, n int64) ([]byte, error) {
+	var t LogTile
+	err := s.conn(ctx).Where("campaign_id = ? AND level = ? AND n = ?", campaignID, level, n).Take(&t).Error
+	if err != nil {
+		return nil, translate("log tile", err)
+	}
+	b, err := base64.StdEncoding.DecodeString(t.Encoded)
+	if err != nil {
+		return nil, fmt.Errorf("store: log tile: %w", err)
+	}
+	return b, nil
 }
 
 // LogTreeOf returns the latest checkpoint of a campaign's log (Size 0 and
@@ -220,4 +263,13 @@ func (s *Store) LogEntries(ctx context.Context, campaignID string, from, to int6
 		out[i] = r.Leaf
 	}
 	return out, nil
+}
+
+// LogStorageBytes is what the transparency logs take on disk, indexes
+// included (PostgreSQL only: for the benchmark).
+func (s *Store) LogStorageBytes(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Raw(`SELECT COALESCE(SUM(pg_total_relation_size(t::regclass)), 0) FROM
+		unnest(ARRAY['log_entries', 'log_hashes', 'log_checkpoints', 'log_trees']) AS t`).Scan(&n).Error
+	return n, translate("log storage", err)
 }

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"time"
 
+	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -57,7 +58,7 @@ func (a *Appender) AppendAll(ctx context.Context) error {
 			return err
 		}
 		start := time.Now()
-		appended, err := a.Store.AppendLog(ctx, id, a.build(camp.Slug))
+		appended, err := a.AppendCampaign(ctx, id, camp.Slug)
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", camp.Slug, err)
 		}
@@ -70,6 +71,12 @@ func (a *Appender) AppendAll(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// AppendCampaign appends one campaign's waiting leaves and signs its new
+// checkpoint; it reports false when nothing waited.
+func (a *Appender) AppendCampaign(ctx context.Context, campaignID, slug string) (bool, error) {
+	return a.Store.AppendLog(ctx, campaignID, a.build(slug))
 }
 
 // build turns a batch into leaves, hashes and a signed checkpoint.
@@ -155,7 +162,20 @@ func AppendLeaves(n int64, leaves []string, readStored func([]int64) ([][]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("translog: tree hash: %w", err)
 	}
-	return &appended{LogAppend: store.LogAppend{Leaves: leaves, Hashes: fresh, Size: size}, root: root}, nil
+	// The hash tiles this batch filled are kept whole: immutable, served by
+	// one lookup.
+	var tiles []store.LogTile
+	for _, t := range tlog.NewTiles(torchwood.TileHeight, n, size) {
+		if t.W != torchwood.TileWidth {
+			continue
+		}
+		data, err := tlog.ReadTileData(t, reader)
+		if err != nil {
+			return nil, fmt.Errorf("translog: tile: %w", err)
+		}
+		tiles = append(tiles, store.LogTile{Level: t.L, N: t.N, Data: data})
+	}
+	return &appended{LogAppend: store.LogAppend{Leaves: leaves, Hashes: fresh, Tiles: tiles, Size: size}, root: root}, nil
 }
 
 // SignCheckpoint signs a c2sp.org/tlog-checkpoint body as a signed note.

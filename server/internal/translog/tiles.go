@@ -43,6 +43,14 @@ func Tile(ctx context.Context, st *store.Store, campaignID string, size int64, p
 	if t.L > 6 || (first+int64(t.W))<<(uint(t.L)*uint(t.H)) > size {
 		return nil, ErrNoTile
 	}
+	if t.W == torchwood.TileWidth {
+		data, err := st.FullLogTile(ctx, campaignID, t.L, t.N)
+		if err == nil {
+			return data, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
 	data, err := tlog.ReadTileData(t, StoreHashReader(ctx, st, campaignID))
 	if err != nil {
 		return nil, fmt.Errorf("translog: read tile %s: %w", path, err)

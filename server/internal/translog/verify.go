@@ -51,46 +51,59 @@ func (r *Remote) AuditLog(ctx context.Context) (*Audit, error) {
 	}
 	state := map[string]string{} // commitment → "confirmed" or "removed"
 	var i int64
-	for idx, entry := range c.Entries(ctx, cp.Tree, 0) {
-		if idx != i {
-			return a, fmt.Errorf("entry %d came as %d", i, idx)
-		}
-		i++
-		leaf, err := ParseLeaf(entry)
-		if err != nil {
-			return a, fmt.Errorf("entry %d: %w", idx, err)
-		}
-		switch leaf.Kind {
-		case "confirmed":
-			if state[leaf.Commitment] != "" {
-				return a, fmt.Errorf("entry %d confirms a receipt twice", idx)
+	// Entries may stop before a partial tile: resume until the tree's end.
+	for i < cp.N {
+		before := i
+		for idx, entry := range c.Entries(ctx, cp.Tree, i) {
+			if idx != i {
+				return a, fmt.Errorf("entry %d came as %d", i, idx)
 			}
-			state[leaf.Commitment] = "confirmed"
-			a.Confirmed++
-			a.Days[leaf.Day]++
-		default:
-			if state[leaf.Commitment] != "confirmed" {
-				return a, fmt.Errorf("entry %d removes a receipt that does not count", idx)
-			}
-			state[leaf.Commitment] = "removed"
-			if leaf.Kind == "withdrawn" {
-				a.Withdrawn++
-			} else {
-				a.Invalidated[leaf.Reason]++
+			i++
+			if err := a.tally(state, idx, entry); err != nil {
+				return a, err
 			}
 		}
-	}
-	if err := c.Err(); err != nil {
-		return a, fmt.Errorf("%w: entries do not match the tiles: %v", ErrFork, err)
-	}
-	if i != cp.N {
-		return a, fmt.Errorf("the log has %d entries for a checkpoint of size %d", i, cp.N)
+		if err := c.Err(); err != nil {
+			return a, fmt.Errorf("%w: entries do not match the tiles: %v", ErrFork, err)
+		}
+		if i == before {
+			return a, fmt.Errorf("the log has %d entries for a checkpoint of size %d", i, cp.N)
+		}
 	}
 	a.Counted = a.Confirmed - a.Withdrawn
 	for _, n := range a.Invalidated {
 		a.Counted -= n
 	}
 	return a, nil
+}
+
+// tally checks one leaf and counts it: a receipt is confirmed once, and
+// removed at most once after that.
+func (a *Audit) tally(state map[string]string, idx int64, entry []byte) error {
+	leaf, err := ParseLeaf(entry)
+	if err != nil {
+		return fmt.Errorf("entry %d: %w", idx, err)
+	}
+	switch leaf.Kind {
+	case "confirmed":
+		if state[leaf.Commitment] != "" {
+			return fmt.Errorf("entry %d confirms a receipt twice", idx)
+		}
+		state[leaf.Commitment] = "confirmed"
+		a.Confirmed++
+		a.Days[leaf.Day]++
+	default:
+		if state[leaf.Commitment] != "confirmed" {
+			return fmt.Errorf("entry %d removes a receipt that does not count", idx)
+		}
+		state[leaf.Commitment] = "removed"
+		if leaf.Kind == "withdrawn" {
+			a.Withdrawn++
+		} else {
+			a.Invalidated[leaf.Reason]++
+		}
+	}
+	return nil
 }
 
 // Reasons lists invalidation reasons in a stable order.
