@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -114,7 +116,7 @@ func (s *Store) AppendLog(ctx context.Context, campaignID string, build func(Log
 			return nil
 		}
 		out, err := build(LogBatch{Tree: tree, Events: evs, ReadHashes: func(idx []int64) ([][]byte, error) {
-			return readLogHashes(tx, campaignID, idx)
+			return readLogHashes(tx, s.postgres, campaignID, idx)
 		}})
 		if err != nil {
 			return fmt.Errorf("store: append log: %w", err)
@@ -166,15 +168,27 @@ func writeLogAppend(tx *gorm.DB, campaignID string, oldSize int64, out *LogAppen
 	return translate("append log tree", err)
 }
 
-func readLogHashes(db *gorm.DB, campaignID string, idx []int64) ([][]byte, error) {
+func readLogHashes(db *gorm.DB, postgres bool, campaignID string, idx []int64) ([][]byte, error) {
 	if len(idx) == 0 {
 		return nil, nil
 	}
-	// The range lets the planner walk the primary key even before it has
-	// statistics of a freshly filled table.
-	lo, hi := slices.Min(idx), slices.Max(idx)
 	var rows []logHash
-	if err := db.Where("campaign_id = ? AND idx BETWEEN ? AND ? AND idx IN ?", campaignID, lo, hi, idx).Find(&rows).Error; err != nil {
+	var err error
+	if postgres {
+		// One primary-key lookup per index, whatever the planner's
+		// statistics of a freshly filled table say (an IN list made it scan
+		// the campaign's every hash).
+		list := make([]string, len(idx))
+		for i, x := range idx {
+			list[i] = strconv.FormatInt(x, 10)
+		}
+		err = db.Raw(`SELECT h.idx, h.hash FROM unnest(?::bigint[]) AS want(idx)
+			JOIN log_hashes h ON h.campaign_id = ? AND h.idx = want.idx`, "{"+strings.Join(list, ",")+"}", campaignID).Scan(&rows).Error
+	} else {
+		lo, hi := slices.Min(idx), slices.Max(idx)
+		err = db.Where("campaign_id = ? AND idx BETWEEN ? AND ? AND idx IN ?", campaignID, lo, hi, idx).Find(&rows).Error
+	}
+	if err != nil {
 		return nil, translate("read log hashes", err)
 	}
 	byIdx := make(map[int64]string, len(rows))
@@ -198,7 +212,7 @@ func readLogHashes(db *gorm.DB, campaignID string, idx []int64) ([][]byte, error
 
 // ReadLogHashes reads stored hashes of a campaign's log by index.
 func (s *Store) ReadLogHashes(ctx context.Context, campaignID string, idx []int64) ([][]byte, error) {
-	return readLogHashes(s.conn(ctx), campaignID, idx)
+	return readLogHashes(s.conn(ctx), s.postgres, campaignID, idx)
 }
 
 // FullLogTile returns a full hash tile written when it filled, or
