@@ -98,7 +98,9 @@ export function tilePath(level, n, width) {
 
 /** Parse "name+hash+base64(0x01 || Ed25519 key)". */
 export async function parseVerifierKey(vkey) {
-  const [name, hashHex, key64] = vkey.trim().split('+');
+  // Base64 may hold "+" itself: the key is everything after the second one.
+  const [name, hashHex, ...rest] = vkey.trim().split('+');
+  const key64 = rest.join('+');
   const key = fromBase64(key64 ?? '');
   if (!name || !/^[0-9a-f]{8}$/.test(hashHex ?? '') || key.length !== 33 || key[0] !== 1) throw new Error('bad key');
   const id = await sha256(concat(encoder.encode(name + '\n'), key));
