@@ -26,6 +26,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 func serveCommand(ctx context.Context, console io.Writer) error {
@@ -73,6 +74,15 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	keys := privacy.NewKeys(cfg.DataKey)
+	logKeys, err := translog.NewKeys(cfg.LogSigningKey, cfg.LogWitnesses, cfg.PublicURL)
+	if err != nil {
+		return err
+	}
+	// Confirmations from before the log existed get their leaves before
+	// the first count is served: the public count is the log's count.
+	if _, err := st.BackfillLog(ctx); err != nil {
+		return err
+	}
 	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
 	if err != nil {
 		return err
@@ -121,6 +131,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
 		Metrics:  metrics,
+		Log:      logKeys,
 	})
 	stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, metrics)
 	if err != nil {
@@ -139,7 +150,11 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	intakeDone := make(chan struct{})
 	go func() { defer close(intakeDone); signIntake.Run(workCtx) }()
+	logDone := make(chan struct{})
+	appender := &translog.Appender{Store: st, Keys: logKeys}
+	go func() { defer close(logDone); appender.Run(workCtx, cfg.LogBatchInterval) }()
 	background := func() {
+		<-logDone
 		<-housekeeping
 		<-scheduler
 		<-mailDone

@@ -21,6 +21,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 // Deps is everything the handlers use.
@@ -44,6 +45,8 @@ type Deps struct {
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).
 	CacheTTL time.Duration
+	// Log signs and checks the transparency logs; nil serves no /log.
+	Log *translog.Keys
 	// Metrics collects the HTTP metrics; serve it on its own listener
 	// (METRICS_ADDR), never on the public one. Nil: a new one.
 	Metrics *Metrics
@@ -117,6 +120,12 @@ func New(d Deps) *fiber.App {
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+
+	// The transparency logs (issue 15): see tlog.go.
+	app.Get("/log/key", s.logKey)
+	app.Get("/log/:slug/checkpoint", s.logCheckpoint)
+	app.Get("/log/:slug/tile/*", s.logTile)
+	app.Post("/log/:slug/cosignature", s.logCosignature)
 
 	v1 := app.Group("/api/v1", noStore(), jsonBodies(), refuseNUL())
 

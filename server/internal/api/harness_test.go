@@ -111,6 +111,7 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
 		Intake: startIntake(t, db.Store, cfg),
+		Log:    testLogKeys(t, cfg),
 	}
 }
 

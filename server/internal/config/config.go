@@ -76,6 +76,14 @@ type Config struct {
 	// PgBouncer says DATABASE_URL goes through PgBouncer in transaction
 	// pooling mode: no named prepared statements, no session settings.
 	PgBouncer bool
+	// LogSigningKey signs the transparency logs' checkpoints: a signed-note
+	// Ed25519 private key, "PRIVATE+KEY+name+hash+key" (issue 15).
+	LogSigningKey string
+	// LogBatchInterval is how often waiting leaves are appended.
+	LogBatchInterval time.Duration
+	// LogWitnesses are the cosignature verifier keys ("name+hash+key") of
+	// the witnesses whose cosignatures the server accepts and serves.
+	LogWitnesses []string
 
 	LogLevel string
 	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
@@ -117,6 +125,7 @@ func Load(lookup Lookup) (Config, error) {
 		DBQueueMaxOpenConns: r.intRange("DB_QUEUE_MAX_OPEN_CONNS", 0, 0, 1000),
 		IntakeQueue:         r.intRange("INTAKE_QUEUE", 0, 0, 1000000),
 		PgBouncer:           r.onOff("DB_PGBOUNCER", false),
+		LogBatchInterval:    r.duration("LOG_BATCH_INTERVAL", 10*time.Minute),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
@@ -129,6 +138,7 @@ func Load(lookup Lookup) (Config, error) {
 	r.check("SMTP_CA_FILE", validCAFile(c.SMTPCAFile))
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
+	c.LogWitnesses = r.witnessKeys("LOG_WITNESSES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
@@ -163,9 +173,11 @@ func Load(lookup Lookup) (Config, error) {
 
 	jwtSecret, jwtGenerated := r.secret("JWT_SECRET", c.DataDir, validJWTSecret, newJWTSecret)
 	dataKey, keyGenerated := r.secret("DATA_KEY", c.DataDir, validDataKey, newDataKey)
+	logKey, logKeyGenerated := r.secret("LOG_SIGNING_KEY", c.DataDir, validLogSigningKey, newLogSigningKey(LogKeyName(c.PublicURL)))
 	if r.err != nil {
 		return Config{}, r.err
 	}
+	c.LogSigningKey = logKey
 	c.JWTSecret = []byte(jwtSecret)
 	c.DataKey, _ = hex.DecodeString(dataKey)
 	if jwtGenerated {
@@ -173,6 +185,9 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	if keyGenerated {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "DATA_KEY")
+	}
+	if logKeyGenerated {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "LOG_SIGNING_KEY")
 	}
 	return c, nil
 }

@@ -20,9 +20,13 @@ func env(vars map[string]string) config.Lookup {
 }
 
 // goodSecrets spares a test the generation of secrets into DATA_DIR.
+// testLogKey is a signed-note key made for these tests only.
+const testLogKey = "PRIVATE+KEY+example.org/log+e23b8854+AdHNyBb4nck/Aa1R1R/AusSnvUZPRIB9q3UlANK8ktzS"
+
 func goodSecrets(t *testing.T, vars map[string]string) map[string]string {
 	t.Helper()
-	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32)}
+	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32),
+		"LOG_SIGNING_KEY": testLogKey}
 	for k, v := range vars {
 		out[k] = v
 	}
@@ -56,7 +60,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	}
 
 	// Both secrets were generated into DATA_DIR, readable by the owner only.
-	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY" {
+	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,LOG_SIGNING_KEY" {
 		t.Errorf("GeneratedSecrets = %v", cfg.GeneratedSecrets)
 	}
 	if len(cfg.JWTSecret) < 32 || len(cfg.DataKey) != 32 {
@@ -210,6 +214,7 @@ func TestFileTwins(t *testing.T) {
 		"DATABASE_URL_FILE":   write("db", "postgres://u:secret@db/undersigned\n"),
 		"ADMIN_EMAIL":         "boss@example.org",
 		"ADMIN_PASSWORD_FILE": write("pw", "a long enough password\n"),
+		"LOG_SIGNING_KEY":     testLogKey,
 	}
 	cfg, err := config.Load(env(vars))
 	if err != nil {
