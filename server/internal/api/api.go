@@ -80,6 +80,7 @@ func New(d Deps) *fiber.App {
 		cfg.TrustedProxies = d.Config.TrustedProxies
 	}
 	app := fiber.New(cfg)
+	answerUnknownMethods(app)
 
 	// The metrics middleware sits outside accessLog, which has already turned
 	// a handler's error into its answer: so it counts the status the client

@@ -143,9 +143,11 @@ func fromFiber(e *fiber.Error) *Error {
 		return errBadRequest("the request is malformed")
 	case http.StatusRequestTimeout:
 		return &Error{Status: e.Code, Code: "timeout", Message: "the request took too long"}
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return &Error{Status: e.Code, Code: "too_large", Message: "the request headers are too large"}
 	}
 	if e.Code >= 500 {
 		return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "something went wrong on our side"}
 	}
-	return &Error{Status: e.Code, Code: "error", Message: http.StatusText(e.Code)}
+	return errBadRequest("the request is malformed")
 }

@@ -30,7 +30,7 @@ func TestSchedulesCRUDAndBadInputs(t *testing.T) {
 			t.Fatalf("%d schedules listed", n)
 		}
 		cases := []struct{ field, value string }{
-			{"weekday", "someday"}, {"time", "9am"}, {"timezone", "Mars/Olympus"}, {"region", "asia"}, {"subject", ""},
+			{"weekday", "someday"}, {"time", "9am"}, {"time", "+9:+5"}, {"time", "-0:00"}, {"time", " 9:00"}, {"time", "24:00"}, {"timezone", "Mars/Olympus"}, {"region", "asia"}, {"subject", ""},
 		}
 		for _, c := range cases {
 			b := scheduleBody()

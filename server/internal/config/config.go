@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is the whole runtime configuration of undersigned.
@@ -101,7 +102,7 @@ func Load(lookup Lookup) (Config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		r.fail("ADMIN_PASSWORD", "ADMIN_EMAIL and ADMIN_PASSWORD go together")
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < MinPasswordLength {
+	if c.AdminPassword != "" && utf8.RuneCountInString(c.AdminPassword) < MinPasswordLength {
 		r.fail("ADMIN_PASSWORD", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	}
 	if r.err != nil {

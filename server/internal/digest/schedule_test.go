@@ -56,3 +56,18 @@ func TestParseLocalTime(t *testing.T) {
 		}
 	}
 }
+
+func TestParseLocalTimeIsStrictlyHHMM(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"00:00", "09:05", "23:59"} {
+		if _, _, err := ParseLocalTime(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	// "+9:+5" and "-0:00" were once stored and shown as typed.
+	for _, bad := range []string{"+9:+5", "-0:00", " 9:00", "9:00", "09:5", "24:00", "23:60", "0900", "09:00 ", "０9:00", "09-00", ""} {
+		if h, m, err := ParseLocalTime(bad); err == nil {
+			t.Errorf("%q accepted as %d:%d", bad, h, m)
+		}
+	}
+}

@@ -77,6 +77,12 @@ func TestCanonicalEmailRejects(t *testing.T) {
 		"alena@example.org,bob@example.org",
 		"+tag@gmail.com", // nothing left once the tag is dropped
 		"-@yandex.ru",
+		// Found by fuzzing: canonical forms that are not addresses.
+		"a-.b@yandex.ru", // a..b
+		"a.-b@ya.ru",     // a..b
+		"a-@yandex.by",   // a.
+		"a.+x@yandex.ru", // a. once the tag is dropped
+		"-a@yandex.com",  // .a
 	} {
 		if c, d, err := CanonicalEmail(in); !errors.Is(err, ErrInvalidEmail) {
 			t.Errorf("CanonicalEmail(%q) = %q, %q, %v; want ErrInvalidEmail", in, c, d, err)

@@ -257,6 +257,10 @@ func translate(op string, err error) error {
 		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("store: %s: %w", op, ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		// The row referred to is gone (a campaign deleted a moment ago while
+		// a cached copy still served the form): for the caller, not found.
+		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
