@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench
+.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,26 @@ test-frontend: frontend-deps ## frontend unit tests (Vitest)
 # Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
 test-e2e: build ## browser end-to-end tests of the public site (playwright-core, Chromium, axe)
 	cd frontend && npm run test:e2e
+
+# Native Go fuzz targets, each run for FUZZTIME (plain `go test`, and so
+# `make test`, runs only their seed corpora). A failing input is written to
+# the package's testdata/fuzz/ folder: commit it as a regression case.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := \
+	./server/internal/api:FuzzRequestGuard \
+	./server/internal/api:FuzzContactImportMatchesSingleContact \
+	./server/internal/api:FuzzCampaignFormRoundTrip \
+	./server/internal/privacy:FuzzCanonicalEmail \
+	./server/internal/markdown:FuzzToHTML \
+	./server/internal/digest:FuzzParseLocalTime \
+	./server/internal/pow:FuzzVerify \
+	./server/internal/auth:FuzzVerify
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 1m; e.g. make fuzz FUZZTIME=4m)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "== $$fn in $$pkg for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1 | grep -v ' INFO \| WARN ' || exit 1; \
+	done
 
 # golangci-lint is built from the Go module proxy at a pinned version into
 # bin/tools/golangci-lint-VERSION/ on first use (about a minute, then cached).

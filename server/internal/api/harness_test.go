@@ -43,7 +43,7 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) { fn(t, newEnv(t, db, nil)) })
 }
 
-func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
+func testConfig(t testing.TB, adjust func(*config.Config)) config.Config {
 	t.Helper()
 	vars := map[string]string{"DATA_DIR": t.TempDir(), "POW": "off",
 		"JWT_SECRET": strings.Repeat("s", 40), "DATA_KEY": strings.Repeat("ab", 32)}
@@ -82,7 +82,7 @@ func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 
 // testDeps wires the API as serve does, with proof of work as the config
 // says (off in testConfig) and no cache, so that counts show at once.
-func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tokens) api.Deps {
+func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tokens) api.Deps {
 	t.Helper()
 	keys := privacy.NewKeys(cfg.DataKey)
 	proof, err := pow.New(keys.Derive("pow"), cfg.POW, 0, 0, db.SpendOnce)

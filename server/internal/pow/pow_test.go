@@ -43,7 +43,7 @@ func (m *memorySpend) spend(_ context.Context, key string, ttl time.Duration) (b
 
 // newTestService returns an enabled service with a small maxNumber, so
 // that the tests solve quickly, and a fixed clock the test can move.
-func newTestService(t *testing.T) (*Service, *memorySpend, *time.Time) {
+func newTestService(t testing.TB) (*Service, *memorySpend, *time.Time) {
 	t.Helper()
 	m := &memorySpend{}
 	s, err := New(testKey, true, 2000, 10*time.Minute, m.spend)
@@ -58,7 +58,7 @@ func newTestService(t *testing.T) (*Service, *memorySpend, *time.Time) {
 // solve does what the widget does: it fetches the challenge as JSON and
 // tries numbers from 0 until SHA-256(salt + number) matches, then submits
 // base64 of the JSON payload (as btoa does), "took" included.
-func solve(t *testing.T, s *Service) (payload string, c Challenge) {
+func solve(t testing.TB, s *Service) (payload string, c Challenge) {
 	t.Helper()
 	v, err := s.Challenge()
 	if err != nil {
@@ -84,7 +84,7 @@ func solve(t *testing.T, s *Service) (payload string, c Challenge) {
 	return "", c
 }
 
-func encode(t *testing.T, v any) string {
+func encode(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -93,7 +93,7 @@ func encode(t *testing.T, v any) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func decode(t *testing.T, payload string) map[string]any {
+func decode(t testing.TB, payload string) map[string]any {
 	t.Helper()
 	b, _ := base64.StdEncoding.DecodeString(payload)
 	var m map[string]any

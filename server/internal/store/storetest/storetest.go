@@ -58,7 +58,7 @@ func Kinds(t *testing.T) []Kind {
 // New returns an empty, migrated store of the given kind, removed when the
 // test ends. On PostgreSQL each store is a schema of its own in the
 // TEST_DATABASE_URL database, so tests can run in parallel.
-func New(t *testing.T, kind Kind) DB {
+func New(t testing.TB, kind Kind) DB {
 	t.Helper()
 	db := Open(t, kind)
 	if _, err := db.Migrate(context.Background()); err != nil {
@@ -68,7 +68,7 @@ func New(t *testing.T, kind Kind) DB {
 }
 
 // Open returns an empty store of the given kind without migrating it.
-func Open(t *testing.T, kind Kind) DB {
+func Open(t testing.TB, kind Kind) DB {
 	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
@@ -100,7 +100,7 @@ func (db DB) Reopen(t *testing.T) *store.Store {
 
 // NewSchema creates an empty schema in the TEST_DATABASE_URL database and
 // returns a URL whose connections use it; the schema is dropped at cleanup.
-func NewSchema(t *testing.T) string {
+func NewSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
