@@ -238,4 +238,3 @@ func startScheduler(ctx context.Context, sender digest.Sender) <-chan struct{} {
 	}()
 	return done
 }
-

@@ -32,8 +32,12 @@ var jobs = []job{
 	{"purge ip hashes", func(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 		return st.PurgeIPHashes(ctx, now.Add(-hashLifetime))
 	}},
-	{"delete unconfirmed signatures", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) { return st.DeleteUnconfirmed(ctx) }},
-	{"anonymise signatures past retention", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) { return st.AnonymiseExpired(ctx) }},
+	{"delete unconfirmed signatures", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) {
+		return st.DeleteUnconfirmed(ctx)
+	}},
+	{"anonymise signatures past retention", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) {
+		return st.AnonymiseExpired(ctx)
+	}},
 	{"purge endorsement ip hashes", func(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 		return st.PurgeEndorsementIPHashes(ctx, now.Add(-hashLifetime))
 	}},
