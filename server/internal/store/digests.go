@@ -228,4 +228,3 @@ func (s *Store) ApprovedOrganisationsSince(ctx context.Context, campaignID strin
 		Order("reviewed_at, id").Scan(&orgs).Error
 	return orgs, translate("approved organisations", err)
 }
-
