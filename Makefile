@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz
+.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test-frontend: frontend-deps ## frontend unit tests (Vitest)
 # Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
 test-e2e: build ## browser end-to-end tests of the public site (playwright-core, Chromium, axe)
 	cd frontend && npm run test:e2e
+
+docs: ## render docs/api.md from the OpenAPI document (server/internal/api/openapi.json)
+	go run ./server/cmd/apidoc server/internal/api/openapi.json docs/api.md
 
 # Native Go fuzz targets, each run for FUZZTIME (plain `go test`, and so
 # `make test`, runs only their seed corpora). A failing input is written to

@@ -117,6 +117,7 @@ func New(d Deps) *fiber.App {
 	v1 := app.Group("/api/v1", noStore(), refuseNUL())
 
 	// Public.
+	v1.Get("/openapi.json", s.openAPI)
 	v1.Get("/campaigns", s.listCampaigns)
 	v1.Get("/campaigns/:slug", s.getCampaign)
 	v1.Get("/campaigns/:slug/stats", s.campaignStats)

@@ -152,20 +152,24 @@ type req struct {
 
 func (e *env) do(r req) response {
 	e.t.Helper()
-	var body io.Reader
+	var sent []byte
 	ct := r.contentType
 	switch {
 	case r.raw != "":
-		body = strings.NewReader(r.raw)
+		sent = []byte(r.raw)
 	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		body = bytes.NewReader(b)
+		sent = b
 		if ct == "" {
 			ct = "application/json"
 		}
+	}
+	var body io.Reader
+	if sent != nil {
+		body = bytes.NewReader(sent)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
 	if ct != "" {
@@ -186,6 +190,7 @@ func (e *env) do(r req) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	checkContract(e.t, r.method, r.path, hr.Header, sent, res.StatusCode, res.Header, b)
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
