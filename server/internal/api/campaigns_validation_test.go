@@ -115,6 +115,7 @@ var createCases = []campaignCase{
 }
 
 func TestCreateCampaignRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		before := e.rowCounts()
@@ -166,6 +167,7 @@ var patchCases = []campaignCase{
 }
 
 func TestPatchCampaignRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		path := "/api/v1/admin/campaigns/free-the-journalists"

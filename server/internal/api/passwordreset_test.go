@@ -14,6 +14,7 @@ import (
 )
 
 func TestPasswordResetByEmail(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		_, oldCookie := e.login(store.RoleEditor)
 		oldToken := e.token(store.RoleEditor)
@@ -55,6 +56,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 }
 
 func TestPasswordResetAnswersAlikeForUnknownAddress(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		known := e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		unknown := e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": "nobody@example.org"}).wantStatus(t, 202)
@@ -73,6 +75,7 @@ func TestPasswordResetAnswersAlikeForUnknownAddress(t *testing.T) {
 }
 
 func TestPasswordResetBadInputs(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		cases := []struct {
 			name, path string
@@ -102,6 +105,7 @@ func TestPasswordResetBadInputs(t *testing.T) {
 }
 
 func TestPasswordResetExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		token := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/reset/")
@@ -114,6 +118,7 @@ func TestPasswordResetExpires(t *testing.T) {
 }
 
 func TestOutboxIsForEditorsAndOnlyWithoutSMTP(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		e.get("/api/v1/admin/outbox", e.token(store.RoleModerator)).wantError(t, 403, "forbidden")
@@ -127,6 +132,7 @@ func TestOutboxIsForEditorsAndOnlyWithoutSMTP(t *testing.T) {
 // A reset link in the dev outbox would let an editor become an admin: an
 // editor sees only their own; admins, who may set any password, see all.
 func TestOutboxShowsResetLinksOnlyToTheirOwnerOrAdmins(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin, editor := e.users[store.RoleAdmin].Email, e.users[store.RoleEditor].Email
 		for _, m := range []store.OutboxEntry{
@@ -163,6 +169,7 @@ func TestOutboxShowsResetLinksOnlyToTheirOwnerOrAdmins(t *testing.T) {
 
 // Two requests racing with one reset link: exactly one sets the password.
 func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		token := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/reset/")
@@ -194,6 +201,7 @@ func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
 // Past the per-account limit the answer stays 202 (a 429 would tell that
 // the address has an account) and no more links are sent.
 func TestPasswordResetLimitPerAccountAnswersAlike(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		email := e.users[store.RoleViewer].Email
 		for i := range 5 {

@@ -45,6 +45,7 @@ func (e *env) signatureCount(t *testing.T) float64 {
 }
 
 func TestSignConfirmCountWithdraw(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		r := e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", "alena@example.org")).wantStatus(t, 202)
 		if r.JSON(t)["status"] != "pending" {
@@ -88,6 +89,7 @@ func TestSignConfirmCountWithdraw(t *testing.T) {
 }
 
 func TestCanonicalDuplicatesCountOnce(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
 		for _, again := range []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"} {
@@ -107,6 +109,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 }
 
 func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 50)
@@ -134,6 +137,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 }
 
 func TestExpiredConfirmationLink(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Late Signer", "late@example.org")).wantStatus(t, 202)
 		confirm := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/confirm/")
@@ -148,6 +152,7 @@ func TestExpiredConfirmationLink(t *testing.T) {
 }
 
 func TestSignBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		long := strings.Repeat("x", 101)
 		cases := []struct {
@@ -192,6 +197,7 @@ func TestSignBadInputs(t *testing.T) {
 }
 
 func TestSignClosedOrDraftCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
@@ -208,6 +214,7 @@ func TestSignClosedOrDraftCampaign(t *testing.T) {
 }
 
 func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Bot McBot", "bot@mailinator.com"))
 		if got := e.signatureCount(t); got != 0 {
@@ -217,6 +224,7 @@ func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
 }
 
 func TestSignRateLimits(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		// Per address and campaign: the 11th and later are accepted alike
 		// but shadow-flagged.
@@ -253,6 +261,7 @@ func TestSignRateLimits(t *testing.T) {
 }
 
 func TestSignersStatsAndSmallCells(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		for i := 0; i < 5; i++ {
 			b := signBody(fmt.Sprintf("Signer%d  kupala", i), fmt.Sprintf("by%d@example.org", i))
@@ -295,6 +304,7 @@ func TestSignersStatsAndSmallCells(t *testing.T) {
 }
 
 func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		updates := signBody("=HYPERLINK(\"http://evil\")", "wants.news@example.org")
 		updates["updates"] = true
@@ -333,6 +343,7 @@ func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
 }
 
 func TestInvalidationsCountThenApply(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Real Person", "real@example.org"))
 		for i := 0; i < 3; i++ {
@@ -366,6 +377,7 @@ func TestInvalidationsCountThenApply(t *testing.T) {
 // A search or invalidation by address or domain is audited without them:
 // the log outlives the signature it found.
 func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Sought Person", "sought.person@family-name.example"))
 		admin := e.token("admin")
@@ -385,6 +397,7 @@ func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
 
 // Staff type a domain as people write it; signing hashed its canonical form.
 func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Mail Alias", "someone@googlemail.com"))
 		e.signAndConfirm(t, signBody("Cyrillic Domain", "someone@пример.бел"))
@@ -404,6 +417,7 @@ func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
 // Whoever asks for a confirmation in someone's name, the email says what
 // confirming would publish, so a changed name or tier cannot slip through.
 func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		addr := "shown@example.org"
 		e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", addr)).wantStatus(t, 202)
@@ -437,6 +451,7 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 // closed the campaign or its closing time passed; it keeps the numbers and
 // drops the people.
 func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		public := signBody("Public Person", "public.person@example.org")
 		public["visibility"] = "public"
@@ -491,6 +506,7 @@ func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
 // A signature invalidated before it was confirmed still goes when its link
 // expires, like any unconfirmed one (privacy rule 3).
 func TestUnconfirmedSignaturesInvalidatedAreDeletedWhenTheirLinkExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Never Confirmed", "never@spamfarm.example")).wantStatus(t, 202)
 		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"

@@ -86,6 +86,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 }
 
 func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
+	t.Parallel()
 	vars := goodSecrets(t, nil)
 	cfg, err := config.Load(env(vars))
 	if err != nil {
@@ -100,6 +101,7 @@ func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
 }
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		vars  map[string]string
@@ -160,6 +162,7 @@ func wantOneLineNaming(t *testing.T, err error, name string) {
 }
 
 func TestValidValuesAreRead(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(env(goodSecrets(t, map[string]string{
 		"LISTEN_ADDR":      ":9000",
 		"PUBLIC_URL":       "https://sign.example.org/",
@@ -190,6 +193,7 @@ func TestValidValuesAreRead(t *testing.T) {
 }
 
 func TestFileTwins(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -237,6 +241,7 @@ func TestFileTwins(t *testing.T) {
 }
 
 func TestGeneratedSecretThatWasTamperedWithIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "data_key"), []byte("short\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 // winter time; the EU left summer time on Sunday 25 October 2026. New York
 // left it a week later, on 1 November 2026.
 func TestLastFireAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
 	brussels := store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "Europe/Brussels"}
 	newYork := store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "America/New_York"}
 	utc := func(s string) time.Time {
@@ -50,6 +51,7 @@ func TestLastFireAcrossDaylightSaving(t *testing.T) {
 }
 
 func TestParseLocalTime(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{"09:00": true, "23:59": true, "00:00": true, "9:00": false, "24:00": false, "09:60": false, "nine": false, "": false} {
 		if _, _, err := ParseLocalTime(in); (err == nil) != ok {
 			t.Errorf("ParseLocalTime(%q) error = %v, want ok=%v", in, err, ok)

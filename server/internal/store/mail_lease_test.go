@@ -13,6 +13,7 @@ import (
 // TestStaleWorkerCannotActOnATakenOverMessage plays a worker whose lease
 // ran out mid-batch while another worker took the message over.
 func TestStaleWorkerCannotActOnATakenOverMessage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		claim := func(worker string, lease time.Duration) string {
@@ -74,6 +75,7 @@ func TestStaleWorkerCannotActOnATakenOverMessage(t *testing.T) {
 // the server accepted the message still records it as sent, so that the
 // new holder, checking its lease just before sending, leaves it.
 func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
@@ -109,6 +111,7 @@ func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
 // TestMarkSentConfirmsTheNextLease: recording a send also answers whether
 // the worker still holds the message it sends next, in one round trip.
 func TestMarkSentConfirmsTheNextLease(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
@@ -145,6 +148,7 @@ func TestMarkSentConfirmsTheNextLease(t *testing.T) {
 // message) touch the same two rows at the same moment, many times over;
 // neither may fail, or a message sent would not be recorded as sent.
 func TestRenewalNeverDeadlocksWithMarkSent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org"} {
