@@ -43,7 +43,7 @@ test-frontend: frontend-deps ## frontend unit tests (Vitest)
 
 # The real binary on a free port with SQLite, an SMTP server and Debian's
 # Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
-test-e2e: build ## browser end-to-end tests of the public site (playwright-core, Chromium, axe)
+test-e2e: build ## browser end-to-end tests (playwright-core, Chromium, axe); SCREENSHOTS=1 rewrites docs/screenshots
 	cd frontend && npm run test:e2e
 
 docs: ## render docs/api.md from the OpenAPI document (server/internal/api/openapi.json)
