@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz docs
+.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz docs image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ test-frontend: frontend-deps ## frontend unit tests (Vitest)
 # Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
 test-e2e: build ## browser end-to-end tests (playwright-core, Chromium, axe); SCREENSHOTS=1 rewrites docs/screenshots
 	cd frontend && npm run test:e2e
+
+IMAGE_TAG ?= undersigned:$(VERSION)
+image: build ## the container image bin/undersigned-image.tar from the same static binary (podman load -i ...), checked
+	go run ./server/cmd/image -binary $(BIN) -out bin/undersigned-image.tar -tag $(IMAGE_TAG)
+	go run ./server/cmd/image -check bin/undersigned-image.tar -tag $(IMAGE_TAG)
 
 docs: ## render docs/api.md from the OpenAPI document (server/internal/api/openapi.json)
 	go run ./server/cmd/apidoc server/internal/api/openapi.json docs/api.md
