@@ -106,7 +106,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		SPA:     spa,
 		Mail:    queue,
 		Version: version,
-		// Public pages and counts may be a second stale (DESIGN.md), so that
+		// Public pages and counts may be a second stale (docs/design.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
 	})

@@ -15,7 +15,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// Error is an API error in the one shape of DESIGN.md. Handlers return it;
+// Error is an API error in the one shape of docs/design.md and openapi.json. Handlers return it;
 // the ErrorHandler writes it.
 type Error struct {
 	Status  int               `json:"-"`

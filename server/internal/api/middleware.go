@@ -86,7 +86,7 @@ func accessLog() fiber.Handler {
 	}
 }
 
-// securityHeaders sets the strict headers of DESIGN.md (privacy rule 9).
+// securityHeaders sets the strict headers of privacy rule 9 (docs/privacy.md).
 // Routes under /embed/ may be framed by partners' sites.
 func securityHeaders(https bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {

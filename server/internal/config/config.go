@@ -1,6 +1,6 @@
 // Package config turns the environment into one validated Config.
 //
-// Every variable of DESIGN.md is read here and nowhere else. A secret may be
+// Every variable of the configuration (README.md) is read here and nowhere else. A secret may be
 // given as NAME or as NAME_FILE (a path whose contents are the value), so that
 // orchestrators can mount secrets as files.
 package config

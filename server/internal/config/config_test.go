@@ -146,7 +146,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	}
 }
 
-// wantOneLineNaming checks that err is the one clear line of DESIGN.md.
+// wantOneLineNaming checks that err is the one clear line the configuration promises.
 func wantOneLineNaming(t *testing.T, err error, name string) {
 	t.Helper()
 	if err == nil {
