@@ -95,7 +95,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 		for _, again := range []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"} {
 			e.send("POST", demo+"/signatures", "", signBody("Ales B", again)).wantStatus(t, 202)
 		}
-		time.Sleep(200 * time.Millisecond)
+		e.waitQueueIdle(t)
 		if got := e.signatureCount(t); got != 1 {
 			t.Fatalf("count = %v, want 1", got)
 		}
@@ -129,7 +129,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signatures stored, want 1", n)
 		}
-		time.Sleep(300 * time.Millisecond)
+		e.waitQueueIdle(t)
 		if n := len(e.smtp.Messages()); n < 1 || n > 4 {
 			t.Fatalf("%d confirmation emails, want 1 plus at most 3 resends", n)
 		}
