@@ -6,7 +6,7 @@ const routes = [
   { name: 'home', pattern: [] },
   { name: 'campaign', pattern: ['c', ':slug'] },
   { name: 'privacy', pattern: ['privacy'] },
-  // Links in emails (DESIGN.md): each page asks for a click before it acts.
+  // Links in emails (docs/api.md): each page asks for a click before it acts.
   { name: 'confirm', pattern: ['confirm', ':token'] },
   { name: 'withdraw', pattern: ['withdraw', ':token'] },
   { name: 'reset', pattern: ['reset', ':token'] },

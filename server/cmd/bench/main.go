@@ -1,4 +1,4 @@
-// Command bench measures undersigned as DESIGN.md's performance goals ask:
+// Command bench measures undersigned as the performance goals of docs/benchmarks.md ask:
 // it starts the real binary on PostgreSQL with rate limits and proof of work
 // off, drives it with wrk (sign, confirm, campaign read), runs pgbench with
 // an equivalent single-row insert in the same run, and measures mail

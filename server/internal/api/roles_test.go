@@ -101,6 +101,7 @@ var staffRoutes = []staffRoute{
 var allRoles = []store.Role{store.RoleAdmin, store.RoleEditor, store.RoleModerator, store.RoleViewer}
 
 func TestStaffRoutesByRole(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tokens := map[store.Role]string{}
 		for _, role := range allRoles {
@@ -138,6 +139,7 @@ func TestStaffRoutesByRole(t *testing.T) {
 // TestEveryStaffRouteIsInTheRoleTable fails when api.go gains a staff route
 // that the table above does not check.
 func TestEveryStaffRouteIsInTheRoleTable(t *testing.T) {
+	t.Parallel()
 	storeKinds := 0
 	each(t, func(t *testing.T, e *env) {
 		storeKinds++
@@ -160,6 +162,7 @@ func TestEveryStaffRouteIsInTheRoleTable(t *testing.T) {
 }
 
 func TestRoleChangeTakesEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		editor := e.token(store.RoleEditor)
@@ -190,6 +193,7 @@ func TestRoleChangeTakesEffectAtOnce(t *testing.T) {
 }
 
 func TestLastAdminCannotBeDemoted(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		adminID := e.users[store.RoleAdmin].ID
@@ -214,6 +218,7 @@ func TestLastAdminCannotBeDemoted(t *testing.T) {
 }
 
 func TestRoleChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		target := e.users[store.RoleModerator].ID

@@ -45,6 +45,7 @@ func (e *env) signatureCount(t *testing.T) float64 {
 }
 
 func TestSignConfirmCountWithdraw(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		r := e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", "alena@example.org")).wantStatus(t, 202)
 		if r.JSON(t)["status"] != "pending" {
@@ -92,6 +93,7 @@ func TestSignConfirmCountWithdraw(t *testing.T) {
 // with a new withdrawal link, up to MaxResends, so that the page answers
 // every address alike and a signer who lost the first email has a way out.
 func TestCanonicalDuplicatesCountOnce(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		first := e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
 		again := []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"}
@@ -111,6 +113,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 		}
 		e.send("POST", demo+"/signatures", "", signBody("Ales B", "ales.b@gmail.com")).wantStatus(t, 202)
 		e.settle()
+		e.waitQueueIdle(t)
 		if got := e.signatureCount(t); got != 1 {
 			t.Fatalf("count = %v, want 1", got)
 		}
@@ -133,6 +136,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 }
 
 func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 50)
@@ -153,7 +157,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signatures stored, want 1", n)
 		}
-		time.Sleep(300 * time.Millisecond)
+		e.waitQueueIdle(t)
 		if n := len(e.smtp.Messages()); n < 1 || n > 4 {
 			t.Fatalf("%d confirmation emails, want 1 plus at most 3 resends", n)
 		}
@@ -161,6 +165,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 }
 
 func TestExpiredConfirmationLink(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Late Signer", "late@example.org")).wantStatus(t, 202)
 		confirm := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/confirm/")
@@ -175,6 +180,7 @@ func TestExpiredConfirmationLink(t *testing.T) {
 }
 
 func TestSignBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		long := strings.Repeat("x", 101)
 		cases := []struct {
@@ -219,6 +225,7 @@ func TestSignBadInputs(t *testing.T) {
 }
 
 func TestSignClosedOrDraftCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
@@ -235,6 +242,7 @@ func TestSignClosedOrDraftCampaign(t *testing.T) {
 }
 
 func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Bot McBot", "bot@mailinator.com"))
 		if got := e.signatureCount(t); got != 0 {
@@ -244,6 +252,7 @@ func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
 }
 
 func TestSignRateLimits(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		// Per address and campaign: the 11th and later are accepted alike
 		// but shadow-flagged.
@@ -281,6 +290,7 @@ func TestSignRateLimits(t *testing.T) {
 }
 
 func TestSignersStatsAndSmallCells(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		for i := 0; i < 5; i++ {
 			b := signBody(fmt.Sprintf("Signer%d  kupala", i), fmt.Sprintf("by%d@example.org", i))
@@ -323,6 +333,7 @@ func TestSignersStatsAndSmallCells(t *testing.T) {
 }
 
 func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		updates := signBody("=HYPERLINK(\"http://evil\")", "wants.news@example.org")
 		updates["updates"] = true
@@ -361,6 +372,7 @@ func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
 }
 
 func TestInvalidationsCountThenApply(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Real Person", "real@example.org"))
 		for i := 0; i < 3; i++ {
@@ -394,6 +406,7 @@ func TestInvalidationsCountThenApply(t *testing.T) {
 // A search or invalidation by address or domain is audited without them:
 // the log outlives the signature it found.
 func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Sought Person", "sought.person@family-name.example"))
 		admin := e.token("admin")
@@ -413,6 +426,7 @@ func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
 
 // Staff type a domain as people write it; signing hashed its canonical form.
 func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Mail Alias", "someone@googlemail.com"))
 		e.signAndConfirm(t, signBody("Cyrillic Domain", "someone@пример.бел"))
@@ -432,6 +446,7 @@ func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
 // Whoever asks for a confirmation in someone's name, the email says what
 // confirming would publish, so a changed name or tier cannot slip through.
 func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		addr := "shown@example.org"
 		e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", addr)).wantStatus(t, 202)
@@ -468,6 +483,7 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 // closed the campaign or its closing time passed; it keeps the numbers and
 // drops the people.
 func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		public := signBody("Public Person", "public.person@example.org")
 		public["visibility"] = "public"
@@ -522,6 +538,7 @@ func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
 // A signature invalidated before it was confirmed still goes when its link
 // expires, like any unconfirmed one (privacy rule 3).
 func TestUnconfirmedSignaturesInvalidatedAreDeletedWhenTheirLinkExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Never Confirmed", "never@spamfarm.example")).wantStatus(t, 202)
 		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"

@@ -16,7 +16,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/translog"
 )
 
-func testLogKeys(t *testing.T, cfg config.Config) *translog.Keys {
+func testLogKeys(t testing.TB, cfg config.Config) *translog.Keys {
 	t.Helper()
 	k, err := translog.NewKeys(cfg.LogSigningKey, cfg.LogWitnesses, cfg.PublicURL)
 	if err != nil {

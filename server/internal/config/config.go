@@ -1,6 +1,6 @@
 // Package config turns the environment into one validated Config.
 //
-// Every variable of DESIGN.md is read here and nowhere else. A secret may be
+// Every variable of the configuration (README.md) is read here and nowhere else. A secret may be
 // given as NAME or as NAME_FILE (a path whose contents are the value), so that
 // orchestrators can mount secrets as files.
 package config
@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is the whole runtime configuration of undersigned.
@@ -164,7 +165,7 @@ func Load(lookup Lookup) (Config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		r.fail("ADMIN_PASSWORD", "ADMIN_EMAIL and ADMIN_PASSWORD go together")
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < MinPasswordLength {
+	if c.AdminPassword != "" && utf8.RuneCountInString(c.AdminPassword) < MinPasswordLength {
 		r.fail("ADMIN_PASSWORD", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	}
 	if r.err != nil {

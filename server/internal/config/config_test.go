@@ -90,6 +90,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 }
 
 func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
+	t.Parallel()
 	vars := goodSecrets(t, nil)
 	cfg, err := config.Load(env(vars))
 	if err != nil {
@@ -104,6 +105,7 @@ func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
 }
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		vars  map[string]string
@@ -152,7 +154,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	}
 }
 
-// wantOneLineNaming checks that err is the one clear line of DESIGN.md.
+// wantOneLineNaming checks that err is the one clear line the configuration promises.
 func wantOneLineNaming(t *testing.T, err error, name string) {
 	t.Helper()
 	if err == nil {
@@ -168,6 +170,7 @@ func wantOneLineNaming(t *testing.T, err error, name string) {
 }
 
 func TestValidValuesAreRead(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(env(goodSecrets(t, map[string]string{
 		"LISTEN_ADDR":      ":9000",
 		"PUBLIC_URL":       "https://sign.example.org/",
@@ -198,6 +201,7 @@ func TestValidValuesAreRead(t *testing.T) {
 }
 
 func TestFileTwins(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -246,6 +250,7 @@ func TestFileTwins(t *testing.T) {
 }
 
 func TestGeneratedSecretThatWasTamperedWithIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "data_key"), []byte("short\n"), 0o600); err != nil {
 		t.Fatal(err)
