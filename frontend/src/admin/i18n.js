@@ -4,6 +4,7 @@
 // not carry them: the console is its own lazily loaded chunk.
 
 import { createTranslator, getLang } from '../lib/i18n.js';
+import { formatDate, formatDateTime as formatDateTimeIn } from '../lib/locale.js';
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
@@ -27,23 +28,21 @@ export const tn = (key, count, vars) => active().tn(key, count, vars);
 /** A number in the interface language. */
 export const formatNumber = (n) => active().number(n);
 
-/** A moment (RFC 3339) as date and time in the reader's language and zone. */
-export function formatDateTime(iso) {
+/**
+ * A moment (RFC 3339) as date and time in the reader's language, in the
+ * reader's zone or in timeZone (an IANA name) when given.
+ */
+export function formatDateTime(iso, timeZone) {
   const lang = currentLang();
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return formatDateTimeIn(lang, iso, { timeZone });
 }
 
 /** A day (YYYY-MM-DD, a calendar day in UTC) in the reader's language. */
 export function formatDay(iso) {
   const lang = currentLang();
   if (!iso) return '';
-  const bare = /^\d{4}-\d{2}-\d{2}$/.test(iso);
-  const d = new Date(bare ? `${iso}T00:00:00Z` : iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', ...(bare ? { timeZone: 'UTC' } : {}) }).format(d);
+  return formatDate(lang, iso, 'medium');
 }
 
 /** A message key of ours with values from explainFieldMessage/explainConflict, numbers formatted. */
