@@ -101,3 +101,17 @@ export function locateField(name) {
   if (tr) return { translation: tr[1], field: tr[2] ?? '', call: tr[3] === undefined ? undefined : Number(tr[3]) };
   return { field: name };
 }
+
+/**
+ * What a translation lacks to be served (the server keeps an incomplete one
+ * as a draft that readers never see): [{part: "title"|"summary"|"body"} |
+ * {part: "call", n}] in form order; empty when it is complete.
+ */
+export function translationMissing(tr, calls) {
+  const missing = [];
+  for (const part of ['title', 'summary', 'body']) if (!String(tr?.[part] ?? '').trim()) missing.push({ part });
+  calls.forEach((_, i) => {
+    if (!String(tr?.calls?.[i] ?? '').trim()) missing.push({ part: 'call', n: i + 1 });
+  });
+  return missing;
+}

@@ -37,6 +37,9 @@ type translationView struct {
 	Body     string   `json:"body,omitempty"`
 	BodyHTML string   `json:"body_html"`
 	Calls    []string `json:"calls"`
+	// Missing (staff only) names what a draft translation lacks: it is
+	// served only once nothing is missing.
+	Missing []string `json:"missing,omitempty"`
 }
 
 type campaignView struct {
@@ -76,10 +79,15 @@ func viewCampaign(c store.Campaign, withSource bool) campaignView {
 	for i, call := range c.Calls {
 		v.Calls[i] = callView{ID: call.ID, Audiences: call.Audiences, Text: call.Text}
 	}
-	for _, t := range c.Translations {
+	translations := c.Served()
+	if withSource {
+		translations = c.Translations
+	}
+	for _, t := range translations {
 		tv := translationView{Title: t.Title, Summary: t.Summary, BodyHTML: t.BodyHTML, Calls: t.Calls}
 		if withSource {
 			tv.Body = t.Body
+			tv.Missing = c.Missing(t)
 		}
 		v.Translations[t.Language] = tv
 	}

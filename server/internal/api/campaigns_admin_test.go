@@ -238,7 +238,7 @@ func TestCampaignMarkdownIsSanitised(t *testing.T) {
 		c := newCampaign()
 		evil := "Sign **now**.\n\n<script>alert('body')</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(2))\n\n<iframe src=\"https://evil.example\"></iframe>"
 		c["body"] = evil
-		c["translations"] = map[string]any{"be": map[string]any{"title": "Т", "body": evil}}
+		c["translations"] = map[string]any{"be": map[string]any{"title": "Т", "summary": "З", "body": evil, "calls": []any{"В", "З"}}}
 		e.send("POST", "/api/v1/admin/campaigns", editor, c).wantStatus(t, 201)
 
 		pub := e.get("/api/v1/campaigns/free-the-journalists", "").wantStatus(t, 200).JSON(t)

@@ -24,6 +24,8 @@ type endorseInput struct {
 	Calls        *[]string `json:"calls"`
 	Confidential bool      `json:"confidential"`
 	Pow          string    `json:"pow"`
+	// Language is the page's language: the emails are written in it.
+	Language string `json:"language"`
 }
 
 // endorseForm is a valid endorsing request, but for its calls, which are
@@ -47,6 +49,7 @@ const (
 func (in endorseInput) validate() (endorseForm, error) {
 	f := fieldErrors{}
 	form := endorseForm{endorseInput: in}
+	checkLanguage(f, in.Language)
 	form.Organization = strings.Join(strings.Fields(in.Organization), " ")
 	if !validOrganization(form.Organization) {
 		f.add("organization", "must be 2 to 200 characters of printable text")

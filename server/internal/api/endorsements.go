@@ -49,7 +49,7 @@ func (s *server) endorse(c *fiber.Ctx) error {
 		return err
 	}
 	token, hash := auth.NewToken()
-	lang := s.languageOf(c, camp.Language)
+	lang := s.languageOf(c, form.Language, camp.Language)
 	e := &store.Endorsement{
 		CampaignID: camp.ID, Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
 		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement, Confidential: form.Confidential,
@@ -58,7 +58,7 @@ func (s *server) endorse(c *fiber.Ctx) error {
 		CallIDs: form.calls,
 	}
 	mail := queued(mailers.EndorsementVerify(lang, mailers.EndorsementVerifyParams{
-		Campaign: camp.Title, Organization: form.Organization, Link: s.link("/endorse/confirm/" + token),
+		Campaign: campaignTitleIn(camp, lang), Organization: form.Organization, Link: s.link("/endorse/confirm/" + token),
 		Days: int(verifyLifetime / (24 * time.Hour)),
 	}))
 	mail.Recipient, mail.Ref = form.contactEmail, camp.ID
@@ -151,4 +151,11 @@ func (s *server) addEndorsementCounts(ctx context.Context, v *campaignView, camp
 		v.Calls[i].EndorsementCount = perCall[v.Calls[i].ID]
 	}
 	return nil
+}
+
+// campaignTitleIn is the campaign's title in lang where a complete
+// translation has it, else in its own language.
+func campaignTitleIn(camp store.Campaign, lang string) string {
+	title, _, _ := camp.InLanguage(lang)
+	return title
 }

@@ -135,7 +135,7 @@ func (s *server) reviewed(c *fiber.Ctx, err error) error {
 func (s *server) approveEndorsement(c *fiber.Ctx) error {
 	mail := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementApproved(e.Language, mailers.EndorsementApprovedParams{
-			Campaign: camp.Title, Organization: e.DisplayName, Confidential: e.Confidential,
+			Campaign: campaignTitleIn(camp, e.Language), Organization: e.DisplayName, Confidential: e.Confidential,
 			Link: s.link("/c/" + camp.Slug),
 		}))
 	}
@@ -160,7 +160,7 @@ func (s *server) rejectEndorsement(c *fiber.Ctx) error {
 	}
 	mail := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementRejected(e.Language, mailers.EndorsementRejectedParams{
-			Campaign: camp.Title, Organization: e.DisplayName, Reason: reason,
+			Campaign: campaignTitleIn(camp, e.Language), Organization: e.DisplayName, Reason: reason,
 		}))
 	}
 	id := c.Params("id")

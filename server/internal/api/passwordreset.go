@@ -25,13 +25,20 @@ var (
 func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 	var in struct {
 		Email string `json:"email"`
+		// Language is the page's language: the email is written in it.
+		Language string `json:"language"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Email))
+	f := fieldErrors{}
 	if !plainAddress(email) {
-		return errValidation("email", "must be an email address")
+		f.add("email", "must be an email address")
+	}
+	checkLanguage(f, in.Language)
+	if err := f.err(); err != nil {
+		return err
 	}
 	if err := s.allow(c, resetPerClient, s.clientHash(c)); err != nil {
 		return err
@@ -44,7 +51,7 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 	}
 	if ok {
 		token, hash := auth.NewToken()
-		out := mailers.PasswordReset(mailers.PasswordResetParams{
+		out := mailers.PasswordResetIn(s.languageOf(c, in.Language, "en"), mailers.PasswordResetParams{
 			Link: s.link("/reset/" + token), Minutes: int(resetLifetime / time.Minute)})
 		created, err := s.Store.RequestPasswordReset(c.UserContext(), email, hash, resetLifetime, s.Config.MessageDomain(), queued(out))
 		if err != nil {

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"slices"
+
+	"github.com/bnp/undersigned/mailers"
 	"regexp"
 	"strings"
 	"unicode"
@@ -23,6 +26,9 @@ type signInput struct {
 	Pow        string  `json:"pow"`
 	// Ref is a partner's share code from ?ref=, kept for aggregate counts.
 	Ref string `json:"ref"`
+	// Language is the page's language ("be", "ru", "en"): the emails are
+	// written in it, whatever the browser's Accept-Language says.
+	Language string `json:"language"`
 }
 
 // signForm is a valid signing request.
@@ -54,6 +60,7 @@ func (in signInput) validate() (signForm, error) {
 		f.add("email", "must be a valid email address")
 	}
 	form.canonical, form.emailDomain = canonical, domain
+	checkLanguage(f, in.Language)
 	form.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !countries.Valid(form.Country) {
 		f.add("country", "must be a two-letter country code (ISO 3166-1), such as BY")
@@ -122,5 +129,13 @@ func displayName(name, visibility string) string {
 		return words[0] + " " + initial
 	default:
 		return ""
+	}
+}
+
+// checkLanguage accepts an empty language (the browser's then) or one that
+// emails are written in.
+func checkLanguage(f fieldErrors, lang string) {
+	if lang != "" && !slices.Contains(mailers.Languages, lang) {
+		f.add("language", "must be one of be, ru, en")
 	}
 }

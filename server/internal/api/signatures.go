@@ -57,8 +57,10 @@ func (s *server) sign(c *fiber.Ctx) error {
 	withdraw, withdrawHash := auth.NewToken()
 	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
 	sig.TokenExpiresAt = time.Now().UTC().Add(confirmLifetime).Truncate(time.Millisecond)
-	mail := queued(mailers.SignatureConfirm(s.languageOf(c, camp.Language), mailers.SignatureConfirmParams{
-		Campaign: camp.Title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
+	lang := s.languageOf(c, form.Language, camp.Language)
+	title, _, _ := camp.InLanguage(lang)
+	mail := queued(mailers.SignatureConfirm(lang, mailers.SignatureConfirmParams{
+		Campaign: title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
 		Days: int(confirmLifetime / (24 * time.Hour)),
 		Name: form.Name, Shown: displayName(form.Name, form.Visibility),
 	}))
@@ -136,9 +138,13 @@ func (s *server) verifyPow(c *fiber.Ctx, payload string) error {
 	return err
 }
 
-// languageOf is the reader's language for an email: the first language of
+// languageOf is the reader's language for an email: the language of the
+// page the form was sent from (chosen, valid), else the first language of
 // Accept-Language that mail is written in, else the campaign's.
-func (s *server) languageOf(c *fiber.Ctx, fallback string) string {
+func (s *server) languageOf(c *fiber.Ctx, chosen, fallback string) string {
+	if chosen != "" {
+		return chosen
+	}
 	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
 		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")

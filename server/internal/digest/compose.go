@@ -88,7 +88,7 @@ func composeCampaign(ctx context.Context, st *store.Store, region string, camp s
 			part.Calls[camp.Language] = append(part.Calls[camp.Language], call.Text)
 		}
 	}
-	for _, tr := range camp.Translations {
+	for _, tr := range camp.Served() {
 		part.Titles[tr.Language] = tr.Title
 		if len(tr.Calls) == len(camp.Calls) {
 			for _, i := range picked {
