@@ -112,6 +112,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/endorsements/confirm", s.confirmEndorsement)
 	v1.Get("/pow", s.powChallenge)
 	v1.Post("/contacts/unsubscribe", s.unsubscribe)
+	v1.Get("/contacts/unsubscribe", s.unsubscribeLink)
 
 	// Staff sessions.
 	v1.Post("/auth/login", s.login)

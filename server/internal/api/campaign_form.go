@@ -29,6 +29,10 @@ type campaignInput struct {
 	RetentionDays *int                         `json:"retention_days"`
 	Calls         *[]callInput                 `json:"calls"`
 	Translations  *map[string]translationInput `json:"translations"`
+	// ContactEmail and SenderName ("" clears) name who runs the campaign
+	// and where officials can write back.
+	ContactEmail *string `json:"contact_email"`
+	SenderName   *string `json:"sender_name"`
 }
 
 type callInput struct {
@@ -128,6 +132,7 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	if c.OpensAt != nil && c.ClosesAt != nil && !c.ClosesAt.After(*c.OpensAt) {
 		f.add("closes_at", "must be after opens_at")
 	}
+	applyOrganiser(f, in, c)
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 		if c.RetentionDays < 1 || c.RetentionDays > 3650 {
@@ -271,3 +276,30 @@ func applyTranslations(f fieldErrors, c *store.Campaign, in map[string]translati
 	slices.SortFunc(out, func(a, b store.Translation) int { return strings.Compare(a.Language, b.Language) })
 	return out
 }
+
+// applyOrganiser sets who runs the campaign: an empty value falls back to
+// the site's CONTACT_EMAIL and MAIL_FROM name.
+func applyOrganiser(f fieldErrors, in campaignInput, c *store.Campaign) {
+	if in.ContactEmail != nil {
+		email := strings.ToLower(strings.TrimSpace(*in.ContactEmail))
+		c.ContactEmail = nil
+		if email != "" {
+			if !plainAddress(email) {
+				f.add("contact_email", "must be an email address")
+			}
+			c.ContactEmail = &email
+		}
+	}
+	if in.SenderName != nil {
+		name := strings.Join(strings.Fields(*in.SenderName), " ")
+		c.SenderName = nil
+		if name != "" {
+			if utf8.RuneCountInString(name) > maxSenderName || !printable(name, false) {
+				f.add("sender_name", fmt.Sprintf("must be at most %d characters of printable text", maxSenderName))
+			}
+			c.SenderName = &name
+		}
+	}
+}
+
+const maxSenderName = 200

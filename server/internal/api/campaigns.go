@@ -56,6 +56,8 @@ type adminCampaignView struct {
 	ID            string     `json:"id"`
 	Body          string     `json:"body"`
 	RetentionDays int        `json:"retention_days"`
+	ContactEmail  string     `json:"contact_email"`
+	SenderName    string     `json:"sender_name"`
 	ClosedAt      *time.Time `json:"closed_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
@@ -96,7 +98,7 @@ func viewCampaign(c store.Campaign, withSource bool) campaignView {
 
 func viewAdminCampaign(c store.Campaign) adminCampaignView {
 	return adminCampaignView{campaignView: viewCampaign(c, true), ID: c.ID, Body: c.Body,
-		RetentionDays: c.RetentionDays, ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		RetentionDays: c.RetentionDays, ContactEmail: deref(c.ContactEmail), SenderName: deref(c.SenderName), ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (s *server) listCampaigns(c *fiber.Ctx) error {

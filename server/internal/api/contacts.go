@@ -134,6 +134,10 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 	if token == "" || len(token) > 200 {
 		return errValidation("token", "is required")
 	}
+	if token == s.Keys.UnsubscribeToken(testContact) {
+		// A staff test send: its link works as a real one would, and changes nothing.
+		return c.JSON(fiber.Map{"status": "test"})
+	}
 	err := s.Store.Unsubscribe(c.UserContext(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this unsubscribe link is not valid"}
@@ -141,4 +145,20 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "unsubscribed"})
+}
+
+// testContact stands for the recipient of a staff test send in its
+// unsubscribe link.
+const testContact = "test"
+
+// unsubscribeLink answers a GET on the List-Unsubscribe address, as a mail
+// client that opens it in a browser does: it leads to the unsubscribe
+// page, which asks before changing anything (a link scanner's GET must not
+// unsubscribe anyone).
+func (s *server) unsubscribeLink(c *fiber.Ctx) error {
+	token := c.Query("token")
+	if token == "" || len(token) > 200 || strings.ContainsAny(token, "/?#%") {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/unsubscribe/"+token, fiber.StatusSeeOther)
 }

@@ -236,8 +236,9 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe("test"))
+	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe(testContact))
 	p.Subject = "[TEST] " + p.Subject
+	p.Test = true
 	params, err := json.Marshal(p)
 	if err != nil {
 		return err

@@ -25,6 +25,11 @@ type Config struct {
 	DataDir     string
 	SMTPURL     *url.URL // nil: the dev outbox
 	MailFrom    *mail.Address
+	// ContactEmail is where people reach the organisers (CONTACT_EMAIL):
+	// on the privacy page, in every email's footer, and the Reply-To of
+	// digests of campaigns that name no address of their own. Empty: none
+	// is shown.
+	ContactEmail string
 
 	// MailConnections is how many SMTP connections deliver in parallel.
 	MailConnections int
@@ -88,6 +93,14 @@ func Load(lookup Lookup) (Config, error) {
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
 	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
+	if v := r.str("CONTACT_EMAIL", ""); v != "" {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" {
+			r.fail("CONTACT_EMAIL", "must be a bare address such as team@example.org")
+		} else {
+			c.ContactEmail = strings.ToLower(a.Address)
+		}
+	}
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))

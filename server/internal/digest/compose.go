@@ -40,6 +40,9 @@ type Campaign struct {
 	TopCountries []store.CountryCount `json:"top_countries"`
 	Organisation []store.OrgLine      `json:"organisations"`
 	Goal         int64                `json:"goal"`
+	// Contact and Sender say who runs the campaign ("" : the site's).
+	Contact string `json:"contact,omitempty"`
+	Sender  string `json:"sender,omitempty"`
 }
 
 // SmallCell is the smallest country count shown on its own (privacy
@@ -80,6 +83,12 @@ func Compose(ctx context.Context, st *store.Store, d store.Digest, publicURL str
 func composeCampaign(ctx context.Context, st *store.Store, region string, camp store.Campaign, publicURL string, now time.Time) (Campaign, error) {
 	part := Campaign{Slug: camp.Slug, Link: publicURL + "/c/" + camp.Slug, Language: camp.Language, Goal: camp.Goal,
 		Titles: map[string]string{camp.Language: camp.Title}, Calls: map[string][]string{}}
+	if camp.ContactEmail != nil {
+		part.Contact = *camp.ContactEmail
+	}
+	if camp.SenderName != nil {
+		part.Sender = *camp.SenderName
+	}
 	audience := audienceOf(region)
 	var picked []int
 	for i, call := range camp.Calls {
