@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/locale"
+	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/markdown"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
