@@ -8,7 +8,8 @@ import { formatDate, formatDateTime as formatDateTimeIn } from '../lib/locale.js
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
-import { explainConflict, explainFieldMessage } from './serverMessages.js';
+import { explainConflict } from './serverMessages.js';
+import { fieldErrorText, fieldErrorTexts } from '../lib/errorCodes.js';
 
 export const dictionaries = { en, be, ru };
 const translators = new Map();
@@ -52,13 +53,14 @@ function say(found) {
 }
 
 /**
- * The message for a field error from the API in the reader's language when
- * it is one of the server's common messages; any other as the server wrote
- * it (in English).
+ * A field error from the API in the reader's language: translated from its
+ * machine code ({code: "too_long", max: 100}), not matched by its English
+ * words; a code we do not know shows the server's message.
+ * @param {string} message the English message (err.fields[name])
+ * @param {{code: string} | undefined} coded err.codes[name]
  */
-export function fieldMessage(message) {
-  const found = explainFieldMessage(message);
-  return found ? say(found) : String(message ?? '');
+export function fieldMessage(message, coded) {
+  return fieldErrorText(message, coded);
 }
 
 /** The message of a 409 in the reader's language where we know it, else as the server wrote it. */
@@ -67,7 +69,7 @@ export function conflictMessage(message) {
   return found ? say(found) : String(message ?? '');
 }
 
-/** A field-errors object of the API with fieldMessage applied to each. */
-export function fieldMessages(fields) {
-  return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, fieldMessage(v)]));
+/** Every refused field of an API error (a 422), translated: {field: text}. */
+export function fieldMessages(err) {
+  return fieldErrorTexts(err);
 }

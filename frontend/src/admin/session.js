@@ -141,7 +141,7 @@ export function createSession({ fetch: fetchFn, onChange = () => {}, locks } = {
     }
     const e = (await readJSON(res))?.error;
     if (e && typeof e.code === 'string') {
-      throw new ApiError(e.message || e.code, { status: res.status, code: e.code, fields: e.fields ?? {} });
+      throw new ApiError(e.message || e.code, { status: res.status, code: e.code, fields: e.fields ?? {}, codes: e.codes ?? {} });
     }
     throw new ApiError(`Unexpected answer from the server (HTTP ${res.status}).`, { status: res.status, code: 'http_error' });
   }

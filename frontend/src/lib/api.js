@@ -10,12 +10,14 @@ export class ApiError extends Error {
    * @param {string} message
    * @param {{status: number, code: string, fields?: Record<string, string>, retryAfter?: string | null}} details
    */
-  constructor(message, { status, code, fields = {}, retryAfter = null }) {
+  constructor(message, { status, code, fields = {}, codes = {}, retryAfter = null }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    /** Each field's reason as a machine code with parameters: {name: {code: 'too_long', max: 100}}. */
+    this.codes = codes;
     /** The Retry-After header of a 429, as sent. */
     this.retryAfter = retryAfter;
   }
@@ -56,6 +58,7 @@ export async function request(method, path, { body, signal } = {}) {
       status: res.status,
       code: e.code,
       fields: e.fields ?? {},
+      codes: e.codes ?? {},
       retryAfter: res.headers.get('Retry-After'),
     });
   }

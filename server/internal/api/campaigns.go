@@ -215,9 +215,9 @@ func (s *server) createCampaign(c *fiber.Ctx) error {
 	err := s.Store.CreateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.create", camp.Slug, 1))
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return errValidation("slug", "is already taken")
+		return errField("slug", fe(codeTaken, "is already taken"))
 	case errors.Is(err, store.ErrUnknownCall):
-		return errValidation("calls", "a new campaign's calls have no id yet: leave id out")
+		return errField("calls", fe(codeCallIDNew, "a new campaign's calls have no id yet: leave id out"))
 	case err != nil:
 		return err
 	}
@@ -243,9 +243,9 @@ func (s *server) updateCampaign(c *fiber.Ctx) error {
 	err = s.Store.UpdateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.update", camp.Slug, 1))
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return errValidation("slug", "is already taken")
+		return errField("slug", fe(codeTaken, "is already taken"))
 	case errors.Is(err, store.ErrUnknownCall):
-		return errValidation("calls", "an id is not one of this campaign's calls (leave id out for a new call)")
+		return errField("calls", fe(codeCallIDUnknown, "an id is not one of this campaign's calls (leave id out for a new call)"))
 	case err != nil:
 		return err
 	}

@@ -15,8 +15,9 @@ import (
 
 // importRowError tells staff what is wrong with one line of a CSV file.
 type importRowError struct {
-	Line   int               `json:"line"`
-	Fields map[string]string `json:"fields"`
+	Line   int                       `json:"line"`
+	Fields map[string]string         `json:"fields"`
+	Codes  map[string]map[string]any `json:"codes"`
 }
 
 const maxImportRows = 50000
@@ -45,7 +46,7 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 	}
 	for _, need := range []string{"name", "email", "region"} {
 		if _, ok := cols[need]; !ok {
-			return errValidation("header", "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)")
+			return errField("header", fe(codeCSVHeader, "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)"))
 		}
 	}
 	// An existing contact keeps what the file does not name: importing a
@@ -75,17 +76,17 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 		}
 		line, _ := r.FieldPos(0)
 		if len(valid)+len(rejected) >= maxImportRows {
-			return errValidation("file", fmt.Sprintf("at most %d rows in one import", maxImportRows))
+			return errField("file", fe(codeTooMany, fmt.Sprintf("at most %d rows in one import", maxImportRows), maxImportRows))
 		}
 		in := rowInput(rec, cols)
 		ct := s.newContact()
 		f := fieldErrors{}
 		applyContact(f, &ct, in, true)
 		if first, dup := seen[ct.Email]; dup && ct.Email != "" {
-			f.add("email", fmt.Sprintf("appears already on line %d", first))
+			f.set("email", fe(codeDuplicateLine, fmt.Sprintf("appears already on line %d", first), first))
 		}
 		if len(f) > 0 {
-			rejected = append(rejected, importRowError{Line: line, Fields: f})
+			rejected = append(rejected, importRowError{Line: line, Fields: f.messages(), Codes: f.codes()})
 			continue
 		}
 		seen[ct.Email] = line

@@ -64,7 +64,7 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	mail.Recipient, mail.Ref = form.contactEmail, camp.ID
 	outcome, err := s.Store.Endorse(c.UserContext(), e, s.Config.MessageDomain(), mail)
 	if errors.Is(err, store.ErrUnknownCall) {
-		return errValidation("calls", "must list distinct call ids of this campaign")
+		return errField("calls", fe(codeCallsUnknown, "must list distinct call ids of this campaign"))
 	} else if err != nil {
 		return err
 	}

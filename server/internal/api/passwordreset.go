@@ -34,7 +34,7 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	f := fieldErrors{}
 	if !plainAddress(email) {
-		f.add("email", "must be an email address")
+		f.set("email", errEmail())
 	}
 	checkLanguage(f, in.Language)
 	if err := f.err(); err != nil {
@@ -76,7 +76,7 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 	}
 	f := fieldErrors{}
 	if in.Token == "" {
-		f.add("token", "is required")
+		f.set("token", errRequired())
 	}
 	validPassword(f, in.Password)
 	if err := f.err(); err != nil {
@@ -88,7 +88,7 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 	}
 	_, err = s.Store.ResetPassword(c.UserContext(), auth.HashToken(in.Token), hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return errValidation("token", "this link is not valid or has expired; ask for a new one")
+		return errField("token", fe(codeInvalidToken, "this link is not valid or has expired; ask for a new one"))
 	} else if err != nil {
 		return err
 	}

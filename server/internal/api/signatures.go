@@ -133,7 +133,7 @@ func (s *server) verifyPow(c *fiber.Ctx, payload string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, pow.ErrMissing), errors.Is(err, pow.ErrInvalid), errors.Is(err, pow.ErrExpired), errors.Is(err, pow.ErrReplayed):
-		return errValidation("pow", "the anti-bot check did not pass; try again")
+		return errField("pow", fe(codePowFailed, "the anti-bot check did not pass; try again"))
 	}
 	return err
 }
@@ -167,7 +167,7 @@ func readToken(c *fiber.Ctx) (string, error) {
 		return "", err
 	}
 	if in.Token == "" || len(in.Token) > 200 {
-		return "", errValidation("token", "is required")
+		return "", errField("token", errRequired())
 	}
 	return auth.HashToken(in.Token), nil
 }

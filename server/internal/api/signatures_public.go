@@ -70,7 +70,7 @@ func (s *server) listSigners(c *fiber.Ctx) error {
 	}
 	signers, err := s.Store.ListedSigners(c.UserContext(), camp.ID, c.Query("cursor"), signersPage)
 	if errors.Is(err, store.ErrNotFound) {
-		return errValidation("cursor", "is not a cursor of this list")
+		return errField("cursor", fe(codeInvalidCursor, "is not a cursor of this list"))
 	} else if err != nil {
 		return err
 	}
