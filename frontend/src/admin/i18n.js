@@ -39,6 +39,16 @@ export function formatDateTime(iso, timeZone) {
   return formatDateTimeIn(lang, iso, { timeZone });
 }
 
+/**
+ * An hour of the surge view ("2026-12-01T23", UTC) as its start in the
+ * reader's language and zone, e.g. "1 сне 2026 г., 23:00".
+ */
+export function formatHour(hour) {
+  const text = String(hour ?? '');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(text)) return text;
+  return formatDateTimeIn(currentLang(), `${text}:00:00Z`);
+}
+
 /** A day (YYYY-MM-DD, a calendar day in UTC) in the reader's language. */
 export function formatDay(iso) {
   const lang = currentLang();

@@ -40,6 +40,8 @@ type digestView struct {
 	SendingAt  *time.Time    `json:"sending_at"`
 	SentAt     *time.Time    `json:"sent_at"`
 	Counts     *digestCounts `json:"counts,omitempty"`
+	// Subscribed is how many contacts a draft would reach if sent now.
+	Subscribed *int64 `json:"subscribed,omitempty"`
 }
 
 // campaignSlugs maps campaign ids to slugs for views.
@@ -150,6 +152,13 @@ func (s *server) getDigest(c *fiber.Ctx) error {
 	v, err := s.viewDigest(c, d, counts)
 	if err != nil {
 		return err
+	}
+	if d.Status == store.DigestDraft {
+		n, err := s.Store.CountSubscribed(c.UserContext(), d.Region)
+		if err != nil {
+			return err
+		}
+		v.Subscribed = &n
 	}
 	return c.JSON(v)
 }

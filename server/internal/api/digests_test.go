@@ -110,6 +110,9 @@ func TestEUDigestReachesSubscribedEUContactsWithEUCalls(t *testing.T) {
 		if !strings.Contains(audit, `"action":"digest.send"`) || !strings.Contains(audit, `"rows":2`) {
 			t.Fatalf("the send is not audited with its recipients: %s", audit)
 		}
+		if !strings.Contains(audit, `"target_name":"Weekly update"`) {
+			t.Fatalf("the audit log names the digest by its id only: %s", audit)
+		}
 
 		// The next digest counts from the first one.
 		e.signAndConfirm(t, signBody("Late Signer", "late@example.org"))
