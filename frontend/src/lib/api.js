@@ -121,6 +121,11 @@ export function sign(slug, body, options) {
   return post(`${campaignPath(slug)}/signatures`, body, options);
 }
 
+/** What the site says about itself: {contact_email} ("" when the organisers gave none). */
+export function getSite(options) {
+  return get('/site', options);
+}
+
 /** Confirm a signature with the token from its email: {status, campaign}. */
 export function confirmSignature(token) {
   return post('/signatures/confirm', { token });

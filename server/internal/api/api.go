@@ -111,6 +111,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/campaigns/:slug/endorsements", s.endorse)
 	v1.Post("/endorsements/confirm", s.confirmEndorsement)
 	v1.Get("/pow", s.powChallenge)
+	v1.Get("/site", s.site)
 	v1.Post("/contacts/unsubscribe", s.unsubscribe)
 	v1.Get("/contacts/unsubscribe", s.unsubscribeLink)
 
