@@ -65,5 +65,5 @@ bench: build ## measure sign, confirm, read, pgbench and mail delivery on Postgr
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
 	go run ./server/cmd/bench $(BENCH_FLAGS)
 
-clean: ## remove build output and the local SQLite data
+clean: ## remove build output (bin/, frontend/dist/); ./data and its SQLite database stay
 	rm -rf bin frontend/dist
