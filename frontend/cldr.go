@@ -9,3 +9,10 @@ import "embed"
 //
 //go:embed src/lib/cldr/*.json
 var CLDR embed.FS
+
+// FieldErrors holds the texts of the API's field error codes by language
+// (src/lib/errors/<lang>.json, key "error.<code>"): the console translates
+// codes with them, and the server-rendered pages can too.
+//
+//go:embed src/lib/errors/*.json
+var FieldErrors embed.FS

@@ -77,8 +77,6 @@ func (l *Locale) field(t time.Time, c rune, width int) string {
 	case 'M', 'L':
 		m := int(t.Month()) - 1
 		switch {
-		case width >= 4 && c == 'L':
-			return l.data.MonthsStandalone[m]
 		case width >= 4:
 			return l.data.Months[m]
 		case width == 3:
@@ -88,10 +86,7 @@ func (l *Locale) field(t time.Time, c rune, width int) string {
 	case 'd':
 		return pad(t.Day())
 	case 'E', 'c':
-		if c == 'c' {
-			return l.data.WeekdaysStandalone[t.Weekday()]
-		}
-		return l.data.Weekdays[t.Weekday()]
+		return l.data.WeekdaysStandalone[t.Weekday()]
 	case 'H':
 		return pad(t.Hour())
 	case 'h':

@@ -27,8 +27,6 @@ type data struct {
 	Countries          map[string]string `json:"countries"`
 	Months             []string          `json:"months"`
 	MonthsShort        []string          `json:"monthsShort"`
-	MonthsStandalone   []string          `json:"monthsStandalone"`
-	Weekdays           []string          `json:"weekdays"`
 	WeekdaysStandalone []string          `json:"weekdaysStandalone"`
 	DayPeriods         struct{ AM, PM string }
 	Date               map[string]string `json:"date"`

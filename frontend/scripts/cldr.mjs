@@ -22,6 +22,7 @@ const codes = JSON.parse(readFileSync(new URL('../src/lib/cldr/codes.json', impo
 const version = read('cldr-core', 'package.json').version;
 const plurals = read('cldr-core', 'supplemental', 'plurals.json').supplemental['plurals-type-cardinal'];
 const shortForms = new Set(['HK', 'MO', 'PS']);
+const pluralSamples = {};
 const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 for (const lang of ['be', 'ru', 'en']) {
@@ -38,15 +39,20 @@ for (const lang of ['be', 'ru', 'en']) {
   }
   const g = read('cldr-dates-full', 'main', lang, 'ca-gregorian.json').main[lang].dates.calendars.gregorian;
   const n = read('cldr-numbers-full', 'main', lang, 'numbers.json').main[lang].numbers;
+  // The rules ship without CLDR's sample numbers; the samples go to
+  // plural-samples.json, which only the tests read.
   const rules = {};
-  for (const [key, rule] of Object.entries(plurals[lang])) rules[key.replace('pluralRule-count-', '')] = rule.trim();
+  for (const [key, rule] of Object.entries(plurals[lang])) {
+    const form = key.replace('pluralRule-count-', '');
+    const [condition, ...samples] = rule.split('@');
+    rules[form] = condition.trim();
+    (pluralSamples[lang] ??= {})[form] = samples.map((s) => `@${s.trim()}`).join(' ');
+  }
   const data = {
     cldr: version,
     countries,
     months: Object.values(g.months.format.wide),
     monthsShort: Object.values(g.months.format.abbreviated),
-    monthsStandalone: Object.values(g.months['stand-alone'].wide),
-    weekdays: weekdays.map((d) => g.days.format.wide[d]),
     weekdaysStandalone: weekdays.map((d) => g.days['stand-alone'].wide[d]),
     dayPeriods: { am: g.dayPeriods.format.abbreviated.am, pm: g.dayPeriods.format.abbreviated.pm },
     date: { long: g.dateFormats.long, medium: g.dateFormats.medium, short: g.dateFormats.short },
@@ -55,7 +61,6 @@ for (const lang of ['be', 'ru', 'en']) {
     skeletons: {
       MMMd: g.dateTimeFormats.availableFormats.MMMd,
       yMMMd: g.dateTimeFormats.availableFormats.yMMMd,
-      yMMMM: g.dateTimeFormats.availableFormats.yMMMM,
     },
     number: {
       decimal: n['symbols-numberSystem-latn'].decimal,
@@ -64,5 +69,6 @@ for (const lang of ['be', 'ru', 'en']) {
     },
     plurals: rules,
   };
-  writeFileSync(join(out, `${lang}.json`), JSON.stringify(data, null, 1) + '\n');
+  writeFileSync(join(out, `${lang}.json`), JSON.stringify(data) + '\n');
 }
+writeFileSync(join(out, 'plural-samples.json'), JSON.stringify(pluralSamples, null, 1) + '\n');

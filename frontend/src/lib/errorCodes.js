@@ -4,8 +4,22 @@
 // in), so that rewording a Go message never turns a page English; the
 // message is the fallback for a code we do not know yet. A Go test
 // (TestEveryFieldCodeIsTranslated) fails when a dictionary lacks a code.
+// The texts live in errors/*.json, apart from the public dictionaries, so
+// that only the console and the forms that need them load them.
 
-import { dictionaries, formatNumber, t } from './i18n.js';
+import { createTranslator, formatNumber, getLang } from './i18n.js';
+import en from './errors/en.json';
+import be from './errors/be.json';
+import ru from './errors/ru.json';
+
+const dictionaries = { en, be, ru };
+const translators = new Map();
+
+function t(key, vars) {
+  const lang = getLang(); // reactive, like every interface string
+  if (!translators.has(lang)) translators.set(lang, createTranslator(dictionaries, lang));
+  return translators.get(lang).t(key, vars);
+}
 
 /**
  * The reader's-language text for a coded field error, or "" for an unknown code.

@@ -121,13 +121,12 @@ export function formatPattern(lang, f, pattern) {
         return w === 2 ? pad(f.year % 100, 2) : String(f.year);
       case 'M':
       case 'L':
-        if (w >= 4) return (token[0] === 'L' ? d.monthsStandalone : d.months)[f.month - 1];
+        if (w >= 4) return d.months[f.month - 1];
         if (w === 3) return d.monthsShort[f.month - 1];
         return pad(f.month, w);
       case 'd':
         return pad(f.day, w);
       case 'E':
-        return d.weekdays[f.weekday];
       case 'c':
         return d.weekdaysStandalone[f.weekday];
       case 'H':

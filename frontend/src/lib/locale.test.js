@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import samples from './cldr/plural-samples.json';
 import { countryCodes, formatClock, formatDate, formatDateTime, formatNumber, localeData, pluralForm } from './locale.js';
 
 describe('plural forms from CLDR rules', () => {
   it('matches every integer sample CLDR gives', () => {
     for (const lang of ['be', 'ru', 'en']) {
-      for (const [form, rule] of Object.entries(localeData(lang).plurals)) {
+      for (const [form, rule] of Object.entries(samples[lang])) {
         const samples = rule.split('@integer')[1]?.split('@')[0];
         if (!samples) continue;
         for (const s of samples.split(',').map((x) => x.trim())) {

@@ -10,9 +10,9 @@ import (
 )
 
 // TestEveryFieldCodeIsTranslated lists every code a field error can carry
-// and fails when a dictionary of the SPA and console (the same JSON the
-// server-rendered pages read) lacks it, or names a parameter the code does
-// not send.
+// and fails when a dictionary of the SPA and console (src/lib/errors/*.json,
+// embedded for the server-rendered pages too) lacks it, or names a parameter
+// the code does not send.
 func TestEveryFieldCodeIsTranslated(t *testing.T) {
 	placeholder := regexp.MustCompile(`\{(\w+)\}`)
 	codes := sortedCodes()
@@ -20,7 +20,7 @@ func TestEveryFieldCodeIsTranslated(t *testing.T) {
 		t.Fatalf("only %d codes: are they all declared with defineCode?", len(codes))
 	}
 	for _, lang := range []string{"en", "be", "ru"} {
-		b, err := frontend.Messages.ReadFile("src/lib/messages/" + lang + ".json")
+		b, err := frontend.FieldErrors.ReadFile("src/lib/errors/" + lang + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
