@@ -49,6 +49,8 @@ export function campaignToForm(c) {
     opens_at: toLocalInput(c?.opens_at),
     closes_at: toLocalInput(c?.closes_at),
     retention_days: c?.retention_days ?? 90,
+    contact_email: c?.contact_email ?? '',
+    sender_name: c?.sender_name ?? '',
     calls,
     translations,
   };
@@ -88,6 +90,8 @@ export function formToBody(form) {
     opens_at: fromLocalInput(form.opens_at),
     closes_at: fromLocalInput(form.closes_at),
     retention_days: Number(form.retention_days) || 90,
+    contact_email: (form.contact_email ?? '').trim(),
+    sender_name: (form.sender_name ?? '').trim(),
     calls,
     translations,
   };
