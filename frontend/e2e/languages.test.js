@@ -122,6 +122,19 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
     });
   }
 
+  test('the privacy page names the organisers’ address (CONTACT_EMAIL), and emails do too', async () => {
+    const { page, context, problems } = await openPage(stack, { locale: 'be-BY' });
+    await page.goto(`${stack.base}/privacy`);
+    await page.getByRole('heading', { name: 'Кантакт' }).waitFor();
+    await page.getByRole('link', { name: 'team@undersigned.test' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'team@undersigned.test' }).getAttribute('href'), 'mailto:team@undersigned.test');
+    const mail = await stack.mailbox.waitFor('be-signer@example.org');
+    assert.ok(mail.text.includes('team@undersigned.test'), 'the confirmation email names the organisers’ address');
+    await assertAccessible(page, 'the privacy page in Belarusian');
+    assertClean(problems);
+    await context.close();
+  });
+
   test('on a 360 × 740 phone the way to sign is in the first screen, in every language', async () => {
     for (const [lang, label] of [['en', 'Sign the statement'], ['be', languages.be.signLink], ['ru', languages.ru.signLink]]) {
       const { page, context } = await openPage(stack, { width: 360, height: 740, locale: 'en-US' });
