@@ -6,7 +6,7 @@ SHELL       := /bin/bash
 
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN      := bin/undersigned
-GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
+GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./locale/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
