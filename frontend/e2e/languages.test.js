@@ -6,10 +6,13 @@
 // phone the way to sign is in the first screen, in every language.
 
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { assertAccessible, assertClean, browserSuite, linkIn, openPage } from './stack.js';
 
 const slug = 'release-all-political-prisoners';
+const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 const languages = {
   be: {
@@ -95,6 +98,10 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
       await page.getByRole('button', { name: l.confirm }).click();
       await page.getByRole('heading', { name: l.confirmed }).waitFor();
       await page.getByRole('heading', { name: l.share }).waitFor();
+      if (lang === 'be') {
+        mkdirSync(screenshots, { recursive: true });
+        await page.screenshot({ path: `${screenshots}confirmed-share-be.png`, fullPage: true });
+      }
       const link = await page.getByRole('textbox').first().inputValue();
       assert.equal(link, `${stack.base}/c/${slug}`);
       await assertAccessible(page, `${lang} share step`);
@@ -141,6 +148,10 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
       await page.goto(`${stack.base}/c/${slug}`);
       if (lang !== 'en') await page.getByRole('button', { name: languages[lang].button }).click();
       const box = await page.getByRole('link', { name: label }).boundingBox();
+      if (lang === 'be') {
+        mkdirSync(screenshots, { recursive: true });
+        await page.screenshot({ path: `${screenshots}campaign-be-phone.png` });
+      }
       assert.ok(box && box.y + box.height <= 740, `${lang}: the Sign link ends at y = ${box && box.y + box.height}, below 740`);
       await context.close();
     }

@@ -34,7 +34,7 @@ describe('contact import errors', () => {
 
   it('keeps unknown messages as the server wrote them, and copes with lines past the end', () => {
     expect(explainProblem('name', 'must be at most 200 characters')).toEqual({ text: 'must be at most 200 characters' });
-    expect(explainProblem('name', 'must be at most 200 characters', { code: 'too_long', max: 200 })).toEqual({ text: 'Must be at most 200 characters.' });
+    expect(explainProblem('name', 'must be at most 200 characters', { code: 'too_long', max: 200 })).toEqual({ text: 'Use at most 200 characters.' });
     expect(explainProblem('name', 'is required', { code: 'required' })).toEqual({ key: 'import.problem.required' });
     expect(explainProblem('row', 'is not valid CSV')).toEqual({ key: 'import.problem.csv' });
     expect(importErrorRows({ errors: [{ line: 99, fields: { row: 'is not valid CSV' } }] }, file)[0].raw).toBe('');

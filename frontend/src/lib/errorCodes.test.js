@@ -15,7 +15,7 @@ describe('field error codes', () => {
     setLanguage('ru');
     expect(fieldErrorText('must be shiny', { code: 'shiny' })).toBe('must be shiny');
     expect(fieldErrorText('must be shiny', undefined)).toBe('must be shiny');
-    expect(fieldErrorTexts({ fields: { a: 'x', b: 'y' }, codes: { a: { code: 'required' } } })).toEqual({ a: 'Обязательное поле.', b: 'y' });
+    expect(fieldErrorTexts({ fields: { a: 'x', b: 'y' }, codes: { a: { code: 'required' } } })).toEqual({ a: 'Это поле обязательно.', b: 'y' });
     setLanguage('en');
   });
 });
