@@ -40,9 +40,14 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 COPY server/ server/
 COPY migrations/ migrations/
 COPY mailers/ mailers/
-# Only the Go files of frontend/: with the embedspa tag, frontend/embed.go
-# embeds frontend/dist, which comes from the SPA stage.
+COPY locale/ locale/
+# Only the Go files of frontend/ and the JSON they embed (the interface
+# dictionaries, CLDR data, field error texts): with the embedspa tag,
+# frontend/embed.go embeds frontend/dist, which comes from the SPA stage.
 COPY frontend/*.go frontend/
+COPY frontend/src/lib/messages/ frontend/src/lib/messages/
+COPY frontend/src/lib/cldr/ frontend/src/lib/cldr/
+COPY frontend/src/lib/errors/ frontend/src/lib/errors/
 COPY --from=spa /src/frontend/dist frontend/dist
 # CGO_ENABLED=0: a fully static binary (SQLite runs as WebAssembly inside it),
 # so the runtime image needs no C library of any kind.

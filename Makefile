@@ -6,7 +6,7 @@ SHELL       := /bin/bash
 
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN      := bin/undersigned
-GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
+GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./locale/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
@@ -93,5 +93,5 @@ bench: build ## measure sign, confirm, read, pgbench and mail delivery on Postgr
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
 	go run ./server/cmd/bench $(BENCH_FLAGS)
 
-clean: ## remove build output and the local SQLite data
+clean: ## remove build output (bin/, frontend/dist/); ./data and its SQLite database stay
 	rm -rf bin frontend/dist

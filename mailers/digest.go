@@ -14,6 +14,16 @@ type DigestParams struct {
 	Campaigns []DigestCampaign  `json:"campaigns"`
 	Preview   bool              `json:"preview"`
 	Unsub     DigestUnsubscribe `json:"unsubscribe"`
+	// Language is the one language the whole digest is written in.
+	Language string `json:"language,omitempty"`
+	// Contact is where the official can write back (Reply-To and footer),
+	// Sender who sends the digest; "" : the site's CONTACT_EMAIL and
+	// MAIL_FROM name.
+	Contact string `json:"contact,omitempty"`
+	Sender  string `json:"sender,omitempty"`
+	// Test marks a staff test send: its unsubscribe link answers without
+	// changing anything.
+	Test bool `json:"test,omitempty"`
 }
 
 // DigestUnsubscribe holds the recipient's unsubscribe links.
@@ -22,8 +32,9 @@ type DigestUnsubscribe struct {
 	Page string `json:"page"`
 	// OneClick is the RFC 8058 POST target for mail clients.
 	OneClick string `json:"one_click"`
-	// Mailto is the mailto: alternative of List-Unsubscribe.
-	Mailto string `json:"mailto"`
+	// Mailto is the mailto: alternative of List-Unsubscribe; no longer
+	// offered (the mailbox is read by nobody), kept empty.
+	Mailto string `json:"mailto,omitempty"`
 }
 
 // DigestCampaign is one campaign's part of a digest email.
@@ -69,6 +80,18 @@ type DigestOrg struct {
 	Country      string `json:"country"`
 	Confidential bool   `json:"confidential"`
 }
+
+// EmailLanguage is the digest's one language.
+func (p *DigestParams) EmailLanguage() string { return p.Language }
+
+// EmailSender is who sends the digest.
+func (p *DigestParams) EmailSender() string { return p.Sender }
+
+// EmailContact is the campaign's address for replies.
+func (p *DigestParams) EmailContact() string { return p.Contact }
+
+// EmailReplyTo asks for the footer's contact as the Reply-To.
+func (p *DigestParams) EmailReplyTo() bool { return true }
 
 // EmailSubject is the staff's own subject line.
 func (p *DigestParams) EmailSubject() string { return p.Subject }

@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"strings"
 	texttemplate "text/template"
+	"time"
+
+	"github.com/bnp/undersigned/locale"
 )
 
 // Languages are the languages emails are written in; the first is the
@@ -66,9 +69,33 @@ func translate(lang, key string, args ...any) string {
 	return s
 }
 
+// translateCount is the plural form of key for n in lang ("key.one",
+// "key.few", "key.many", "key.other", as CLDR's rules pick), formatted with
+// n written as lang writes numbers, then args.
+func translateCount(lang, key string, n int64, args ...any) string {
+	l := locale.For(lang)
+	form := key + "." + l.Plural(n)
+	if _, ok := messages[lang][form]; !ok {
+		form = key + ".other"
+	}
+	return translate(lang, form, append([]any{l.Number(n)}, args...)...)
+}
+
+// number writes n with lang's separators ("10,000", "10 000").
+func number(lang string, n int64) string { return locale.For(lang).Number(n) }
+
+// longDate writes a YYYY-MM-DD day in lang ("1 снежня 2026 г.").
+func longDate(lang, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return locale.For(lang).Date(t, "long")
+}
+
 var (
-	htmlFuncs = htmltemplate.FuncMap{"t": translate, "inc": inc}
-	textFuncs = texttemplate.FuncMap{"t": translate, "inc": inc}
+	htmlFuncs = htmltemplate.FuncMap{"t": translate, "tn": translateCount, "num": number, "date": longDate, "inc": inc}
+	textFuncs = texttemplate.FuncMap{"t": translate, "tn": translateCount, "num": number, "date": longDate, "inc": inc}
 )
 
 // inc numbers lists from one in plain text.

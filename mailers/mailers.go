@@ -44,6 +44,12 @@ type Message struct {
 // Site is what every template may show about the installation.
 type Site struct {
 	PublicURL string
+	// SenderName names who sends digests when a campaign names no one
+	// (MAIL_FROM's display name).
+	SenderName string
+	// ContactEmail is where people reach the organisers (CONTACT_EMAIL):
+	// every email's footer names it, unless the email names its campaign's.
+	ContactEmail string
 }
 
 // kind describes one email: its templates and how to read its parameters.
@@ -101,6 +107,11 @@ type view struct {
 	Lang   string
 	Site   Site
 	Params any
+	// Contact is the address in the footer: the campaign's own when the
+	// parameters carry one, else the site's.
+	Contact string
+	// Sender names who sends a digest.
+	Sender string
 }
 
 // Render renders a kind of email from its JSON parameters in a language
@@ -114,8 +125,17 @@ func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 	if err := json.Unmarshal(params, p); err != nil {
 		return Email{}, fmt.Errorf("mailers: %s parameters: %w", kindName, err)
 	}
+	if l, ok := p.(interface{ EmailLanguage() string }); ok && l.EmailLanguage() != "" {
+		lang = l.EmailLanguage() // a digest picks one language for all it says
+	}
 	lang = supportedLanguage(lang)
-	v := view{Lang: lang, Site: c.site, Params: p}
+	v := view{Lang: lang, Site: c.site, Params: p, Contact: c.site.ContactEmail, Sender: c.site.SenderName}
+	if sn, ok := p.(interface{ EmailSender() string }); ok && sn.EmailSender() != "" {
+		v.Sender = sn.EmailSender()
+	}
+	if ct, ok := p.(interface{ EmailContact() string }); ok && ct.EmailContact() != "" {
+		v.Contact = ct.EmailContact()
+	}
 	var html, text bytes.Buffer
 	if err := k.html.Execute(&html, v); err != nil {
 		return Email{}, fmt.Errorf("mailers: %s html: %w", kindName, err)
@@ -129,6 +149,12 @@ func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 	}
 	if h, ok := p.(interface{ EmailHeaders() map[string]string }); ok {
 		e.Headers = h.EmailHeaders()
+	}
+	if r, ok := p.(interface{ EmailReplyTo() bool }); ok && r.EmailReplyTo() && v.Contact != "" {
+		if e.Headers == nil {
+			e.Headers = map[string]string{}
+		}
+		e.Headers["Reply-To"] = v.Contact
 	}
 	return e, nil
 }

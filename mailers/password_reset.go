@@ -17,5 +17,11 @@ func init() {
 // PasswordReset describes the password reset email for the queue; the
 // store fills in the account's address.
 func PasswordReset(p PasswordResetParams) Outgoing {
-	return outgoing(KindPasswordReset, "en", p)
+	return PasswordResetIn("en", p)
+}
+
+// PasswordResetIn is PasswordReset written in lang, the language of the
+// page the reset was asked from.
+func PasswordResetIn(lang string, p PasswordResetParams) Outgoing {
+	return outgoing(KindPasswordReset, lang, p)
 }

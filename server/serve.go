@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if _, err := st.BackfillLog(ctx); err != nil {
 		return err
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
+	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String(), ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
 	if err != nil {
 		return err
 	}

@@ -319,7 +319,9 @@ browserSuite('staff console and endorse pages in Chromium', 600_000, (stack) => 
     await assertAccessible(page, 'the schedule form');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('rowheader', { name: /Weekly EU digest/ }).waitFor();
-    await page.getByText('Tuesday at 09:00 (Europe/Brussels)').waitFor();
+    // The time as English writes it (CLDR: 9:00 AM), the next run in the schedule's own zone.
+    await page.getByText(/^Tuesday at 9:00\sAM \(Europe\/Brussels\)$/).waitFor();
+    await page.getByText(/^\w{3} \d{1,2}, \d{4}, 9:00\sAM \(Europe\/Brussels\)$/).waitFor();
     await assertAccessible(page, 'the schedules');
 
     // Deleting asks first, like contacts; cancelling returns to the button.

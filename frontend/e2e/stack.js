@@ -102,6 +102,7 @@ async function startServer(smtpPort) {
     DATA_DIR: dataDir,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}?tls=none`,
     MAIL_FROM: 'undersigned <no-reply@undersigned.test>',
+    CONTACT_EMAIL: 'team@undersigned.test',
     POW: 'on',
     // The transparency log appends every second, not every ten minutes.
     LOG_BATCH_INTERVAL: '1s',

@@ -49,6 +49,8 @@ export function campaignToForm(c) {
     opens_at: toLocalInput(c?.opens_at),
     closes_at: toLocalInput(c?.closes_at),
     retention_days: c?.retention_days ?? 90,
+    contact_email: c?.contact_email ?? '',
+    sender_name: c?.sender_name ?? '',
     calls,
     translations,
   };
@@ -88,6 +90,8 @@ export function formToBody(form) {
     opens_at: fromLocalInput(form.opens_at),
     closes_at: fromLocalInput(form.closes_at),
     retention_days: Number(form.retention_days) || 90,
+    contact_email: (form.contact_email ?? '').trim(),
+    sender_name: (form.sender_name ?? '').trim(),
     calls,
     translations,
   };
@@ -100,4 +104,18 @@ export function locateField(name) {
   const tr = name.match(/^translations\.([a-z-]+)(?:\.(\w+)(?:\[(\d+)\])?)?$/i);
   if (tr) return { translation: tr[1], field: tr[2] ?? '', call: tr[3] === undefined ? undefined : Number(tr[3]) };
   return { field: name };
+}
+
+/**
+ * What a translation lacks to be served (the server keeps an incomplete one
+ * as a draft that readers never see): [{part: "title"|"summary"|"body"} |
+ * {part: "call", n}] in form order; empty when it is complete.
+ */
+export function translationMissing(tr, calls) {
+  const missing = [];
+  for (const part of ['title', 'summary', 'body']) if (!String(tr?.[part] ?? '').trim()) missing.push({ part });
+  calls.forEach((_, i) => {
+    if (!String(tr?.calls?.[i] ?? '').trim()) missing.push({ part: 'call', n: i + 1 });
+  });
+  return missing;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignToForm, formToBody, fromLocalInput, locateField, toLocalInput } from './campaignForm.js';
+import { campaignToForm, formToBody, fromLocalInput, locateField, toLocalInput, translationMissing } from './campaignForm.js';
 
 const campaign = {
   slug: 'release-all',
@@ -62,5 +62,17 @@ describe('campaign editor', () => {
     expect(locateField('translations.be.calls[1]')).toEqual({ translation: 'be', field: 'calls', call: 1 });
     expect(locateField('translations.ru.title')).toEqual({ translation: 'ru', field: 'title', call: undefined });
     expect(locateField('slug')).toEqual({ field: 'slug' });
+  });
+});
+
+describe('translationMissing', () => {
+  it('says what a translation lacks to be served', () => {
+    const calls = [{ text: 'One' }, { text: 'Two' }];
+    expect(translationMissing({ title: 'Т', summary: '', body: ' ', calls: ['А', ''] }, calls)).toEqual([
+      { part: 'summary' },
+      { part: 'body' },
+      { part: 'call', n: 2 },
+    ]);
+    expect(translationMissing({ title: 'Т', summary: 'З', body: 'Б', calls: ['А', 'Б'] }, calls)).toEqual([]);
   });
 });

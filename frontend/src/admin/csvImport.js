@@ -1,6 +1,8 @@
 // What the contact import's answer means for the person who sent the file:
 // each rejected row with its line of the file and, per column, what is wrong.
 
+import { fieldErrorText } from '../lib/errorCodes.js';
+
 /** The columns a contacts file may have, in the order the help text names them. */
 export const importColumns = ['name', 'email', 'region', 'title', 'institution', 'country', 'language', 'tags'];
 
@@ -20,14 +22,13 @@ export function fileLines(text) {
  * @param {string} message
  * @returns {{key: string, vars?: Record<string, string>} | {text: string}}
  */
-export function explainProblem(field, message) {
+export function explainProblem(field, message, coded) {
   const m = String(message ?? '');
-  const dup = m.match(/appears already on line (\d+)/);
-  if (dup) return { key: 'import.problem.duplicate', vars: { line: dup[1] } };
-  if (m === 'is required') return { key: 'import.problem.required' };
+  if (coded?.code === 'duplicate_line') return { key: 'import.problem.duplicate', vars: { line: String(coded.line) } };
+  if (coded?.code === 'required') return { key: 'import.problem.required' };
   if (field === 'row') return { key: 'import.problem.csv' };
   if (['email', 'region', 'country', 'language', 'tags'].includes(field)) return { key: `import.problem.${field}` };
-  return { text: m };
+  return { text: fieldErrorText(m, coded) };
 }
 
 /**
@@ -45,7 +46,7 @@ export function importErrorRows(result, text = '') {
       raw: e.line >= 1 && e.line <= lines.length ? lines[e.line - 1] : '',
       problems: Object.entries(e.fields ?? {})
         .sort(([a], [b]) => columnOrder(a) - columnOrder(b))
-        .map(([field, message]) => ({ field, ...explainProblem(field, message) })),
+        .map(([field, message]) => ({ field, ...explainProblem(field, message, e.codes?.[field]) })),
     }));
 }
 

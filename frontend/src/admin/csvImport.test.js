@@ -15,7 +15,7 @@ describe('contact import errors', () => {
       updated: 0,
       rejected: 2,
       errors: [
-        { line: 4, fields: { email: 'appears already on line 2' } },
+        { line: 4, fields: { email: 'appears already on line 2' }, codes: { email: { code: 'duplicate_line', line: 2 } } },
         { line: 3, fields: { region: 'must be eu, us or other', email: 'must be an email address' } },
       ],
     };
@@ -34,7 +34,8 @@ describe('contact import errors', () => {
 
   it('keeps unknown messages as the server wrote them, and copes with lines past the end', () => {
     expect(explainProblem('name', 'must be at most 200 characters')).toEqual({ text: 'must be at most 200 characters' });
-    expect(explainProblem('name', 'is required')).toEqual({ key: 'import.problem.required' });
+    expect(explainProblem('name', 'must be at most 200 characters', { code: 'too_long', max: 200 })).toEqual({ text: 'Use at most 200 characters.' });
+    expect(explainProblem('name', 'is required', { code: 'required' })).toEqual({ key: 'import.problem.required' });
     expect(explainProblem('row', 'is not valid CSV')).toEqual({ key: 'import.problem.csv' });
     expect(importErrorRows({ errors: [{ line: 99, fields: { row: 'is not valid CSV' } }] }, file)[0].raw).toBe('');
     expect(importErrorRows({}, file)).toEqual([]);

@@ -41,3 +41,22 @@ export function withoutStyles(html) {
     .replace(/<link\b[^>]*>/gi, '')
     .replace(/(<[a-z][^>]*?)\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '$1');
 }
+
+/**
+ * A mail's plain text cut into pieces, the web addresses among them marked
+ * as links, so that the dev outbox can make them clickable.
+ * @param {string} text
+ * @returns {{text: string, href?: string}[]}
+ */
+export function linkParts(text) {
+  const parts = [];
+  let last = 0;
+  for (const m of String(text ?? '').matchAll(/https?:\/\/[^\s<>"')]+/g)) {
+    const url = m[0].replace(/[.,;:!?]+$/, '');
+    if (m.index > last) parts.push({ text: text.slice(last, m.index) });
+    parts.push({ text: url, href: url });
+    last = m.index + url.length;
+  }
+  if (last < String(text ?? '').length) parts.push({ text: text.slice(last) });
+  return parts;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestActions, sendProgress, shouldPoll } from './digest.js';
+import { digestActions, linkParts, sendProgress, shouldPoll } from './digest.js';
 
 describe('digest sending', () => {
   it('computes progress from the counts, finished when all are handled', () => {
@@ -33,5 +33,17 @@ describe('email HTML shown in the console', () => {
     expect(out).not.toMatch(/<style|<link|<script|<[^>]*\sstyle=/i);
     expect(out).toContain('<table role="presentation" cellpadding="0">');
     expect(out).toContain('<p class="x">Dear <strong>colleagues</strong> style="kept text"</p>');
+  });
+});
+
+describe('linkParts', () => {
+  it('marks each web address of a text as a link, without trailing punctuation', () => {
+    expect(linkParts('Confirm: http://localhost:8080/confirm/abc.\nThanks')).toEqual([
+      { text: 'Confirm: ' },
+      { text: 'http://localhost:8080/confirm/abc', href: 'http://localhost:8080/confirm/abc' },
+      { text: '.\nThanks' },
+    ]);
+    expect(linkParts('no links')).toEqual([{ text: 'no links' }]);
+    expect(linkParts('')).toEqual([]);
   });
 });

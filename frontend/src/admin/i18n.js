@@ -4,10 +4,12 @@
 // not carry them: the console is its own lazily loaded chunk.
 
 import { createTranslator, getLang } from '../lib/i18n.js';
+import { formatDate, formatDateTime as formatDateTimeIn } from '../lib/locale.js';
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
-import { explainConflict, explainFieldMessage } from './serverMessages.js';
+import { explainConflict } from './serverMessages.js';
+import { fieldErrorText, fieldErrorTexts } from '../lib/errorCodes.js';
 
 export const dictionaries = { en, be, ru };
 const translators = new Map();
@@ -27,23 +29,31 @@ export const tn = (key, count, vars) => active().tn(key, count, vars);
 /** A number in the interface language. */
 export const formatNumber = (n) => active().number(n);
 
-/** A moment (RFC 3339) as date and time in the reader's language and zone. */
-export function formatDateTime(iso) {
+/**
+ * A moment (RFC 3339) as date and time in the reader's language, in the
+ * reader's zone or in timeZone (an IANA name) when given.
+ */
+export function formatDateTime(iso, timeZone) {
   const lang = currentLang();
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return formatDateTimeIn(lang, iso, { timeZone });
+}
+
+/**
+ * An hour of the surge view ("2026-12-01T23", UTC) as its start in the
+ * reader's language and zone, e.g. "1 сне 2026 г., 23:00".
+ */
+export function formatHour(hour) {
+  const text = String(hour ?? '');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(text)) return text;
+  return formatDateTimeIn(currentLang(), `${text}:00:00Z`);
 }
 
 /** A day (YYYY-MM-DD, a calendar day in UTC) in the reader's language. */
 export function formatDay(iso) {
   const lang = currentLang();
   if (!iso) return '';
-  const bare = /^\d{4}-\d{2}-\d{2}$/.test(iso);
-  const d = new Date(bare ? `${iso}T00:00:00Z` : iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', ...(bare ? { timeZone: 'UTC' } : {}) }).format(d);
+  return formatDate(lang, iso, 'medium');
 }
 
 /** A message key of ours with values from explainFieldMessage/explainConflict, numbers formatted. */
@@ -53,13 +63,14 @@ function say(found) {
 }
 
 /**
- * The message for a field error from the API in the reader's language when
- * it is one of the server's common messages; any other as the server wrote
- * it (in English).
+ * A field error from the API in the reader's language: translated from its
+ * machine code ({code: "too_long", max: 100}), not matched by its English
+ * words; a code we do not know shows the server's message.
+ * @param {string} message the English message (err.fields[name])
+ * @param {{code: string} | undefined} coded err.codes[name]
  */
-export function fieldMessage(message) {
-  const found = explainFieldMessage(message);
-  return found ? say(found) : String(message ?? '');
+export function fieldMessage(message, coded) {
+  return fieldErrorText(message, coded);
 }
 
 /** The message of a 409 in the reader's language where we know it, else as the server wrote it. */
@@ -68,7 +79,7 @@ export function conflictMessage(message) {
   return found ? say(found) : String(message ?? '');
 }
 
-/** A field-errors object of the API with fieldMessage applied to each. */
-export function fieldMessages(fields) {
-  return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [k, fieldMessage(v)]));
+/** Every refused field of an API error (a 422), translated: {field: text}. */
+export function fieldMessages(err) {
+  return fieldErrorTexts(err);
 }

@@ -25,7 +25,7 @@ describe('SignForm', () => {
 
   it('links consent to the privacy page and lists the countries', () => {
     expect(body).toContain('href="/privacy"');
-    expect(body).toContain('<option value="Belarus">');
+    expect(body).toContain('<option value="Belarus" label="BY">');
     expect(body.match(/<option /g)).toHaveLength(250);
   });
 

@@ -59,6 +59,8 @@ export function checkEndorseForm(values, { lang, pow = '' }) {
     contact_email: contactEmail,
     confidential: Boolean(values.confidential),
     pow,
+    // The emails are written in the page's language, not the browser's.
+    language: lang,
   };
   if (website) body.website = website;
   if (statement) body.statement = statement;

@@ -28,6 +28,7 @@ describe('endorse form', () => {
       contact_email: 'ales@example.org',
       confidential: false,
       pow: 'p',
+      language: 'en',
     });
   });
 

@@ -10,12 +10,14 @@ export class ApiError extends Error {
    * @param {string} message
    * @param {{status: number, code: string, fields?: Record<string, string>, retryAfter?: string | null}} details
    */
-  constructor(message, { status, code, fields = {}, retryAfter = null }) {
+  constructor(message, { status, code, fields = {}, codes = {}, retryAfter = null }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    /** Each field's reason as a machine code with parameters: {name: {code: 'too_long', max: 100}}. */
+    this.codes = codes;
     /** The Retry-After header of a 429, as sent. */
     this.retryAfter = retryAfter;
   }
@@ -75,6 +77,7 @@ export async function send(method, path, { body, rawBody, contentType, accept, a
       status: res.status,
       code: e.code,
       fields: e.fields ?? {},
+      codes: e.codes ?? {},
       retryAfter: res.headers.get('Retry-After'),
     });
   }
@@ -135,6 +138,11 @@ export function listEndorsements(slug, options) {
 /** Sign a campaign: 202 {status: "pending"}, and a confirmation email. */
 export function sign(slug, body, options) {
   return post(`${campaignPath(slug)}/signatures`, body, options);
+}
+
+/** What the site says about itself: {contact_email} ("" when the organisers gave none). */
+export function getSite(options) {
+  return get('/site', options);
 }
 
 /** Confirm a signature with the token from its email: {status, campaign}. */

@@ -14,6 +14,8 @@ describe('countries', () => {
     expect(countryName('DE', 'en')).toBe('Germany');
     expect(countryName('DE', 'ru')).toBe('Германия');
     expect(countryName('PL', 'be')).toBe('Польшча');
+    expect(countryName('BY', 'be')).toBe('Беларусь');
+    expect(countryName('US', 'be')).toBe('Злучаныя Штаты Амерыкі');
   });
 
   it('sorts the options by name in that language', () => {
@@ -28,6 +30,10 @@ describe('countries', () => {
     expect(resolveCountry('Германия', 'ru')).toBe('DE');
     expect(resolveCountry('by', 'ru')).toBe('BY');
     expect(resolveCountry('Lithuania', 'be')).toBe('LT');
+    expect(resolveCountry('Беларусь', 'be')).toBe('BY');
+    expect(resolveCountry('літва', 'be')).toBe('LT');
+    expect(resolveCountry('Литва', 'be')).toBe('LT'); // the Russian name on a Belarusian page
+    expect(resolveCountry('Poland', 'ru')).toBe('PL');
   });
 
   it('rejects what is not a country', () => {

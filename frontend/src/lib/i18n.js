@@ -15,6 +15,7 @@
 // forms chosen by tn().
 
 import { createSubscriber } from 'svelte/reactivity';
+import { formatDate as formatDateIn, formatNumber as formatNumberIn, pluralForm } from './locale.js';
 import en from './messages/en.json';
 import be from './messages/be.json';
 import ru from './messages/ru.json';
@@ -53,8 +54,9 @@ export function pickLanguage(preferred, available) {
 export function createTranslator(dicts, lang) {
   const own = dicts[lang] ?? {};
   const fallback = dicts[fallbackLanguage];
-  const plurals = new Intl.PluralRules(lang);
-  const numbers = new Intl.NumberFormat(lang);
+  // CLDR's rules and separators, shipped with the app (locale.js): not the
+  // browser's Intl, which in Chromium has no Belarusian.
+  const number = (n) => formatNumberIn(lang, n);
 
   /** The string for key, with {name} placeholders filled from vars. */
   function t(key, vars = {}) {
@@ -64,12 +66,12 @@ export function createTranslator(dicts, lang) {
 
   /** The plural form of key for count ("key.one", "key.few", ... "key.other"), count formatted. */
   function tn(key, count, vars = {}) {
-    const form = `${key}.${plurals.select(count)}`;
+    const form = `${key}.${pluralForm(lang, count)}`;
     const chosen = form in own || form in fallback ? form : `${key}.other`;
-    return t(chosen, { ...vars, count: numbers.format(count) });
+    return t(chosen, { ...vars, count: number(count) });
   }
 
-  return { lang, t, tn, number: (n) => numbers.format(n) };
+  return { lang, t, tn, number };
 }
 
 function storedLanguage() {
@@ -129,12 +131,12 @@ export function formatNumber(n) {
   return active.number(n);
 }
 
-/** A date (RFC 3339 string or YYYY-MM-DD) in the reader's language, e.g. "30 November 2025". */
+/**
+ * A date (RFC 3339 string or YYYY-MM-DD) in the reader's language, e.g.
+ * "30 November 2025"; style "long", "medium", "short" or "MMMd" (chart axes).
+ * A bare date is a calendar day: that day wherever the reader is.
+ */
 export function formatDate(iso, style = 'long') {
   subscribe();
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  // A bare date is a calendar day in UTC: show that day wherever the reader is.
-  const zone = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? { timeZone: 'UTC' } : {};
-  return new Intl.DateTimeFormat(active.lang, { dateStyle: style, ...zone }).format(d);
+  return formatDateIn(active.lang, iso, style);
 }

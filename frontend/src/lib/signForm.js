@@ -53,7 +53,8 @@ export function checkSignForm(values, { lang, ref = '', pow = '' }) {
   const visibility = visibilities.includes(values.visibility) ? values.visibility : 'private';
   if (!values.consent) errors.consent = 'sign.error.consent';
 
-  const body = { name, email, country, visibility, updates: Boolean(values.updates), consent: Boolean(values.consent), pow };
+  // language: the confirmation email is written in the page's language, not the browser's.
+  const body = { name, email, country, visibility, updates: Boolean(values.updates), consent: Boolean(values.consent), pow, language: lang };
   if (comment) body.comment = comment;
   if (ref) body.ref = ref;
   return { errors, body };

@@ -27,7 +27,7 @@ describe('checkSignForm', () => {
     expect(errors).toEqual({});
     expect(body).toEqual({
       name: 'Alena Kuzmich', email: 'alena@example.org', country: 'BY', visibility: 'initials',
-      updates: false, consent: true, pow: 'PAYLOAD', ref: 'bnp',
+      updates: false, consent: true, pow: 'PAYLOAD', ref: 'bnp', language: 'en',
     });
   });
 

@@ -159,7 +159,9 @@ func New(d Deps) *fiber.App {
 	v1.Post("/campaigns/:slug/endorsements", jsonBody, s.endorse)
 	v1.Post("/endorsements/confirm", jsonBody, s.confirmEndorsement)
 	v1.Get("/pow", s.powChallenge)
+	v1.Get("/site", s.site)
 	v1.Post("/contacts/unsubscribe", unsubscribeBody, s.unsubscribe)
+	v1.Get("/contacts/unsubscribe", s.unsubscribeLink)
 
 	// Staff sessions.
 	v1.Post("/auth/login", jsonBody, s.login)

@@ -57,10 +57,10 @@ func (s *server) login(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(req.Email))
 	fields := fieldErrors{}
 	if !plainAddress(email) {
-		fields.add("email", "must be an email address")
+		fields.set("email", errEmail())
 	}
 	if req.Password == "" {
-		fields.add("password", "is required")
+		fields.set("password", errRequired())
 	}
 	if err := fields.err(); err != nil {
 		return err

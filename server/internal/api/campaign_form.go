@@ -29,6 +29,10 @@ type campaignInput struct {
 	RetentionDays *int                         `json:"retention_days"`
 	Calls         *[]callInput                 `json:"calls"`
 	Translations  *map[string]translationInput `json:"translations"`
+	// ContactEmail and SenderName ("" clears) name who runs the campaign
+	// and where officials can write back.
+	ContactEmail *string `json:"contact_email"`
+	SenderName   *string `json:"sender_name"`
 }
 
 type callInput struct {
@@ -91,16 +95,16 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	if creating {
 		for name, missing := range map[string]bool{"slug": in.Slug == nil, "title": in.Title == nil} {
 			if missing {
-				f.add(name, "is required")
+				f.set(name, errRequired())
 			}
 		}
 	}
 	if in.Slug != nil {
 		c.Slug = strings.TrimSpace(*in.Slug)
 		if n := len(c.Slug); n < 3 || n > 80 || !slugPattern.MatchString(c.Slug) {
-			f.add("slug", "must be 3 to 80 lower-case letters, digits and single hyphens")
+			f.set("slug", fe(codeInvalidSlug, "must be 3 to 80 lower-case letters, digits and single hyphens", 3, 80))
 		} else if reservedSlugs[c.Slug] {
-			f.add("slug", "is a word the site's own addresses use; choose another")
+			f.set("slug", fe(codeReservedSlug, "is a word the site's own addresses use; choose another"))
 		}
 	}
 	text(f, "title", in.Title, &c.Title, 1, maxTitle)
@@ -111,13 +115,13 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	if in.Language != nil {
 		c.Language = *in.Language
 		if !languagePattern.MatchString(c.Language) {
-			f.add("language", "must be a language code such as en, be or ru")
+			f.set("language", errLanguage())
 		}
 	}
 	if in.Goal != nil {
 		c.Goal = *in.Goal
 		if c.Goal < 0 || c.Goal > maxGoal {
-			f.add("goal", fmt.Sprintf("must be from 0 to %d", maxGoal))
+			f.set("goal", errRange(0, maxGoal))
 		}
 	}
 	if in.Status != nil {
@@ -126,12 +130,13 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	applyTime(f, "opens_at", in.OpensAt, &c.OpensAt)
 	applyTime(f, "closes_at", in.ClosesAt, &c.ClosesAt)
 	if c.OpensAt != nil && c.ClosesAt != nil && !c.ClosesAt.After(*c.OpensAt) {
-		f.add("closes_at", "must be after opens_at")
+		f.set("closes_at", fe(codeAfter, "must be after opens_at", "opens_at"))
 	}
+	applyOrganiser(f, in, c)
 	if in.RetentionDays != nil {
 		c.RetentionDays = *in.RetentionDays
 		if c.RetentionDays < 1 || c.RetentionDays > 3650 {
-			f.add("retention_days", "must be from 1 to 3650")
+			f.set("retention_days", errRange(1, 3650))
 		}
 	}
 	if in.Calls != nil {
@@ -140,11 +145,11 @@ func applyCampaign(c *store.Campaign, in campaignInput, creating bool) error {
 	if in.Translations != nil {
 		c.Translations = applyTranslations(f, c, *in.Translations)
 	} else if in.Language != nil && slices.ContainsFunc(c.Translations, func(t store.Translation) bool { return t.Language == c.Language }) {
-		f.add("language", "has a translation already: send the translations without it")
+		f.set("language", fe(codeHasTranslation, "has a translation already: send the translations without it"))
 	} else if in.Calls != nil && len(c.Translations) > 0 {
 		for _, tr := range c.Translations {
 			if len(tr.Calls) > 0 && len(tr.Calls) != len(c.Calls) {
-				f.add("translations", "translated calls no longer match the calls: send the translations too")
+				f.set("translations", fe(codeTranslationsStale, "translated calls no longer match the calls: send the translations too"))
 			}
 		}
 	}
@@ -161,13 +166,13 @@ func text(f fieldErrors, name string, in *string, dst *string, minLen, maxLen in
 	n := utf8.RuneCountInString(*dst)
 	switch {
 	case !utf8.ValidString(*dst):
-		f.add(name, "must be valid UTF-8 text")
+		f.set(name, fe(codeInvalidUTF8, "must be valid UTF-8 text"))
 	case strings.ContainsFunc(*dst, isStrayControl):
-		f.add(name, "must not contain control characters")
+		f.set(name, fe(codeControlCharacters, "must not contain control characters"))
 	case n < minLen:
-		f.add(name, "is required")
+		f.set(name, errRequired())
 	case n > maxLen:
-		f.add(name, fmt.Sprintf("must be at most %d characters", maxLen))
+		f.set(name, errTooLong(maxLen))
 	}
 	return true
 }
@@ -188,7 +193,7 @@ func applyStatus(f fieldErrors, c *store.Campaign, status string) {
 			c.ClosedAt = &t
 		}
 	default:
-		f.add("status", "must be draft, open or closed")
+		f.set("status", errOneOf("draft", "open", "closed"))
 		return
 	}
 	c.Status = status
@@ -204,7 +209,7 @@ func applyTime(f fieldErrors, name string, in optionalTime, dst **time.Time) {
 	}
 	t, err := time.Parse(time.RFC3339, in.Raw)
 	if err != nil {
-		f.add(name, "must be a time in RFC 3339 form, such as 2026-03-25T09:00:00Z")
+		f.set(name, errTimestamp())
 		return
 	}
 	t = t.UTC().Truncate(time.Millisecond)
@@ -219,7 +224,7 @@ func applyTime(f fieldErrors, name string, in optionalTime, dst **time.Time) {
 
 func applyCalls(f fieldErrors, in []callInput) []store.Call {
 	if len(in) > maxCalls {
-		f.add("calls", fmt.Sprintf("at most %d calls", maxCalls))
+		f.set("calls", fe(codeTooMany, fmt.Sprintf("at most %d calls", maxCalls), maxCalls))
 		return nil
 	}
 	calls := make([]store.Call, 0, len(in))
@@ -228,19 +233,19 @@ func applyCalls(f fieldErrors, in []callInput) []store.Call {
 		name := fmt.Sprintf("calls[%d]", i)
 		txt := strings.TrimSpace(call.Text)
 		if txt == "" || utf8.RuneCountInString(txt) > maxCallText || strings.ContainsFunc(txt, isStrayControl) {
-			f.add(name+".text", fmt.Sprintf("must be 1 to %d characters of text", maxCallText))
+			f.set(name+".text", errLength(1, maxCallText))
 		}
 		if call.ID != "" && seenIDs[call.ID] {
-			f.add(name+".id", "is given to another call too")
+			f.set(name+".id", fe(codeDuplicate, "is given to another call too"))
 		}
 		seenIDs[call.ID] = true
 		if len(call.Audiences) == 0 {
-			f.add(name+".audiences", "must name at least one audience: belarus, eu, us or intl")
+			f.set(name+".audiences", fe(codeAudienceRequired, "must name at least one audience: belarus, eu, us or intl"))
 		}
 		seen := map[string]bool{}
 		for _, a := range call.Audiences {
 			if !slices.Contains(audienceNames, a) || seen[a] {
-				f.add(name+".audiences", "must be distinct audiences among belarus, eu, us and intl")
+				f.set(name+".audiences", fe(codeAudienceDistinct, "must be distinct audiences among belarus, eu, us and intl"))
 			}
 			seen[a] = true
 		}
@@ -254,7 +259,7 @@ func applyTranslations(f fieldErrors, c *store.Campaign, in map[string]translati
 	for lang, tr := range in {
 		name := "translations." + lang
 		if !languagePattern.MatchString(lang) || lang == c.Language {
-			f.add(name, "must be keyed by a language code other than the campaign's own")
+			f.set(name, fe(codeTranslationLang, "must be keyed by a language code other than the campaign's own"))
 			continue
 		}
 		t := store.Translation{Language: lang}
@@ -263,12 +268,12 @@ func applyTranslations(f fieldErrors, c *store.Campaign, in map[string]translati
 		text(f, name+".body", &tr.Body, &t.Body, 0, maxBody)
 		t.BodyHTML = markdown.ToHTML(t.Body)
 		if len(tr.Calls) > 0 && len(tr.Calls) != len(c.Calls) {
-			f.add(name+".calls", fmt.Sprintf("must translate all %d calls, in order, or none", len(c.Calls)))
+			f.set(name+".calls", fe(codeTranslateAllCalls, fmt.Sprintf("must translate all %d calls, in order, or none", len(c.Calls)), len(c.Calls)))
 		}
 		for i, call := range tr.Calls {
 			tr.Calls[i] = strings.TrimSpace(call)
 			if tr.Calls[i] == "" || utf8.RuneCountInString(tr.Calls[i]) > maxCallText || strings.ContainsFunc(tr.Calls[i], isStrayControl) {
-				f.add(fmt.Sprintf("%s.calls[%d]", name, i), fmt.Sprintf("must be 1 to %d characters of text", maxCallText))
+				f.set(fmt.Sprintf("%s.calls[%d]", name, i), errLength(1, maxCallText))
 			}
 		}
 		t.Calls = tr.Calls
@@ -277,3 +282,30 @@ func applyTranslations(f fieldErrors, c *store.Campaign, in map[string]translati
 	slices.SortFunc(out, func(a, b store.Translation) int { return strings.Compare(a.Language, b.Language) })
 	return out
 }
+
+// applyOrganiser sets who runs the campaign: an empty value falls back to
+// the site's CONTACT_EMAIL and MAIL_FROM name.
+func applyOrganiser(f fieldErrors, in campaignInput, c *store.Campaign) {
+	if in.ContactEmail != nil {
+		email := strings.ToLower(strings.TrimSpace(*in.ContactEmail))
+		c.ContactEmail = nil
+		if email != "" {
+			if !plainAddress(email) {
+				f.set("contact_email", errEmail())
+			}
+			c.ContactEmail = &email
+		}
+	}
+	if in.SenderName != nil {
+		name := strings.Join(strings.Fields(*in.SenderName), " ")
+		c.SenderName = nil
+		if name != "" {
+			if utf8.RuneCountInString(name) > maxSenderName || !printable(name, false) {
+				f.set("sender_name", errTooLong(maxSenderName))
+			}
+			c.SenderName = &name
+		}
+	}
+}
+
+const maxSenderName = 200

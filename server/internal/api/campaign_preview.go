@@ -20,7 +20,7 @@ func (s *server) previewCampaignBody(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Body == nil {
-		return errValidation("body", "is required")
+		return errField("body", errRequired())
 	}
 	f := fieldErrors{}
 	var body string

@@ -37,6 +37,9 @@ type translationView struct {
 	Body     string   `json:"body,omitempty"`
 	BodyHTML string   `json:"body_html"`
 	Calls    []string `json:"calls"`
+	// Missing (staff only) names what a draft translation lacks: it is
+	// served only once nothing is missing.
+	Missing []string `json:"missing,omitempty"`
 }
 
 type campaignView struct {
@@ -55,6 +58,8 @@ type adminCampaignView struct {
 	ID            string     `json:"id"`
 	Body          string     `json:"body"`
 	RetentionDays int        `json:"retention_days"`
+	ContactEmail  string     `json:"contact_email"`
+	SenderName    string     `json:"sender_name"`
 	ClosedAt      *time.Time `json:"closed_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
@@ -78,10 +83,15 @@ func viewCampaign(c store.Campaign, withSource bool) campaignView {
 	for i, call := range c.Calls {
 		v.Calls[i] = callView{ID: call.ID, Audiences: call.Audiences, Text: call.Text}
 	}
-	for _, t := range c.Translations {
+	translations := c.Served()
+	if withSource {
+		translations = c.Translations
+	}
+	for _, t := range translations {
 		tv := translationView{Title: t.Title, Summary: t.Summary, BodyHTML: t.BodyHTML, Calls: t.Calls}
 		if withSource {
 			tv.Body = t.Body
+			tv.Missing = c.Missing(t)
 		}
 		v.Translations[t.Language] = tv
 	}
@@ -90,7 +100,7 @@ func viewCampaign(c store.Campaign, withSource bool) campaignView {
 
 func viewAdminCampaign(c store.Campaign) adminCampaignView {
 	return adminCampaignView{campaignView: viewCampaign(c, true), ID: c.ID, Body: c.Body,
-		RetentionDays: c.RetentionDays, ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		RetentionDays: c.RetentionDays, ContactEmail: deref(c.ContactEmail), SenderName: deref(c.SenderName), ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (s *server) listCampaigns(c *fiber.Ctx) error {
@@ -210,9 +220,9 @@ func (s *server) createCampaign(c *fiber.Ctx) error {
 	err := s.Store.CreateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.create", camp.Slug, 1))
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return errValidation("slug", "is already taken")
+		return errField("slug", fe(codeTaken, "is already taken"))
 	case errors.Is(err, store.ErrUnknownCall):
-		return errValidation("calls", "a new campaign's calls have no id yet: leave id out")
+		return errField("calls", fe(codeCallIDNew, "a new campaign's calls have no id yet: leave id out"))
 	case err != nil:
 		return err
 	}
@@ -238,9 +248,9 @@ func (s *server) updateCampaign(c *fiber.Ctx) error {
 	err = s.Store.UpdateCampaign(c.UserContext(), &camp, auditBy(c, "campaign.update", camp.Slug, 1))
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return errValidation("slug", "is already taken")
+		return errField("slug", fe(codeTaken, "is already taken"))
 	case errors.Is(err, store.ErrUnknownCall):
-		return errValidation("calls", "an id is not one of this campaign's calls (leave id out for a new call)")
+		return errField("calls", fe(codeCallIDUnknown, "an id is not one of this campaign's calls (leave id out for a new call)"))
 	case err != nil:
 		return err
 	}

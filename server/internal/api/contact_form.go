@@ -34,7 +34,7 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 	if creating {
 		for name, missing := range map[string]bool{"name": in.Name == nil, "email": in.Email == nil, "region": in.Region == nil} {
 			if missing {
-				f.add(name, "is required")
+				f.set(name, errRequired())
 			}
 		}
 	}
@@ -42,7 +42,7 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 	if in.Email != nil {
 		c.Email = strings.ToLower(strings.TrimSpace(*in.Email))
 		if !plainAddress(c.Email) {
-			f.add("email", "must be an email address")
+			f.set("email", errEmail())
 		}
 	}
 	text(f, "title", in.Title, &c.Title, 0, 200)
@@ -50,13 +50,13 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 	if in.Region != nil {
 		c.Region = strings.ToLower(strings.TrimSpace(*in.Region))
 		if c.Region != store.RegionEU && c.Region != store.RegionUS && c.Region != store.RegionOther {
-			f.add("region", "must be eu, us or other")
+			f.set("region", errOneOf("eu", "us", "other"))
 		}
 	}
 	if in.Country != nil {
 		c.Country = strings.ToUpper(strings.TrimSpace(*in.Country))
 		if c.Country != "" && !countries.Valid(c.Country) {
-			f.add("country", "must be a two-letter country code, or empty")
+			f.set("country", errCountry())
 		}
 	}
 	if in.Language != nil {
@@ -65,7 +65,7 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 			c.Language = "en"
 		}
 		if !languagePattern.MatchString(c.Language) {
-			f.add("language", "must be a language code such as en, be or ru")
+			f.set("language", errLanguage())
 		}
 	}
 	if in.Tags != nil {
@@ -76,12 +76,12 @@ func applyContact(f fieldErrors, c *store.Contact, in contactInput, creating boo
 				continue
 			}
 			if !tagPattern.MatchString(t) || utf8.RuneCountInString(t) > 40 {
-				f.add("tags", "each tag is 1 to 40 letters, digits, spaces, - or _")
+				f.set("tags", fe(codeInvalidTag, "each tag is 1 to 40 letters, digits, spaces, - or _", 40))
 			}
 			tags = append(tags, t)
 		}
 		if len(tags) > maxTags {
-			f.add("tags", "at most 20 tags")
+			f.set("tags", fe(codeTooMany, "at most 20 tags", 20))
 		}
 		c.Tags = strings.Join(tags, ",")
 	}

@@ -45,14 +45,14 @@ func (s *server) createContact(c *fiber.Ctx) error {
 	f := fieldErrors{}
 	applyContact(f, &ct, in, true)
 	if in.Subscribed != nil || in.ResubscribeReason != nil {
-		f.add("subscribed", "a new contact is subscribed")
+		f.set("subscribed", fe(codeNewSubscribed, "a new contact is subscribed"))
 	}
 	if err := f.err(); err != nil {
 		return err
 	}
 	err := s.Store.CreateContact(c.UserContext(), &ct, auditBy(c, "contact.create", "", 1))
 	if errors.Is(err, store.ErrConflict) {
-		return errValidation("email", "is already a contact")
+		return errField("email", fe(codeAlreadyContact, "is already a contact"))
 	} else if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *server) updateContact(c *fiber.Ctx) error {
 				reason = strings.TrimSpace(*in.ResubscribeReason)
 			}
 			if reason == "" || len(reason) > 500 {
-				f.add("resubscribe_reason", "say (in at most 500 characters) why this contact, who unsubscribed, may be written to again")
+				f.set("resubscribe_reason", fe(codeResubscribeReason, "say (in at most 500 characters) why this contact, who unsubscribed, may be written to again", 500))
 			}
 			ct.UnsubscribedAt, ct.ResubscribeReason, detail = nil, reason, "resubscribed: "+reason
 		case !*in.Subscribed && ct.UnsubscribedAt == nil:
@@ -96,7 +96,7 @@ func (s *server) updateContact(c *fiber.Ctx) error {
 	}
 	err = s.Store.SaveContact(c.UserContext(), &ct, auditBy(c, "contact.update", ct.ID, 1, detail))
 	if errors.Is(err, store.ErrConflict) {
-		return errValidation("email", "is already a contact")
+		return errField("email", fe(codeAlreadyContact, "is already a contact"))
 	} else if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	if strings.HasPrefix(ct, fiber.MIMEApplicationForm) || strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
 		if c.FormValue("List-Unsubscribe") != "One-Click" {
-			return errValidation("List-Unsubscribe", "must be One-Click")
+			return errField("List-Unsubscribe", fe(codeOneClick, "must be One-Click"))
 		}
 	} else {
 		var in tokenInput
@@ -144,7 +144,11 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 		token = in.Token
 	}
 	if token == "" || len(token) > 200 {
-		return errValidation("token", "is required")
+		return errField("token", errRequired())
+	}
+	if token == s.Keys.UnsubscribeToken(testContact) {
+		// A staff test send: its link works as a real one would, and changes nothing.
+		return c.JSON(fiber.Map{"status": "test"})
 	}
 	err := s.Store.Unsubscribe(c.UserContext(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
@@ -153,4 +157,20 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "unsubscribed"})
+}
+
+// testContact stands for the recipient of a staff test send in its
+// unsubscribe link.
+const testContact = "test"
+
+// unsubscribeLink answers a GET on the List-Unsubscribe address, as a mail
+// client that opens it in a browser does: it leads to the unsubscribe
+// page, which asks before changing anything (a link scanner's GET must not
+// unsubscribe anyone).
+func (s *server) unsubscribeLink(c *fiber.Ctx) error {
+	token := c.Query("token")
+	if token == "" || len(token) > 200 || strings.ContainsAny(token, "/?#%") {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/unsubscribe/"+token, fiber.StatusSeeOther)
 }

@@ -15,8 +15,9 @@ import (
 
 // importRowError tells staff what is wrong with one line of a CSV file.
 type importRowError struct {
-	Line   int               `json:"line"`
-	Fields map[string]string `json:"fields"`
+	Line   int                       `json:"line"`
+	Fields map[string]string         `json:"fields"`
+	Codes  map[string]map[string]any `json:"codes"`
 }
 
 const maxImportRows = 50000
@@ -69,7 +70,7 @@ func readImport(body []byte, newContact func() store.Contact) (contactImport, er
 	}
 	for _, need := range []string{"name", "email", "region"} {
 		if _, ok := cols[need]; !ok {
-			return imp, errValidation("header", "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)")
+			return imp, errField("header", fe(codeCSVHeader, "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)"))
 		}
 	}
 	// An existing contact keeps what the file does not name: importing a
@@ -94,16 +95,16 @@ func readImport(body []byte, newContact func() store.Contact) (contactImport, er
 		}
 		line, _ := r.FieldPos(0)
 		if len(imp.valid)+len(imp.rejected) >= maxImportRows {
-			return imp, errValidation("file", fmt.Sprintf("at most %d rows in one import", maxImportRows))
+			return imp, errField("file", fe(codeTooMany, fmt.Sprintf("at most %d rows in one import", maxImportRows), maxImportRows))
 		}
 		ct := newContact()
 		f := fieldErrors{}
 		applyContact(f, &ct, rowInput(rec, cols), true)
 		if first, dup := seen[ct.Email]; dup && ct.Email != "" {
-			f.add("email", fmt.Sprintf("appears already on line %d", first))
+			f.set("email", fe(codeDuplicateLine, fmt.Sprintf("appears already on line %d", first), first))
 		}
 		if len(f) > 0 {
-			imp.rejected = append(imp.rejected, importRowError{Line: line, Fields: f})
+			imp.rejected = append(imp.rejected, importRowError{Line: line, Fields: f.messages(), Codes: f.codes()})
 			continue
 		}
 		seen[ct.Email] = line

@@ -41,10 +41,10 @@ func decodeError(err error) error {
 		if field == "" {
 			return errBadRequest("the body must be a JSON object")
 		}
-		return errValidation(field, "must be a "+jsonKind(typeErr.Type.Kind().String()))
+		return errField(field, fe(codeWrongType, "must be a "+jsonKind(typeErr.Type.Kind().String()), jsonKind(typeErr.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return errValidation(field, "is not a known field")
+		return errField(field, fe(codeUnknownField, "is not a known field"))
 	}
 	return errBadRequest("the body is not valid JSON")
 }

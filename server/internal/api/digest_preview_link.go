@@ -38,10 +38,10 @@ func (s *server) previewLink(c *fiber.Ctx) error {
 	}
 	f := fieldErrors{}
 	if in.Format != "html" && in.Format != "text" {
-		f.add("format", "must be html or text")
+		f.set("format", errOneOf("html", "text"))
 	}
 	if !languagePattern.MatchString(in.Language) {
-		f.add("language", "must be a language code such as en, be or ru")
+		f.set("language", errLanguage())
 	}
 	if err := f.err(); err != nil {
 		return err

@@ -40,6 +40,8 @@ type digestView struct {
 	SendingAt  *time.Time    `json:"sending_at"`
 	SentAt     *time.Time    `json:"sent_at"`
 	Counts     *digestCounts `json:"counts,omitempty"`
+	// Subscribed is how many contacts a draft would reach if sent now.
+	Subscribed *int64 `json:"subscribed,omitempty"`
 }
 
 // campaignSlugs maps campaign ids to slugs for views.
@@ -61,20 +63,20 @@ func (s *server) viewDigest(c *fiber.Ctx, d store.Digest, counts *digestCounts) 
 // the campaigns' ids in order.
 func (s *server) validDigest(c *fiber.Ctx, f fieldErrors, region, subject string, slugs []string) []string {
 	if region != store.RegionEU && region != store.RegionUS && region != store.RegionOther {
-		f.add("region", "must be eu, us or other")
+		f.set("region", errOneOf("eu", "us", "other"))
 	}
 	if n := len([]rune(strings.TrimSpace(subject))); n == 0 || n > 200 {
-		f.add("subject", "must be 1 to 200 characters")
+		f.set("subject", errLength(1, 200))
 	}
 	if len(slugs) == 0 || len(slugs) > 10 {
-		f.add("campaigns", "name 1 to 10 campaigns by slug")
+		f.set("campaigns", fe(codeCampaigns, "name 1 to 10 campaigns by slug", 1, 10))
 	}
 	var ids []string
 	seen := map[string]bool{}
 	for _, slug := range slugs {
 		camp, err := s.Store.CampaignBySlug(c.UserContext(), slug)
 		if err != nil || seen[slug] {
-			f.add("campaigns", "each must be the slug of a campaign, named once")
+			f.set("campaigns", fe(codeUnknownCampaign, "each must be the slug of a campaign, named once"))
 			continue
 		}
 		seen[slug] = true
@@ -91,7 +93,7 @@ func (s *server) createDigest(c *fiber.Ctx) error {
 	f := fieldErrors{}
 	ids := s.validDigest(c, f, in.Region, in.Subject, in.Campaigns)
 	if len(in.Intro) > 20000 {
-		f.add("intro", "must be at most 20,000 characters")
+		f.set("intro", errTooLong(20000))
 	}
 	if err := f.err(); err != nil {
 		return err
@@ -151,6 +153,13 @@ func (s *server) getDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if d.Status == store.DigestDraft {
+		n, err := s.Store.CountSubscribed(c.UserContext(), d.Region)
+		if err != nil {
+			return err
+		}
+		v.Subscribed = &n
+	}
 	return c.JSON(v)
 }
 
@@ -171,11 +180,11 @@ func (s *server) previewDigest(c *fiber.Ctx) error {
 	}
 	format := c.Query("format", "html")
 	if format != "html" && format != "text" {
-		return errValidation("format", "must be html or text")
+		return errField("format", errOneOf("html", "text"))
 	}
 	lang := c.Query("language", "en")
 	if !languagePattern.MatchString(lang) {
-		return errValidation("language", "must be a language code such as en, be or ru")
+		return errField("language", errLanguage())
 	}
 	email, err := s.renderDigest(c, d, lang, s.digestLinks().Unsubscribe("preview"))
 	if err != nil {
@@ -217,13 +226,13 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	f := fieldErrors{}
 	to := strings.ToLower(strings.TrimSpace(in.Email))
 	if !plainAddress(to) {
-		f.add("email", "must be an email address")
+		f.set("email", errEmail())
 	}
 	if in.Language == "" {
 		in.Language = "en"
 	}
 	if !languagePattern.MatchString(in.Language) {
-		f.add("language", "must be a language code such as en, be or ru")
+		f.set("language", errLanguage())
 	}
 	if err := f.err(); err != nil {
 		return err
@@ -236,8 +245,9 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe("test"))
+	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe(testContact))
 	p.Subject = "[TEST] " + p.Subject
+	p.Test = true
 	params, err := json.Marshal(p)
 	if err != nil {
 		return err

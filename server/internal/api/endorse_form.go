@@ -24,6 +24,8 @@ type endorseInput struct {
 	Calls        *[]string `json:"calls"`
 	Confidential bool      `json:"confidential"`
 	Pow          string    `json:"pow"`
+	// Language is the page's language: the emails are written in it.
+	Language string `json:"language"`
 }
 
 // endorseForm is a valid endorsing request, but for its calls, which are
@@ -47,46 +49,47 @@ const (
 func (in endorseInput) validate() (endorseForm, error) {
 	f := fieldErrors{}
 	form := endorseForm{endorseInput: in}
+	checkLanguage(f, in.Language)
 	form.Organization = strings.Join(strings.Fields(in.Organization), " ")
 	if !validOrganization(form.Organization) {
-		f.add("organization", "must be 2 to 200 characters of printable text")
+		f.set("organization", errLength(2, 200))
 	}
 	if !slices.Contains(store.OrgTypes, in.OrgType) {
-		f.add("org_type", "must be one of "+strings.Join(store.OrgTypes, ", "))
+		f.set("org_type", errOneOf(store.OrgTypes...))
 	}
 	form.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !countries.Valid(form.Country) {
-		f.add("country", "must be a two-letter country code (ISO 3166-1), such as BY")
+		f.set("country", errCountry())
 	}
 	form.Website = strings.TrimSpace(in.Website)
 	if form.Website != "" {
 		host, ok := websiteHost(form.Website)
 		if !ok {
-			f.add("website", "must be a web address starting with http:// or https://, at most 300 characters")
+			f.set("website", fe(codeInvalidURL, "must be a web address starting with http:// or https://, at most 300 characters", 300))
 		}
 		form.websiteHost = host
 	}
 	form.ContactName = strings.Join(strings.Fields(in.ContactName), " ")
 	if n := utf8.RuneCountInString(form.ContactName); n == 0 || n > maxName || !printable(form.ContactName, false) {
-		f.add("contact_name", "must be 1 to 100 characters of printable text")
+		f.set("contact_name", errLength(1, 100))
 	}
 	form.contactEmail = strings.ToLower(strings.TrimSpace(in.ContactEmail))
 	if _, _, err := privacy.CanonicalEmail(form.contactEmail); err != nil {
-		f.add("contact_email", "must be a valid email address")
+		f.set("contact_email", errEmail())
 	}
 	form.Statement = strings.TrimSpace(in.Statement)
 	if utf8.RuneCountInString(form.Statement) > maxStatement || !printable(form.Statement, true) {
-		f.add("statement", "must be at most 1000 characters of printable text")
+		f.set("statement", errTooLong(1000))
 	}
 	if in.Calls != nil {
 		form.calls = *in.Calls
 		if len(form.calls) == 0 {
-			f.add("calls", "must list at least one call, or be left out to endorse the whole statement")
+			f.set("calls", fe(codeCallsRequired, "must list at least one call, or be left out to endorse the whole statement"))
 		}
 		seen := map[string]bool{}
 		for _, id := range form.calls {
 			if id == "" || len(id) > 64 || seen[id] {
-				f.add("calls", "must list distinct call ids of this campaign")
+				f.set("calls", fe(codeCallsUnknown, "must list distinct call ids of this campaign"))
 			}
 			seen[id] = true
 		}
@@ -120,7 +123,7 @@ func websiteHost(raw string) (string, bool) {
 func (form endorseForm) checkCalls(camp store.Campaign) error {
 	for _, id := range form.calls {
 		if !slices.ContainsFunc(camp.Calls, func(c store.Call) bool { return c.ID == id }) {
-			return errValidation("calls", "must list distinct call ids of this campaign")
+			return errField("calls", fe(codeCallsUnknown, "must list distinct call ids of this campaign"))
 		}
 	}
 	return nil

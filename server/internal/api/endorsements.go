@@ -50,12 +50,13 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	// One sealed write into the intake, the same work whether or not the
 	// organisation and its contact endorsed before; the intake worker
 	// decides and emails.
+	lang := s.languageOf(c, form.Language, camp.Language)
 	err = s.Intake.SubmitEndorsement(c.UserContext(), camp.ID, intake.EndorseRequest{
 		Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
 		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement,
 		Calls: form.calls, Confidential: form.Confidential,
 		ContactName: form.ContactName, ContactEmail: form.contactEmail,
-		Language: s.languageOf(c, camp.Language), Campaign: camp.Title, Client: client,
+		Language: lang, Campaign: campaignTitleIn(camp, lang), Client: client,
 	})
 	if err != nil {
 		return err
@@ -140,4 +141,11 @@ func (s *server) addEndorsementCounts(ctx context.Context, v *campaignView, camp
 		v.Calls[i].EndorsementCount = perCall[v.Calls[i].ID]
 	}
 	return nil
+}
+
+// campaignTitleIn is the campaign's title in lang where a complete
+// translation has it, else in its own language.
+func campaignTitleIn(camp store.Campaign, lang string) string {
+	title, _, _ := camp.InLanguage(lang)
+	return title
 }

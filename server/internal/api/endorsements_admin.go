@@ -68,12 +68,12 @@ func (s *server) endorsementFilter(c *fiber.Ctx, defaultStatus string) (store.En
 	case store.EndorsementUnverified, store.EndorsementAwaitingReview, store.EndorsementApproved, store.EndorsementRejected:
 		filter.Status = st
 	default:
-		f.add("status", "must be awaiting_review, approved, rejected, unverified or all")
+		f.set("status", errOneOf("awaiting_review", "approved", "rejected", "unverified", "all"))
 	}
 	if slug := c.Query("campaign"); slug != "" {
 		camp, err := s.Store.CampaignBySlug(c.UserContext(), slug)
 		if errors.Is(err, store.ErrNotFound) {
-			f.add("campaign", "is not a campaign's slug")
+			f.set("campaign", fe(codeUnknownCampaign, "is not a campaign's slug"))
 		} else if err != nil {
 			return filter, err
 		}
@@ -138,7 +138,7 @@ func (s *server) reviewed(c *fiber.Ctx, err error) error {
 func (s *server) approveEndorsement(c *fiber.Ctx) error {
 	mail := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementApproved(e.Language, mailers.EndorsementApprovedParams{
-			Campaign: camp.Title, Organization: e.DisplayName, Confidential: e.Confidential,
+			Campaign: campaignTitleIn(camp, e.Language), Organization: e.DisplayName, Confidential: e.Confidential,
 			Link: s.link("/c/" + camp.Slug),
 		}))
 	}
@@ -159,11 +159,11 @@ func (s *server) rejectEndorsement(c *fiber.Ctx) error {
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if n := len([]rune(reason)); n == 0 || n > maxReason || !printable(reason, true) {
-		return errValidation("reason", "must be 1 to 500 characters of printable text")
+		return errField("reason", errLength(1, 500))
 	}
 	mail := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementRejected(e.Language, mailers.EndorsementRejectedParams{
-			Campaign: camp.Title, Organization: e.DisplayName, Reason: reason,
+			Campaign: campaignTitleIn(camp, e.Language), Organization: e.DisplayName, Reason: reason,
 		}))
 	}
 	id := c.Params("id")
@@ -188,11 +188,11 @@ func (s *server) updateEndorsement(c *fiber.Ctx) error {
 		return err
 	}
 	if in.DisplayName == nil {
-		return errValidation("display_name", "is required")
+		return errField("display_name", errRequired())
 	}
 	name := strings.Join(strings.Fields(*in.DisplayName), " ")
 	if !validOrganization(name) {
-		return errValidation("display_name", "must be 2 to 200 characters of printable text")
+		return errField("display_name", errLength(2, 200))
 	}
 	id := c.Params("id")
 	err := s.Store.SetEndorsementDisplayName(c.UserContext(), id, name, auditBy(c, "endorsement.rename", id, 1, "display_name="+name))

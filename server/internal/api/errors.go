@@ -22,6 +22,10 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Codes gives each field's reason as a stable code with its
+	// parameters ({"name": {"code": "too_long", "max": 100}}), for clients
+	// to translate; Fields keeps the English message for those that show it.
+	Codes map[string]map[string]any `json:"codes,omitempty"`
 	// RetryAfter is sent as the Retry-After header with a 429.
 	RetryAfter time.Duration `json:"-"`
 }
@@ -71,12 +75,12 @@ func errBusy() *Error {
 }
 
 // fieldErrors collects validation failures by field name.
-type fieldErrors map[string]string
+type fieldErrors map[string]fieldError
 
+// add records an English message without a code of its own (code
+// "invalid"); prefer set with a coded error, which clients can translate.
 func (f fieldErrors) add(field, msg string) {
-	if _, taken := f[field]; !taken {
-		f[field] = msg
-	}
+	f.set(field, fieldError{Code: codeInvalid, Message: msg})
 }
 
 // err returns nil when no field failed, else a 422 naming every field.
@@ -84,11 +88,16 @@ func (f fieldErrors) err() error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are not valid", Fields: f}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are not valid",
+		Fields: f.messages(), Codes: f.codes()}
 }
 
+// errValidation is a 422 for one field with an uncoded message; prefer
+// errField.
 func errValidation(field, msg string) *Error {
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are not valid", Fields: map[string]string{field: msg}}
+	f := fieldErrors{}
+	f.add(field, msg)
+	return f.err().(*Error)
 }
 
 // errorHandler turns every error a handler returns into the one JSON shape.

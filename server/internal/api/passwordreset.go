@@ -26,13 +26,20 @@ var (
 func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 	var in struct {
 		Email string `json:"email"`
+		// Language is the page's language: the email is written in it.
+		Language string `json:"language"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
 	email := strings.ToLower(strings.TrimSpace(in.Email))
+	f := fieldErrors{}
 	if !plainAddress(email) {
-		return errValidation("email", "must be an email address")
+		f.set("email", errEmail())
+	}
+	checkLanguage(f, in.Language)
+	if err := f.err(); err != nil {
+		return err
 	}
 	if err := s.allow(c, resetPerClient, s.clientHash(c)); err != nil {
 		return err
@@ -46,7 +53,7 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 	if ok {
 		// The same sealed write into the intake whether or not the address
 		// has an account; the intake worker looks it up and emails.
-		if err := s.Intake.SubmitPasswordReset(c.UserContext(), intake.ResetRequest{Email: email}); err != nil {
+		if err := s.Intake.SubmitPasswordReset(c.UserContext(), intake.ResetRequest{Email: email, Language: s.languageOf(c, in.Language, "en")}); err != nil {
 			return err
 		}
 	}
@@ -65,7 +72,7 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 	}
 	f := fieldErrors{}
 	if in.Token == "" {
-		f.add("token", "is required")
+		f.set("token", errRequired())
 	}
 	validPassword(f, in.Password)
 	if err := f.err(); err != nil {
@@ -89,7 +96,7 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 	}
 	_, err = s.Store.ResetPassword(c.UserContext(), tokenHash, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return badToken
+		return errField("token", fe(codeInvalidToken, "this link is not valid or has expired; ask for a new one"))
 	} else if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (s *server) applySchedule(c *fiber.Ctx, sc *store.Schedule, in scheduleInpu
 		for name, missing := range map[string]bool{"region": in.Region == nil, "campaigns": in.Campaigns == nil,
 			"weekday": in.Weekday == nil, "time": in.Time == nil, "timezone": in.Timezone == nil, "subject": in.Subject == nil} {
 			if missing {
-				f.add(name, "is required")
+				f.set(name, errRequired())
 			}
 		}
 		if len(f) > 0 {
@@ -90,26 +90,26 @@ func (s *server) applySchedule(c *fiber.Ctx, sc *store.Schedule, in scheduleInpu
 			}
 		}
 		if sc.Weekday < 0 {
-			f.add("weekday", "must be monday, tuesday, … or sunday")
+			f.set("weekday", errOneOf("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 			sc.Weekday = 0
 		}
 	}
 	if in.Time != nil {
 		sc.LocalTime = *in.Time
 		if _, _, err := digest.ParseLocalTime(sc.LocalTime); err != nil {
-			f.add("time", "must be a local time such as 09:00")
+			f.set("time", fe(codeInvalidTime, "must be a local time such as 09:00"))
 		}
 	}
 	if in.Timezone != nil {
 		sc.Timezone = *in.Timezone
 		if _, err := time.LoadLocation(sc.Timezone); err != nil || sc.Timezone == "" || sc.Timezone == "Local" {
-			f.add("timezone", "must be an IANA time zone such as Europe/Brussels or America/New_York")
+			f.set("timezone", fe(codeInvalidTimezone, "must be an IANA time zone such as Europe/Brussels or America/New_York"))
 		}
 	}
 	if in.Intro != nil {
 		sc.Intro = *in.Intro
 		if len(sc.Intro) > 20000 {
-			f.add("intro", "must be at most 20,000 characters")
+			f.set("intro", errTooLong(20000))
 		}
 	}
 	if in.Active != nil {

@@ -62,7 +62,8 @@ func TestScheduleMovedAfterThisWeeksDigestWaitsForNextWeek(t *testing.T) {
 }
 
 // TestScheduleDoesNotCatchUpWhenReactivatedOrMoved: a schedule that has
-// been due for weeks catches up on its last period (an instance was down);
+// been due for weeks catches up on its last period (an instance was down)
+// while that is nearer than the next;
 // one switched off and on again, or moved to another day, does not: it
 // sends at its next due moment.
 func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
@@ -88,7 +89,13 @@ func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
 
 		now := time.Now()
 		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
-		sender.Run(ctx, now)
+		// An hour after the last Monday 09:00: a missed digest still nearer
+		// its own time than the next one's goes out late.
+		lastDue, _, err := digest.LastFire(store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "Europe/Brussels"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sender.Run(ctx, lastDue.Add(time.Hour))
 		if n := e.scheduleDigests(t, kept); n != 1 {
 			t.Fatalf("the schedule never paused: %d digests, want 1 (its last period)", n)
 		}

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"slices"
+
+	"github.com/bnp/undersigned/mailers"
 	"regexp"
 	"strings"
 	"unicode"
@@ -23,6 +26,9 @@ type signInput struct {
 	Pow        string  `json:"pow"`
 	// Ref is a partner's share code from ?ref=, kept for aggregate counts.
 	Ref string `json:"ref"`
+	// Language is the page's language ("be", "ru", "en"): the emails are
+	// written in it, whatever the browser's Accept-Language says.
+	Language string `json:"language"`
 }
 
 // signForm is a valid signing request.
@@ -46,22 +52,23 @@ func (in signInput) validate() (signForm, error) {
 	form := signForm{signInput: in}
 	form.Name = strings.Join(strings.Fields(in.Name), " ")
 	if n := utf8.RuneCountInString(form.Name); n == 0 || n > maxName || !printable(form.Name, false) {
-		f.add("name", "must be 1 to 100 characters of printable text")
+		f.set("name", errLength(1, 100))
 	}
 	form.email = strings.ToLower(strings.TrimSpace(in.Email))
 	canonical, domain, err := privacy.CanonicalEmail(form.email)
 	if err != nil {
-		f.add("email", "must be a valid email address")
+		f.set("email", errEmail())
 	}
 	form.canonical, form.emailDomain = canonical, domain
+	checkLanguage(f, in.Language)
 	form.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !countries.Valid(form.Country) {
-		f.add("country", "must be a two-letter country code (ISO 3166-1), such as BY")
+		f.set("country", errCountry())
 	}
 	if in.Comment != nil {
 		c := strings.TrimSpace(*in.Comment)
 		if utf8.RuneCountInString(c) > maxComment || !printable(c, true) {
-			f.add("comment", "must be at most 500 characters of printable text")
+			f.set("comment", errTooLong(500))
 		}
 		if c == "" {
 			form.Comment = nil
@@ -74,13 +81,13 @@ func (in signInput) validate() (signForm, error) {
 		form.Visibility = store.VisibilityPrivate
 	case store.VisibilityPrivate, store.VisibilityInitials, store.VisibilityPublic:
 	default:
-		f.add("visibility", "must be private, initials or public")
+		f.set("visibility", errOneOf("private", "initials", "public"))
 	}
 	if !in.Consent {
-		f.add("consent", "must be given to sign")
+		f.set("consent", fe(codeConsent, "must be given to sign"))
 	}
 	if in.Ref != "" && !refPattern.MatchString(in.Ref) {
-		f.add("ref", "must be a share code of lower-case letters, digits and hyphens")
+		f.set("ref", fe(codeInvalidRef, "must be a share code of lower-case letters, digits and hyphens"))
 	}
 	return form, f.err()
 }
@@ -139,5 +146,13 @@ func displayName(name, visibility string) string {
 		return words[0] + " " + initial
 	default:
 		return ""
+	}
+}
+
+// checkLanguage accepts an empty language (the browser's then) or one that
+// emails are written in.
+func checkLanguage(f fieldErrors, lang string) {
+	if lang != "" && !slices.Contains(mailers.Languages, lang) {
+		f.set("language", errLanguage())
 	}
 }

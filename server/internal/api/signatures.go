@@ -64,10 +64,12 @@ func (s *server) sign(c *fiber.Ctx) error {
 // and the no-JS form both end here; on nil, answer that the request is
 // pending. A full intake gives a 503 with Retry-After.
 func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) error {
+	lang := s.languageOf(c, form.Language, camp.Language)
+	title, _, _ := camp.InLanguage(lang)
 	r := intake.SignRequest{
 		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
 		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
-		Language: s.languageOf(c, camp.Language), Campaign: camp.Title,
+		Language: lang, Campaign: title,
 		Shown: displayName(form.Name, form.Visibility), Client: client,
 	}
 	switch {
@@ -109,14 +111,18 @@ func (s *server) verifyPow(c *fiber.Ctx, payload string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, pow.ErrMissing), errors.Is(err, pow.ErrInvalid), errors.Is(err, pow.ErrExpired), errors.Is(err, pow.ErrReplayed):
-		return errValidation("pow", "the anti-bot check did not pass; try again")
+		return errField("pow", fe(codePowFailed, "the anti-bot check did not pass; try again"))
 	}
 	return err
 }
 
-// languageOf is the reader's language for an email: the first language of
+// languageOf is the reader's language for an email: the language of the
+// page the form was sent from (chosen, valid), else the first language of
 // Accept-Language that mail is written in, else the campaign's.
-func (s *server) languageOf(c *fiber.Ctx, fallback string) string {
+func (s *server) languageOf(c *fiber.Ctx, chosen, fallback string) string {
+	if chosen != "" {
+		return chosen
+	}
 	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
 		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
@@ -139,7 +145,7 @@ func readToken(c *fiber.Ctx) (string, error) {
 		return "", err
 	}
 	if in.Token == "" || len(in.Token) > 200 {
-		return "", errValidation("token", "is required")
+		return "", errField("token", errRequired())
 	}
 	return auth.HashToken(in.Token), nil
 }

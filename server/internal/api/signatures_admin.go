@@ -55,32 +55,32 @@ func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
 	case "", store.SignaturePending, store.SignatureConfirmed, store.SignatureInvalidated:
 		filter.Status = st
 	default:
-		f.add("status", "must be pending, confirmed or invalidated")
+		f.set("status", errOneOf("pending", "confirmed", "invalidated"))
 	}
 	if country := strings.ToUpper(c.Query("country")); country != "" {
 		if !countries.Valid(country) {
-			f.add("country", "must be a two-letter country code")
+			f.set("country", errCountry())
 		}
 		filter.Country = country
 	}
 	if email := c.Query("email"); email != "" {
 		canonical, _, err := privacy.CanonicalEmail(email)
 		if err != nil {
-			f.add("email", "must be an email address")
+			f.set("email", errEmail())
 		}
 		filter.EmailHash = s.Keys.EmailHash(canonical)
 	}
 	if domain := c.Query("domain"); domain != "" {
 		canonical, err := privacy.CanonicalDomain(domain)
 		if err != nil {
-			f.add("domain", "must be a domain such as example.org")
+			f.set("domain", errDomain())
 		}
 		filter.EmailDomainHash = s.Keys.DomainHash(canonical)
 	}
 	if v := c.Query("flagged"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			f.add("flagged", "must be true or false")
+			f.set("flagged", errOneOf("true", "false"))
 		}
 		filter.Flagged = &b
 	}
@@ -206,25 +206,25 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 	f := fieldErrors{}
 	var filter store.SignatureFilter
 	if in.Domain == "" && in.Country == "" && in.From == "" && in.To == "" {
-		f.add("domain", "give at least one of domain, country, from and to")
+		f.set("domain", fe(codeFilterRequired, "give at least one of domain, country, from and to"))
 	}
 	if in.Domain != "" {
 		canonical, err := privacy.CanonicalDomain(in.Domain)
 		if err != nil {
-			f.add("domain", "must be a domain such as example.org")
+			f.set("domain", errDomain())
 		}
 		filter.EmailDomainHash = s.Keys.DomainHash(canonical)
 	}
 	if in.Country != "" {
 		filter.Country = strings.ToUpper(in.Country)
 		if !countries.Valid(filter.Country) {
-			f.add("country", "must be a two-letter country code")
+			f.set("country", errCountry())
 		}
 	}
 	filter.From = parseTimeField(f, "from", in.From)
 	filter.To = parseTimeField(f, "to", in.To)
 	if filter.From != nil && filter.To != nil && !filter.To.After(*filter.From) {
-		f.add("to", "must be after from")
+		f.set("to", fe(codeAfter, "must be after from", "from"))
 	}
 	if in.Reason == "" {
 		in.Reason = store.ReasonOther
@@ -232,7 +232,7 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 		f.add("reason", "must be one of "+strings.Join(store.InvalidationReasons, ", "))
 	}
 	if in.ExpectedCount != nil && *in.ExpectedCount < 0 {
-		f.add("expected_count", "must be the count returned by the dry run")
+		f.set("expected_count", fe(codeDryRunMismatch, "must be the count returned by the dry run"))
 	}
 	if err := f.err(); err != nil {
 		return err
@@ -271,7 +271,7 @@ func parseTimeField(f fieldErrors, name, v string) *time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		f.add(name, "must be a time in RFC 3339 form")
+		f.set(name, errTimestamp())
 		return nil
 	}
 	t = t.UTC()
@@ -287,7 +287,7 @@ func (s *server) surge(c *fiber.Ctx) error {
 	}
 	hours := c.QueryInt("hours", 48)
 	if hours < 1 || hours > 24*31 {
-		return errValidation("hours", "must be from 1 to 744")
+		return errField("hours", errRange(1, 744))
 	}
 	since := time.Now().UTC().Add(-time.Duration(hours) * time.Hour)
 	byCountry, err := s.Store.SignaturesByHour(c.UserContext(), camp.ID, since, false)

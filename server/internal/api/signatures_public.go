@@ -81,7 +81,7 @@ func (s *server) listSigners(c *fiber.Ctx) error {
 	}
 	signers, err := s.Store.ListedSigners(c.UserContext(), camp.ID, after, signersPage)
 	if errors.Is(err, store.ErrNotFound) {
-		return errValidation("cursor", "is not a cursor of this list")
+		return errField("cursor", fe(codeInvalidCursor, "is not a cursor of this list"))
 	} else if err != nil {
 		return err
 	}

@@ -200,6 +200,7 @@ func TestSignBadInputs(t *testing.T) {
 			{"bad visibility", func(b map[string]any) { b["visibility"] = "everyone" }, 422, "visibility"},
 			{"no consent", func(b map[string]any) { b["consent"] = false }, 422, "consent"},
 			{"bad ref", func(b map[string]any) { b["ref"] = "Not A Code!" }, 422, "ref"},
+			{"unknown language", func(b map[string]any) { b["language"] = "de" }, 422, "language"},
 			{"unknown field", func(b map[string]any) { b["ip"] = "1.2.3.4" }, 422, "ip"},
 			{"wrong type", func(b map[string]any) { b["consent"] = "yes" }, 422, "consent"},
 		}

@@ -22,13 +22,13 @@ type userInput struct {
 
 func validPassword(f fieldErrors, pw string) {
 	if n := utf8.RuneCountInString(pw); n < config.MinPasswordLength || n > 256 {
-		f.add("password", "must be "+strconv.Itoa(config.MinPasswordLength)+" to 256 characters")
+		f.set("password", fe(codePassword, "must be "+strconv.Itoa(config.MinPasswordLength)+" to 256 characters", config.MinPasswordLength, 256))
 	}
 }
 
 func validRole(f fieldErrors, role string) {
 	if !store.Role(role).Valid() {
-		f.add("role", "must be admin, editor, moderator or viewer")
+		f.set("role", errOneOf("admin", "editor", "moderator", "viewer"))
 	}
 }
 
@@ -53,19 +53,19 @@ func (s *server) createUser(c *fiber.Ctx) error {
 	if in.Email == nil || in.Password == nil || in.Role == nil {
 		for name, missing := range map[string]bool{"email": in.Email == nil, "password": in.Password == nil, "role": in.Role == nil} {
 			if missing {
-				f.add(name, "is required")
+				f.set(name, errRequired())
 			}
 		}
 		return f.err()
 	}
 	email := strings.ToLower(strings.TrimSpace(*in.Email))
 	if !plainAddress(email) {
-		f.add("email", "must be an email address")
+		f.set("email", errEmail())
 	}
 	validPassword(f, *in.Password)
 	validRole(f, *in.Role)
 	if in.Disabled != nil {
-		f.add("disabled", "cannot be set when creating an account")
+		f.set("disabled", fe(codeNotOnCreate, "cannot be set when creating an account"))
 	}
 	if err := f.err(); err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *server) createUser(c *fiber.Ctx) error {
 	u := store.User{Email: email, PasswordHash: hash, Role: store.Role(*in.Role)}
 	err = s.Store.CreateUser(c.UserContext(), &u, auditBy(c, "user.create", "", 1, "role="+*in.Role))
 	if errors.Is(err, store.ErrConflict) {
-		return errValidation("email", "already has an account")
+		return errField("email", fe(codeAlreadyAccount, "already has an account"))
 	} else if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *server) updateUser(c *fiber.Ctx) error {
 	}
 	f := fieldErrors{}
 	if in.Email != nil {
-		f.add("email", "cannot be changed; create a new account")
+		f.set("email", fe(codeUnchangeable, "cannot be changed; create a new account"))
 	}
 	ch := store.UserChanges{Disabled: in.Disabled}
 	var what []string

@@ -32,6 +32,11 @@ type Config struct {
 	// MetricsAddr is where /metrics is served ("" with METRICS_ADDR=off):
 	// a listener of its own, loopback by default, never the public one.
 	MetricsAddr string
+	// ContactEmail is where people reach the organisers (CONTACT_EMAIL):
+	// on the privacy page, in every email's footer, and the Reply-To of
+	// digests of campaigns that name no address of their own. Empty: none
+	// is shown.
+	ContactEmail string
 
 	// MailConnections is how many SMTP connections deliver in parallel.
 	MailConnections int
@@ -137,6 +142,14 @@ func Load(lookup Lookup) (Config, error) {
 	c.SMTPCAFile = r.str("SMTP_CA_FILE", "")
 	r.check("SMTP_HELO", validHELO(c.SMTPHelo))
 	r.check("SMTP_CA_FILE", validCAFile(c.SMTPCAFile))
+	if v := r.str("CONTACT_EMAIL", ""); v != "" {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" {
+			r.fail("CONTACT_EMAIL", "must be a bare address such as team@example.org")
+		} else {
+			c.ContactEmail = strings.ToLower(a.Address)
+		}
+	}
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
 	c.LogWitnesses = r.witnessKeys("LOG_WITNESSES")

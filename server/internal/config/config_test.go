@@ -309,3 +309,19 @@ func TestSMTPGreetingAndCA(t *testing.T) {
 		})
 	}
 }
+
+func TestContactEmail(t *testing.T) {
+	load := func(v string) (config.Config, error) {
+		vars := map[string]string{"DATA_DIR": t.TempDir(), "CONTACT_EMAIL": v}
+		return config.Load(env(vars))
+	}
+	c, err := load("Team@Example.org")
+	if err != nil || c.ContactEmail != "team@example.org" {
+		t.Fatalf("%q %v", c.ContactEmail, err)
+	}
+	for _, bad := range []string{"not an address", "Team <team@example.org>"} {
+		if _, err := load(bad); err == nil || !strings.Contains(err.Error(), "CONTACT_EMAIL") {
+			t.Errorf("CONTACT_EMAIL=%q: %v", bad, err)
+		}
+	}
+}

@@ -43,6 +43,9 @@ type Campaign struct {
 	// Log is the transparency-log checkpoint behind the numbers (nil
 	// before the campaign's first batch).
 	Log *LogProof `json:"log,omitempty"`
+	// Contact and Sender say who runs the campaign ("" : the site's).
+	Contact string `json:"contact,omitempty"`
+	Sender  string `json:"sender,omitempty"`
 }
 
 // SmallCell is the smallest country count shown on its own (privacy
@@ -83,6 +86,12 @@ func Compose(ctx context.Context, st *store.Store, d store.Digest, publicURL str
 func composeCampaign(ctx context.Context, st *store.Store, region string, camp store.Campaign, publicURL string, now time.Time) (Campaign, error) {
 	part := Campaign{Slug: camp.Slug, Link: publicURL + "/c/" + camp.Slug, Language: camp.Language, Goal: camp.Goal,
 		Titles: map[string]string{camp.Language: camp.Title}, Calls: map[string][]string{}}
+	if camp.ContactEmail != nil {
+		part.Contact = *camp.ContactEmail
+	}
+	if camp.SenderName != nil {
+		part.Sender = *camp.SenderName
+	}
 	audience := audienceOf(region)
 	var picked []int
 	for i, call := range camp.Calls {
@@ -91,7 +100,7 @@ func composeCampaign(ctx context.Context, st *store.Store, region string, camp s
 			part.Calls[camp.Language] = append(part.Calls[camp.Language], call.Text)
 		}
 	}
-	for _, tr := range camp.Translations {
+	for _, tr := range camp.Served() {
 		part.Titles[tr.Language] = tr.Title
 		if len(tr.Calls) == len(camp.Calls) {
 			for _, i := range picked {

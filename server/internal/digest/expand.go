@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 
+	"github.com/bnp/undersigned/locale"
 	"github.com/bnp/undersigned/mailers"
-	"github.com/bnp/undersigned/server/internal/countries"
+	"github.com/bnp/undersigned/server/internal/markdown"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
@@ -17,7 +16,7 @@ import (
 // Links builds the unsubscribe links of a contact.
 type Links struct {
 	PublicURL string
-	MailFrom  string // the mailto: alternative goes to this address
+	MailFrom  string // kept for callers; no mailto: alternative is offered (nothing reads that mailbox)
 	Keys      privacy.Keys
 }
 
@@ -27,26 +26,46 @@ func (l Links) Unsubscribe(contactID string) mailers.DigestUnsubscribe {
 	return mailers.DigestUnsubscribe{
 		Page:     l.PublicURL + "/unsubscribe/" + token,
 		OneClick: l.PublicURL + "/api/v1/contacts/unsubscribe?token=" + token,
-		Mailto:   "mailto:" + l.MailFrom + "?subject=" + mailtoEscape("unsubscribe "+token),
 	}
 }
 
-// FallbackLanguage is the language a digest's campaign texts fall back to
-// when there is none in the contact's: officials of any country read it
-// more often than a campaign's own language.
+// FallbackLanguage is the language a digest falls back to when its
+// campaigns share neither the contact's language nor their own: officials
+// of any country read it more often than a campaign's own language.
 const FallbackLanguage = "en"
 
-// mailtoEscape percent-encodes a mailto header field value (RFC 6068): a
-// space is %20, since a "+" would stay a plus sign in the subject.
-func mailtoEscape(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+// Language is the one language a digest is written in for a contact who
+// reads lang: lang when every campaign has a complete text in it, else the
+// first campaign's own language when every campaign has that, else
+// English; never English headings around a Russian statement.
+func Language(c Content, lang string) string {
+	candidates := []string{lang}
+	if len(c.Campaigns) > 0 {
+		candidates = append(candidates, c.Campaigns[0].Language)
+	}
+	for _, l := range append(candidates, FallbackLanguage) {
+		all := true
+		for _, camp := range c.Campaigns {
+			if _, ok := camp.Titles[l]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return l
+		}
+	}
+	return lang
 }
 
 // Params turns a composed digest into one recipient's email parameters in
-// one language: each campaign's title and calls in that language, else in
-// English, else in the campaign's own.
+// one language (see Language): titles, calls, country names, numbers and
+// plurals all in it; the staff's intro as sanitised HTML and as plain text.
 func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.DigestParams {
-	p := mailers.DigestParams{Subject: c.Subject, Intro: c.Intro, IntroHTML: mailersHTML(c.IntroHTML), Unsub: unsub}
+	lang = Language(c, lang)
+	names := locale.For(lang)
+	p := mailers.DigestParams{Subject: c.Subject, Intro: markdown.ToText(c.Intro), IntroHTML: mailersHTML(c.IntroHTML),
+		Unsub: unsub, Language: lang}
 	for _, camp := range c.Campaigns {
 		title := inLanguage(camp.Titles, lang, camp.Language)
 		calls := inLanguage(camp.Calls, lang, camp.Language)
@@ -55,20 +74,23 @@ func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.Dig
 			dc.SinceDate = camp.SinceTime.Format("2006-01-02")
 		}
 		dc.Log = logParams(camp, lang)
+		if p.Contact == "" {
+			p.Contact = camp.Contact
+		}
+		if p.Sender == "" {
+			p.Sender = camp.Sender
+		}
 		for _, cc := range camp.TopCountries {
-			name := cc.Country
-			if n := countries.Name(cc.Country); n != "" {
-				name = n
-			}
-			if cc.Country == "other" {
+			name := names.Country(cc.Country)
+			if cc.Country == "other" || name == "" {
 				name = "other"
 			}
 			dc.Countries = append(dc.Countries, mailers.DigestCount{Country: name, Count: cc.Count})
 		}
 		for _, o := range camp.Organisation {
-			country := o.Country
-			if n := countries.Name(o.Country); n != "" {
-				country = n
+			country := names.Country(o.Country)
+			if country == "" {
+				country = o.Country
 			}
 			dc.Organisations = append(dc.Organisations, mailers.DigestOrg{Name: o.Name, Type: o.OrgType, Country: country, Confidential: o.Confidential})
 		}
@@ -77,10 +99,10 @@ func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.Dig
 	return p
 }
 
-// inLanguage picks lang's text, else English, else the campaign's own
-// language's.
+// inLanguage picks lang's text, else the campaign's own language's, else
+// English.
 func inLanguage[T any](texts map[string]T, lang, own string) T {
-	for _, l := range []string{lang, FallbackLanguage, own} {
+	for _, l := range []string{lang, own, FallbackLanguage} {
 		if t, ok := texts[l]; ok {
 			return t
 		}

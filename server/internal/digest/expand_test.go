@@ -1,61 +1,74 @@
 package digest
 
 import (
-	"net/url"
-	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// TestParamsLanguageFallsBackToEnglish: a contact reads each campaign's
-// title and calls in their language, else in English, else in the
-// campaign's own language.
-func TestParamsLanguageFallsBackToEnglish(t *testing.T) {
-	t.Parallel()
+// TestOneLanguagePerDigest: a contact reads the whole digest in their
+// language when every campaign has it; else in the first campaign's own
+// language when every campaign has that; else in English. Never English
+// headings around a Russian statement.
+func TestOneLanguagePerDigest(t *testing.T) {
 	belarusian := Campaign{Slug: "b", Language: "be",
 		Titles: map[string]string{"be": "Вызваліць усіх", "en": "Release all", "ru": "Освободить всех"},
-		Calls:  map[string][]string{"be": {"заклік"}, "en": {"a call"}}}
+		Calls:  map[string][]string{"be": {"заклік"}, "en": {"a call"}, "ru": {"призыв"}}}
 	onlyOwn := Campaign{Slug: "o", Language: "be",
 		Titles: map[string]string{"be": "Толькі па-беларуску"}, Calls: map[string][]string{"be": {"толькі"}}}
-	c := Content{Subject: "S", Campaigns: []Campaign{belarusian, onlyOwn}}
 	cases := []struct {
-		lang               string
-		title, call        string
-		ownTitle, ownCalls string
+		campaigns []Campaign
+		lang      string
+		want      string
+		title     string
 	}{
-		{"be", "Вызваліць усіх", "заклік", "Толькі па-беларуску", "толькі"},
-		{"de", "Release all", "a call", "Толькі па-беларуску", "толькі"},
-		{"ru", "Освободить всех", "a call", "Толькі па-беларуску", "толькі"}, // no Russian calls: English ones
-		{"en", "Release all", "a call", "Толькі па-беларуску", "толькі"},
+		{[]Campaign{belarusian}, "ru", "ru", "Освободить всех"},
+		{[]Campaign{belarusian}, "de", "be", "Вызваліць усіх"},
+		{[]Campaign{belarusian, onlyOwn}, "ru", "be", "Вызваліць усіх"}, // one campaign lacks Russian: all in Belarusian
+		{[]Campaign{belarusian, onlyOwn}, "en", "be", "Вызваліць усіх"},
+		{[]Campaign{belarusian, onlyOwn}, "be", "be", "Вызваліць усіх"},
 	}
 	for _, tc := range cases {
-		p := Params(c, tc.lang, Links{}.Unsubscribe("x"))
-		if p.Campaigns[0].Title != tc.title || !slices.Equal(p.Campaigns[0].Calls, []string{tc.call}) {
-			t.Errorf("%s: %q %v, want %q [%s]", tc.lang, p.Campaigns[0].Title, p.Campaigns[0].Calls, tc.title, tc.call)
+		p := Params(Content{Subject: "S", Campaigns: tc.campaigns}, tc.lang, Links{}.Unsubscribe("x"))
+		if p.Language != tc.want || p.Campaigns[0].Title != tc.title {
+			t.Errorf("%s over %d campaigns: language %s title %q, want %s %q", tc.lang, len(tc.campaigns), p.Language, p.Campaigns[0].Title, tc.want, tc.title)
 		}
-		if p.Campaigns[1].Title != tc.ownTitle || !slices.Equal(p.Campaigns[1].Calls, []string{tc.ownCalls}) {
-			t.Errorf("%s, campaign without English: %q %v", tc.lang, p.Campaigns[1].Title, p.Campaigns[1].Calls)
+		for _, c := range p.Campaigns {
+			if len(c.Calls) == 0 {
+				t.Errorf("%s: a campaign without calls", tc.lang)
+			}
 		}
 	}
 }
 
-// TestMailtoSubjectIsPercentEncoded: in a mailto: URL a "+" is a plus sign
-// (RFC 6068), so the space of "unsubscribe <token>" must be %20.
-func TestMailtoSubjectIsPercentEncoded(t *testing.T) {
-	t.Parallel()
+// TestParamsNameCountriesInTheDigestLanguage: "(НКО, Польша)", not Poland.
+func TestParamsNameCountriesInTheDigestLanguage(t *testing.T) {
+	since := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	camp := Campaign{Slug: "b", Language: "en", Titles: map[string]string{"en": "T", "ru": "Т"},
+		Calls: map[string][]string{"en": {"c"}, "ru": {"п"}}, SinceTime: &since,
+		TopCountries: []store.CountryCount{{Country: "BY", Count: 12}, {Country: "other", Count: 3}},
+		Organisation: []store.OrgLine{{Name: "Вясна", OrgType: "ngo", Country: "PL"}}}
+	p := Params(Content{Subject: "S", Intro: "**Уважаемые** коллеги, [заявление](https://example.org/c/b)", Campaigns: []Campaign{camp}}, "ru", Links{}.Unsubscribe("x"))
+	if p.Campaigns[0].Countries[0].Country != "Беларусь" || p.Campaigns[0].Countries[1].Country != "other" {
+		t.Errorf("countries %v", p.Campaigns[0].Countries)
+	}
+	if p.Campaigns[0].Organisations[0].Country != "Польша" {
+		t.Errorf("organisation country %q", p.Campaigns[0].Organisations[0].Country)
+	}
+	if strings.Contains(p.Intro, "**") || strings.Contains(p.Intro, "](") || !strings.Contains(p.Intro, "заявление (https://example.org/c/b)") {
+		t.Errorf("plain-text intro %q", p.Intro)
+	}
+}
+
+// TestNoMailtoAlternative: nobody reads the sender's mailbox, so
+// List-Unsubscribe offers only the one-click https address.
+func TestNoMailtoAlternative(t *testing.T) {
 	l := Links{PublicURL: "https://example.org", MailFrom: "campaign@example.org", Keys: privacy.NewKeys(make([]byte, 32))}
-	token := l.Keys.UnsubscribeToken("contact-1")
-	m := l.Unsubscribe("contact-1").Mailto
-	if m != "mailto:campaign@example.org?subject=unsubscribe%20"+token {
-		t.Fatalf("mailto = %q", m)
-	}
-	u, err := url.Parse(m)
-	if err != nil || u.Query().Get("subject") != "unsubscribe "+token || strings.Contains(m, "+") {
-		t.Fatalf("mailto %q reads as subject %q (%v)", m, u.Query().Get("subject"), err)
-	}
-	if got := mailtoEscape("a+b & c=d"); got != "a%2Bb%20%26%20c%3Dd" {
-		t.Fatalf("mailtoEscape = %q", got)
+	u := l.Unsubscribe("contact-1")
+	if u.Mailto != "" || !strings.HasPrefix(u.OneClick, "https://example.org/api/v1/contacts/unsubscribe?token=") {
+		t.Fatalf("links %+v", u)
 	}
 }

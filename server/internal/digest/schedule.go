@@ -46,13 +46,45 @@ func LastFire(sc store.Schedule, now time.Time) (time.Time, string, error) {
 	local := now.In(loc)
 	back := (int(local.Weekday()) - sc.Weekday + 7) % 7
 	day := local.AddDate(0, 0, -back)
-	fire := time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc)
+	fire := LocalInstant(day.Year(), day.Month(), day.Day(), hour, minute, loc)
 	if fire.After(now) {
 		day = day.AddDate(0, 0, -7)
-		fire = time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc)
+		fire = LocalInstant(day.Year(), day.Month(), day.Day(), hour, minute, loc)
 	}
 	return fire, fire.Format("2006-01-02"), nil
 }
+
+// LocalInstant is the instant a wall-clock time names in loc. A time that
+// does not exist, skipped by a spring change of clocks (02:30 on the
+// morning New York or Brussels moves from 02:00 to 03:00), is the first
+// valid instant after the gap: the moment the clocks jump, 03:00 local.
+// Go's time.Date would pick by the sign of the zone's offset, an hour early
+// in New York and an hour late in Brussels. A time that happens twice (an
+// autumn change) is its first occurrence.
+func LocalInstant(year int, month time.Month, day, hour, minute int, loc *time.Location) time.Time {
+	t := time.Date(year, month, day, hour, minute, 0, 0, loc)
+	if l := t.In(loc); l.Hour() == hour && l.Minute() == minute {
+		return t
+	}
+	// In a gap: the wall time, read with each offset around it, brackets
+	// the jump; the first minute whose local time is past the wall time is it.
+	wall := time.Date(year, month, day, hour, minute, 0, 0, time.UTC)
+	_, before := t.Add(-3 * time.Hour).Zone()
+	_, after := t.Add(3 * time.Hour).Zone()
+	from, to := wall.Add(-time.Duration(after)*time.Second), wall.Add(-time.Duration(before)*time.Second)
+	for at := from; !at.After(to); at = at.Add(time.Minute) {
+		l := at.In(loc)
+		if !time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, time.UTC).Before(wall) {
+			return at
+		}
+	}
+	return t
+}
+
+// stale is how late a missed digest may still go out: after an outage, a
+// period whose moment passed more than half a week ago is left for the
+// next one, so that officials never get two digests within hours.
+const stale = 84 * time.Hour
 
 // mayFire reports whether the schedule may send its period due at fire.
 // Not if that was before the schedule was made, switched on again or
@@ -84,7 +116,7 @@ func NextRun(ctx context.Context, st *store.Store, sc store.Schedule, now time.T
 	var next time.Time
 	for week := 1; week <= 2; week++ {
 		// In the zone, on the day itself: 09:00 stays 09:00 across a change of summer time.
-		next = time.Date(last.Year(), last.Month(), last.Day()+7*week, hour, minute, 0, 0, last.Location())
+		next = LocalInstant(last.Year(), last.Month(), last.Day()+7*week, hour, minute, last.Location())
 		// No period excepted: a digest already sent for that very date (the
 		// time moved later the same day) means the week is done.
 		ok, err := mayFire(ctx, st, sc, next, "")
@@ -123,6 +155,9 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	fire, period, err := LastFire(sc, now)
 	if err != nil {
 		return err
+	}
+	if now.Sub(fire) > stale {
+		return nil // missed in an outage, and the next is nearer: only the latest goes out
 	}
 	if ok, err := mayFire(ctx, x.Store, sc, fire, period); err != nil || !ok {
 		return err

@@ -73,3 +73,51 @@ func TestParseLocalTimeIsStrictlyHHMM(t *testing.T) {
 		}
 	}
 }
+
+// A weekly digest at a local time inside the hour skipped by the spring
+// change fires at the first valid instant after the gap, 03:00 local, in
+// both zones (Go alone would go an hour early in New York, an hour late in
+// Brussels). Clocks move forward on 14 March 2027 in New York, 28 March
+// 2027 in Brussels.
+func TestScheduleInsideTheSpringGapFiresWhenTheClocksJump(t *testing.T) {
+	utc := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			panic(err)
+		}
+		return at
+	}
+	cases := []struct {
+		zone, jump string // the jump: 03:00 local, just after the gap
+	}{
+		{"America/New_York", "2027-03-14T07:00:00Z"},
+		{"Europe/Brussels", "2027-03-28T01:00:00Z"},
+	}
+	for _, c := range cases {
+		sc := store.Schedule{Weekday: int(time.Sunday), LocalTime: "02:30", Timezone: c.zone}
+		jump := utc(c.jump)
+		// Moving the clock forward minute by minute through the night:
+		// nothing is due before the jump, and from it on the fire is the jump.
+		for now := jump.Add(-2 * time.Hour); now.Before(jump.Add(2 * time.Hour)); now = now.Add(time.Minute) {
+			fire, period, err := LastFire(sc, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if now.Before(jump) && !fire.Before(jump.Add(-6*24*time.Hour)) {
+				t.Fatalf("%s at %s: due %s, before the clocks jumped", c.zone, now.Format(time.RFC3339), fire.UTC().Format(time.RFC3339))
+			}
+			if !now.Before(jump) && (!fire.Equal(jump) || period != jump.In(fire.Location()).Format("2006-01-02")) {
+				t.Fatalf("%s at %s: fire %s %s, want %s", c.zone, now.Format(time.RFC3339), fire.UTC().Format(time.RFC3339), period, c.jump)
+			}
+		}
+		loc, _ := time.LoadLocation(c.zone)
+		if got := LocalInstant(jump.In(loc).Year(), jump.In(loc).Month(), jump.In(loc).Day(), 3, 0, loc); !got.Equal(jump) {
+			t.Errorf("%s: 03:00 is %s", c.zone, got)
+		}
+		// The week after, 02:30 exists again and is 02:30.
+		next := LocalInstant(jump.In(loc).Year(), jump.In(loc).Month(), jump.In(loc).Day()+7, 2, 30, loc)
+		if l := next.In(loc); l.Hour() != 2 || l.Minute() != 30 {
+			t.Errorf("%s: a week later 02:30 reads %s", c.zone, l)
+		}
+	}
+}

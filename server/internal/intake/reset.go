@@ -16,7 +16,8 @@ const ResetLifetime = 30 * time.Minute
 
 // ResetRequest is a request for a staff password reset link.
 type ResetRequest struct {
-	Email string `json:"email"` // trimmed and lower-cased
+	Email    string `json:"email"` // trimmed and lower-cased
+	Language string `json:"language"`
 }
 
 // SubmitPasswordReset accepts a password reset request, whether or not the
@@ -31,7 +32,7 @@ func (w *Worker) decideReset(plain []byte) (store.Intent, error) {
 		return nil, fmt.Errorf("intake: read password reset: %w", err)
 	}
 	token, hash := auth.NewToken()
-	out := mailers.PasswordReset(mailers.PasswordResetParams{
+	out := mailers.PasswordResetIn(r.Language, mailers.PasswordResetParams{
 		Link: w.PublicURL + "/reset/" + token, Minutes: int(ResetLifetime / time.Minute)})
 	return store.ResetIntent{Email: r.Email, TokenHash: hash, TTL: ResetLifetime, Mail: queued(out, "")}, nil
 }

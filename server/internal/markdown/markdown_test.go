@@ -28,3 +28,21 @@ func TestToHTML(t *testing.T) {
 		})
 	}
 }
+
+func TestToTextLeavesNoMarkdownAndKeepsEachLinkOnce(t *testing.T) {
+	md := "Dear colleagues,\n\n**Please** read [the statement](https://example.org/c/x) and write to <mailto:team@example.org>.\n\n- one\n- two *items*\n\nSee https://example.org/more"
+	got := ToText(md)
+	for _, raw := range []string{"**", "](", "*items*", "<mailto"} {
+		if strings.Contains(got, raw) {
+			t.Errorf("raw Markdown %q left in %q", raw, got)
+		}
+	}
+	for _, want := range []string{"Please read the statement (https://example.org/c/x)", "- one", "- two items", "team@example.org", "https://example.org/more"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q not in %q", want, got)
+		}
+	}
+	if n := strings.Count(got, "https://example.org/c/x"); n != 1 {
+		t.Errorf("link written %d times in %q", n, got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bnp/undersigned/server/internal/markdown"
@@ -29,6 +30,14 @@ type demo struct {
 		Text      string   `json:"text"`
 	} `json:"calls"`
 	BodyFile string `json:"body_markdown_file"`
+	// Translations are complete (title, summary, body, every call) or
+	// they would not be served; TestDemoTranslationsAreComplete checks.
+	Translations map[string]struct {
+		Title    string   `json:"title"`
+		Summary  string   `json:"summary"`
+		BodyFile string   `json:"body_markdown_file"`
+		Calls    []string `json:"calls"`
+	} `json:"translations"`
 }
 
 // Demo returns the demo campaign, open, ready to be stored.
@@ -52,6 +61,21 @@ func Demo() (*store.Campaign, error) {
 	}
 	for _, call := range d.Calls {
 		c.Calls = append(c.Calls, store.Call{Audiences: call.Audiences, Text: call.Text})
+	}
+	langs := make([]string, 0, len(d.Translations))
+	for lang := range d.Translations {
+		langs = append(langs, lang)
+	}
+	slices.Sort(langs)
+	for _, lang := range langs {
+		tr := d.Translations[lang]
+		body, err := data.ReadFile("data/" + tr.BodyFile)
+		if err != nil {
+			return nil, fmt.Errorf("seed: %s: %w", lang, err)
+		}
+		md := withoutTitle(string(body))
+		c.Translations = append(c.Translations, store.Translation{Language: lang, Title: tr.Title, Summary: tr.Summary,
+			Body: md, BodyHTML: markdown.ToHTML(md), Calls: tr.Calls})
 	}
 	return c, nil
 }

@@ -52,3 +52,30 @@ func (s *Store) ListAudit(ctx context.Context, before string, limit int) ([]Audi
 	var entries []AuditEntry
 	return entries, translate("list audit", q.Find(&entries).Error)
 }
+
+// AuditTargetNames names the targets of audit records that are ids: a
+// digest or schedule by its subject, a user by address, an endorsement by
+// its shown name, a contact by name; so the log reads "On: Weekly update",
+// not a UUID. Targets that are no id of these (campaign slugs) or whose
+// row is gone have no entry.
+func (s *Store) AuditTargetNames(ctx context.Context, targets []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(targets) == 0 {
+		return out, nil
+	}
+	type row struct{ ID, Name string }
+	for _, q := range []struct{ table, column string }{
+		{"digests", "subject"}, {"schedules", "subject"}, {"users", "email"},
+		{"endorsements", "display_name"}, {"contacts", "name"},
+	} {
+		var rows []row
+		err := s.conn(ctx).Table(q.table).Select("id, "+q.column+" AS name").Where("id IN ?", targets).Scan(&rows).Error
+		if err != nil {
+			return nil, translate("audit target names", err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r.Name
+		}
+	}
+	return out, nil
+}

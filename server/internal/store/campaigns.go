@@ -32,8 +32,12 @@ type Campaign struct {
 	ClosesAt      *time.Time
 	ClosedAt      *time.Time
 	RetentionDays int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// ContactEmail and SenderName say who runs the campaign and where to
+	// write (digests' Reply-To and footers); nil: the site's defaults.
+	ContactEmail *string
+	SenderName   *string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 
 	Calls        []Call        `gorm:"foreignKey:CampaignID"`
 	Translations []Translation `gorm:"foreignKey:CampaignID"`

@@ -246,3 +246,11 @@ func (s *Store) ClearContactBounce(ctx context.Context, id string, audit *AuditE
 	})
 	return c, err
 }
+
+// CountSubscribed is how many contacts of a region would receive a digest
+// sent now: the number the console asks staff to confirm.
+func (s *Store) CountSubscribed(ctx context.Context, region string) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Contact{}).Where("region = ? AND unsubscribed_at IS NULL", region).Count(&n).Error
+	return n, translate("count subscribed", err)
+}

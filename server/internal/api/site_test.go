@@ -1,0 +1,23 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/store/storetest"
+)
+
+// The privacy page names CONTACT_EMAIL; unset, it is empty.
+func TestSiteGivesTheContactAddress(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		if got := e.get("/api/v1/site", "").wantStatus(t, 200).JSON(t)["contact_email"]; got != "" {
+			t.Fatalf("unset contact_email = %v", got)
+		}
+	})
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		e := newEnv(t, db, func(c *config.Config) { c.ContactEmail = "team@example.org" })
+		if got := e.get("/api/v1/site", "").wantStatus(t, 200).JSON(t)["contact_email"]; got != "team@example.org" {
+			t.Fatalf("contact_email = %v", got)
+		}
+	})
+}
