@@ -85,6 +85,23 @@ export async function send(method, path, { body, rawBody, contentType, accept, a
   throw new ApiError(`Unexpected answer from the server (HTTP ${res.status}).`, { status: res.status, code: 'http_error' });
 }
 
+/**
+ * GET a same-origin resource outside the API (the transparency log's
+ * checkpoints and tiles) as bytes, without cookies. A failed answer throws
+ * an ApiError with its status.
+ * @param {string} path absolute, such as /log/key
+ */
+export async function getBytes(path, { fetch: fetchFn } = {}) {
+  let res;
+  try {
+    res = await (fetchFn ?? globalThis.fetch)(path, { credentials: 'omit' });
+  } catch {
+    throw new ApiError('The server could not be reached.', { status: 0, code: 'network' });
+  }
+  if (!res.ok) throw new ApiError(`GET ${path}: ${res.status}`, { status: res.status, code: 'http_error' });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 /** The decoded body, or undefined when it is not JSON. */
 async function readJSON(res) {
   const type = res.headers.get('Content-Type') ?? '';

@@ -9,6 +9,8 @@
 // "kind day commitment [reason]\n", and a commitment is the hex SHA-256 of
 // "undersigned receipt v1:" and the receipt's 24 letters.
 
+import { getBytes } from './api.js';
+
 const encoder = new TextEncoder();
 const TILE_WIDTH = 256;
 
@@ -243,12 +245,6 @@ export async function checkReceipt(base, receipt, fetchBytes = defaultFetch) {
   return { ...result, status: 'counted', day: found.confirmed.leaf.day, index: found.confirmed.index };
 }
 
-async function defaultFetch(path) {
-  const res = await fetch(path, { credentials: 'omit' });
-  if (!res.ok) {
-    const err = new Error(`GET ${path}: ${res.status}`);
-    err.status = res.status;
-    throw err;
-  }
-  return new Uint8Array(await res.arrayBuffer());
+function defaultFetch(path) {
+  return getBytes(path);
 }
