@@ -18,6 +18,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
+	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
@@ -95,7 +96,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	forms, err := formtoken.New(keys.Derive("form"), formtoken.SpendFunc(spend))
+	if err != nil {
+		return err
+	}
 	app := api.New(api.Deps{
+		Forms:   forms,
 		Config:  cfg,
 		Store:   st,
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),

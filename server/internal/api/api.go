@@ -16,10 +16,12 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/web"
 )
 
 // Deps is everything the handlers use.
@@ -37,6 +39,9 @@ type Deps struct {
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
 	Mail Notifier
+	// Forms issues and checks the server-rendered forms' tokens; nil: one
+	// signed with a key derived from Keys, spent in Store.
+	Forms *formtoken.Service
 	// Version is reported by /healthz.
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).
@@ -54,6 +59,8 @@ type server struct {
 	Deps
 	secureCookies bool
 	cache         *ttlCache
+	// Pages renders the server-rendered public pages.
+	Pages *web.Renderer
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -62,6 +69,16 @@ func New(d Deps) *fiber.App {
 		d.Mail = noNotifier{}
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL)}
+	pages, err := web.New(d.SPA)
+	if err != nil {
+		panic(err) // the templates and dictionaries are embedded: a failure is a bug caught by any test
+	}
+	s.Pages = pages
+	if s.Forms == nil {
+		if s.Forms, err = formtoken.New(d.Keys.Derive("form"), d.Store.SpendOnce); err != nil {
+			panic(err) // a derived key is always long enough
+		}
+	}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             uploadBodyLimit,
@@ -90,7 +107,7 @@ func New(d Deps) *fiber.App {
 	// queue's metrics and the Go and process collectors.
 	httpMetrics := prometheus.NewRegistry()
 	prom := fiberprometheus.NewWithRegistry(httpMetrics, "undersigned", "http", "", nil)
-	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies))
+	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies), s.onionLocation())
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(prometheus.Gatherers{httpMetrics, prometheus.DefaultGatherer},
 		promhttp.HandlerOpts{EnableOpenMetrics: true})))
 
@@ -172,6 +189,25 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/endorsements/:id/revoke", moderator, s.revokeEndorsement)
 
 	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
+
+	// Public pages, rendered on the server in the reader's language, with
+	// plain forms that work without JavaScript (pages*.go); the SPA takes
+	// them over where JavaScript runs.
+	zip, form := compress.New(), formBodies()
+	app.Get("/", zip, s.homePage)
+	app.Get("/privacy", zip, s.privacyPage)
+	app.Get("/c/:slug", zip, s.campaignPage)
+	app.Post("/c/:slug", zip, form, s.signFormPost)
+	app.Get("/c/:slug/endorse", zip, s.endorsePage)
+	app.Post("/c/:slug/endorse", zip, form, s.endorseFormPost)
+	app.Get("/confirm/:token", zip, s.tokenPage("confirm"))
+	app.Post("/confirm/:token", zip, form, s.tokenPost("confirm"))
+	app.Get("/withdraw/:token", zip, s.tokenPage("withdraw"))
+	app.Post("/withdraw/:token", zip, form, s.tokenPost("withdraw"))
+	app.Get("/unsubscribe/:token", zip, s.tokenPage("unsubscribe"))
+	app.Post("/unsubscribe/:token", zip, form, s.tokenPost("unsubscribe"))
+	app.Get("/endorse/confirm/:token", zip, s.tokenPage("endorse-confirm"))
+	app.Post("/endorse/confirm/:token", zip, form, s.tokenPost("endorse-confirm"))
 
 	if d.SPA != nil {
 		app.Use(compress.New(), spaHandler(d.SPA))

@@ -48,8 +48,17 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	if err := s.allow(c, endorsePerClient, client); err != nil {
 		return err
 	}
+	if err := s.acceptEndorsement(c, form, camp, client, s.languageOf(c, camp.Language)); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+}
+
+// acceptEndorsement stores a valid endorsement and queues its verification
+// email in lang, linking to the address the request came to. The JSON API
+// and the server-rendered form both endorse through it.
+func (s *server) acceptEndorsement(c *fiber.Ctx, form endorseForm, camp store.Campaign, client, lang string) error {
 	token, hash := auth.NewToken()
-	lang := s.languageOf(c, camp.Language)
 	e := &store.Endorsement{
 		CampaignID: camp.ID, Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
 		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement, Confidential: form.Confidential,
@@ -58,7 +67,7 @@ func (s *server) endorse(c *fiber.Ctx) error {
 		CallIDs: form.calls,
 	}
 	mail := queued(mailers.EndorsementVerify(lang, mailers.EndorsementVerifyParams{
-		Campaign: camp.Title, Organization: form.Organization, Link: s.link("/endorse/confirm/" + token),
+		Campaign: camp.Title, Organization: form.Organization, Link: s.linkFor(c, "/endorse/confirm/"+token),
 		Days: int(verifyLifetime / (24 * time.Hour)),
 	}))
 	mail.Recipient, mail.Ref = form.contactEmail, camp.ID
@@ -71,7 +80,7 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	if outcome != store.EndorseUnchanged {
 		s.Mail.Wake()
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+	return nil
 }
 
 // confirmEndorsement verifies the contact's address: the endorsement now
@@ -81,20 +90,29 @@ func (s *server) confirmEndorsement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	err = s.verifyEndorsement(c, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this verification link is not valid or has expired; submit the endorsement again to get a new one"}
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": store.EndorsementAwaitingReview})
+}
+
+// verifyEndorsement verifies the endorsement of a token hash and tells the
+// reviewers; store.ErrNotFound for an unknown or expired token.
+func (s *server) verifyEndorsement(c *fiber.Ctx, hash string) error {
 	notice := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementReview(mailers.EndorsementReviewParams{
 			Campaign: camp.Title, Organization: e.Organization, Country: e.Country,
 			Duplicate: e.DuplicateOf != nil, Link: s.link("/admin/endorsements"),
 		}))
 	}
-	_, err = s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice)
-	if errors.Is(err, store.ErrNotFound) {
-		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this verification link is not valid or has expired; submit the endorsement again to get a new one"}
-	} else if err != nil {
+	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice); err != nil {
 		return err
 	}
 	s.Mail.Wake()
-	return c.JSON(fiber.Map{"status": store.EndorsementAwaitingReview})
+	return nil
 }
 
 // publicEndorsementView is an organisation as the public sees it: never

@@ -49,16 +49,30 @@ func (s *server) sign(c *fiber.Ctx) error {
 	if err := s.allow(c, signPerClient, client); err != nil {
 		return err
 	}
+	if err := s.acceptSignature(c, form, camp, client, s.languageOf(c, camp.Language), ""); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+}
+
+// acceptSignature stores a valid signature and queues its confirmation
+// email in lang, with links to the address the request came to (public or
+// onion). flag, when not empty, holds it for review. The JSON API and the
+// server-rendered form both sign through it, after their own abuse checks.
+func (s *server) acceptSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client, lang, flag string) error {
 	sig, err := s.newSignature(c, form, camp, client)
 	if err != nil {
 		return err
+	}
+	if flag != "" && !sig.Flagged {
+		sig.Flagged, sig.FlagReason = true, flag
 	}
 	confirm, confirmHash := auth.NewToken()
 	withdraw, withdrawHash := auth.NewToken()
 	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
 	sig.TokenExpiresAt = time.Now().UTC().Add(confirmLifetime).Truncate(time.Millisecond)
-	mail := queued(mailers.SignatureConfirm(s.languageOf(c, camp.Language), mailers.SignatureConfirmParams{
-		Campaign: camp.Title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
+	mail := queued(mailers.SignatureConfirm(lang, mailers.SignatureConfirmParams{
+		Campaign: camp.Title, ConfirmLink: s.linkFor(c, "/confirm/"+confirm), WithdrawLink: s.linkFor(c, "/withdraw/"+withdraw),
 		Days: int(confirmLifetime / (24 * time.Hour)),
 		Name: form.Name, Shown: displayName(form.Name, form.Visibility),
 	}))
@@ -71,7 +85,7 @@ func (s *server) sign(c *fiber.Ctx) error {
 	if outcome != store.SignUnchanged {
 		s.Mail.Wake()
 	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+	return nil
 }
 
 // newSignature builds the row to store: hashes instead of the address and
