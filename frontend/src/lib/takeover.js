@@ -83,11 +83,41 @@ export function carryOver(from, to) {
 export async function takeOver(mountApp, server) {
   const fresh = document.createElement('div');
   fresh.id = server.id;
+  // A form the SPA also has, sent before the swap, is held and sent by the
+  // SPA's form once it is in place (with its proof of work); the others (the
+  // language buttons, the buttons of the pages behind email links) go to the
+  // server as they would without JavaScript.
+  let held = null;
+  const hold = (event) => {
+    if (!hasFields(event.target)) return;
+    event.preventDefault();
+    held = event.target;
+  };
+  server.addEventListener('submit', hold);
   mountApp(fresh);
   await settled();
+  server.removeEventListener('submit', hold);
+  const twin = held && twinForm(held, fresh);
+  if (held && !twin) {
+    held.submit(); // the app has no such form (yet): let the server answer it
+    return;
+  }
   const focus = carryOver(server, fresh);
   const y = window.scrollY;
   server.replaceWith(fresh);
   window.scrollTo(0, y);
   focus?.focus({ preventScroll: true });
+  twin?.requestSubmit();
+}
+
+/** Whether a form has fields a person fills in (the sign and endorse forms, not a lone button). */
+const hasFields = (form) => Boolean(form.querySelector?.('input[id]:not([type=hidden]), textarea[id], select[id]'));
+
+/** The SPA's form that has the same fields as a server form, or null. */
+function twinForm(form, app) {
+  for (const el of form.querySelectorAll('input[id]:not([type=hidden]), textarea[id], select[id]')) {
+    const twin = app.querySelector(`[id$="-${CSS.escape(suffix(el.id))}"]`)?.closest('form');
+    if (twin) return twin;
+  }
+  return null;
 }
