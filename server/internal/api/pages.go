@@ -56,6 +56,26 @@ func (s *server) render(c *fiber.Ctx, status int, name string, p web.Page) error
 	return c.Status(status).Send(body)
 }
 
+// pageErrors answers a page route's unexpected error (the database down,
+// say) with a page rather than the API's JSON, with the same status.
+func (s *server) pageErrors() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := c.Next()
+		if err == nil {
+			return nil
+		}
+		apiErr := classify(c, s.Store, err)
+		t := s.Pages.Translator(web.Pick(c.Query("lang"), c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage)))
+		p := s.page(c, t, "error", t.S("error.title"))
+		p.TakeOver = false
+		p.Body = web.MessageBody{Title: t.S("error.title"), Text: t.S("error.generic"), Back: "/", BackText: t.S("token.home")}
+		if apiErr.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(apiErr.RetryAfter))
+		}
+		return s.render(c, apiErr.Status, "message", p)
+	}
+}
+
 // notFoundPage answers an unknown campaign or a draft.
 func (s *server) notFoundPage(c *fiber.Ctx, t *web.T) error {
 	return s.render(c, fiber.StatusNotFound, "notfound", s.page(c, t, "not-found", t.S("notfound.title")))
@@ -128,17 +148,46 @@ func takesSignatures(camp store.Campaign, now time.Time) bool {
 		(camp.ClosesAt == nil || !camp.ClosesAt.Before(now))
 }
 
+// pageCounts is what a campaign page shows beside the campaign itself,
+// cached as the JSON API caches its counts (at most CacheTTL stale). The
+// rendered page is not cached: each carries a form token of its own.
+type pageCounts struct {
+	signatures, endorsements int64
+	endorsers                []store.Endorsement
+}
+
+func (s *server) campaignCounts(c *fiber.Ctx, camp store.Campaign) (pageCounts, error) {
+	v, err := s.cache.get("page:"+camp.Slug, func() (any, error) {
+		var p pageCounts
+		var err error
+		if p.signatures, err = s.Store.SignatureCount(c.UserContext(), camp.ID); err != nil {
+			return nil, err
+		}
+		if p.endorsements, err = s.Store.EndorsementCount(c.UserContext(), camp.ID); err != nil {
+			return nil, err
+		}
+		if p.endorsements > 0 {
+			if p.endorsers, err = s.Store.PublicEndorsements(c.UserContext(), camp.ID); err != nil {
+				return nil, err
+			}
+		}
+		return p, nil
+	})
+	if err != nil {
+		return pageCounts{}, err
+	}
+	return v.(pageCounts), nil
+}
+
 // campaignBody gathers what the campaign page shows; sign is the sign
 // form's state.
 func (s *server) campaignBody(c *fiber.Ctx, t *web.T, camp store.Campaign, sign web.Form) (web.CampaignBody, error) {
 	w := webCampaign(camp, t.Lang)
-	var err error
-	if w.SignatureCount, err = s.Store.SignatureCount(c.UserContext(), camp.ID); err != nil {
+	counts, err := s.campaignCounts(c, camp)
+	if err != nil {
 		return web.CampaignBody{}, err
 	}
-	if w.EndorsementCount, err = s.Store.EndorsementCount(c.UserContext(), camp.ID); err != nil {
-		return web.CampaignBody{}, err
-	}
+	w.SignatureCount, w.EndorsementCount = counts.signatures, counts.endorsements
 	body := web.CampaignBody{Campaign: w, Sign: sign, Countries: t.CountryNames()}
 	if ref := c.Query("ref"); refPattern.MatchString(ref) {
 		body.Ref = ref
@@ -146,14 +195,8 @@ func (s *server) campaignBody(c *fiber.Ctx, t *web.T, camp store.Campaign, sign 
 	if c.Method() == fiber.MethodPost && refPattern.MatchString(c.FormValue("ref")) {
 		body.Ref = c.FormValue("ref")
 	}
-	if w.EndorsementCount > 0 {
-		es, err := s.Store.PublicEndorsements(c.UserContext(), camp.ID)
-		if err != nil {
-			return web.CampaignBody{}, err
-		}
-		for _, e := range es {
-			body.Endorsers = append(body.Endorsers, webEndorser(e, w.Calls))
-		}
+	for _, e := range counts.endorsers {
+		body.Endorsers = append(body.Endorsers, webEndorser(e, w.Calls))
 	}
 	return body, nil
 }
