@@ -198,6 +198,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/privacy", zip, pe, s.privacyPage)
 	app.Get("/c/:slug", zip, pe, s.campaignPage)
 	app.Post("/c/:slug", zip, form, pe, s.signFormPost)
+	app.Get("/c/:slug/share.png", s.shareImage)
 	app.Get("/c/:slug/endorse", zip, pe, s.endorsePage)
 	app.Post("/c/:slug/endorse", zip, form, pe, s.endorseFormPost)
 	app.Get("/confirm/:token", zip, pe, s.tokenPage("confirm"))

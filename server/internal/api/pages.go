@@ -251,8 +251,37 @@ func (s *server) campaignFrame(c *fiber.Ctx, t *web.T, body web.CampaignBody) we
 	}
 	p.Alternates = append(p.Alternates, web.Alternate{Lang: "x-default", URL: base})
 	p.Preview = &web.Preview{Type: "article", Title: w.Title, Summary: p.Description, URL: p.Canonical,
-		Locale: web.Locales[t.Lang], SiteName: t.S("site.name")}
+		Locale: web.Locales[t.Lang], SiteName: t.S("site.name"),
+		Image: base + "/share.png?lang=" + t.Lang, ImageAlt: w.Title}
 	return p
+}
+
+// shareImage is /c/{slug}/share.png: the campaign's link-preview card in
+// a language, drawn here (web.ShareImage), at most CacheTTL stale.
+func (s *server) shareImage(c *fiber.Ctx) error {
+	t := s.Pages.Translator(web.Pick(c.Query("lang"), "", ""))
+	camp, err := s.publicCampaign(c)
+	if err != nil {
+		return err
+	}
+	png, err := s.cache.get("share:"+camp.Slug+":"+t.Lang, func() (any, error) {
+		counts, err := s.campaignCounts(c, camp)
+		if err != nil {
+			return nil, err
+		}
+		w := webCampaign(camp, t.Lang)
+		line := t.N("campaign.signatures", counts.signatures)
+		if w.Goal > 0 {
+			line += " · " + t.S("campaign.goal", "goal", t.Num(w.Goal))
+		}
+		return web.ShareImage(w.Title, line, t.S("site.name"))
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	c.Type("png")
+	return c.Send(png.([]byte))
 }
 
 // clip shortens text to at most n characters at a word boundary.

@@ -87,9 +87,15 @@ func TestLinkPreviewTagsInTheFirstResponse(t *testing.T) {
 				`<meta property="og:description" content="`+c.summary,
 				`<meta property="og:url" content="`+base+"?lang="+c.lang+`">`,
 				`<meta property="og:locale" content="`+c.locale+`">`,
-				`<meta name="twitter:card" content="summary">`,
+				`<meta property="og:image" content="`+base+"/share.png?lang="+c.lang+`">`,
+				`<meta property="og:image:alt" content="`+c.title,
+				`<meta name="twitter:card" content="summary_large_image">`,
 				`<meta name="twitter:title" content="`+c.title,
 			)
+			img := e.page(demoPage+"/share.png?lang="+c.lang, nil).wantStatus(t, 200)
+			if img.Header.Get("Content-Type") != "image/png" || len(img.Body) < 1000 || string(img.Body[1:4]) != "PNG" {
+				t.Fatalf("share image: %s, %d bytes", img.Header.Get("Content-Type"), len(img.Body))
+			}
 			// Nothing in the page is loaded from another origin.
 			for _, m := range regexp.MustCompile(`(?i)\s(?:src|href)="([^"#]*)"`).FindAllStringSubmatch(string(r.Body), -1) {
 				u := m[1]

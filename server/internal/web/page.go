@@ -48,6 +48,9 @@ type Preview struct {
 	URL      string
 	Locale   string // og:locale, e.g. be_BY
 	SiteName string
+	// Image is the share card's address (ShareImage, served by us), with
+	// its text alternative.
+	Image, ImageAlt string
 }
 
 // Alternate is one language's address of the page.

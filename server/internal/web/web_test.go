@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"image/png"
 	"regexp"
 	"strings"
 	"testing"
@@ -119,5 +121,33 @@ func TestReadAssets(t *testing.T) {
 	}
 	if !strings.Contains(live, `<html lang="ru">`) || !strings.Contains(live, `data-ssr="privacy"`) || !strings.Contains(live, `aria-current="page">Конфиденциальность`) {
 		t.Errorf("frame:\n%s", live)
+	}
+}
+
+func TestShareImage(t *testing.T) {
+	t.Parallel()
+	title := "Заява Беларускай нацыянальнай платформы Форуму грамадзянскай супольнасці Усходняга партнёрства аб вызваленні і прымусовай дэпартацыі палітвязняў, і яшчэ вельмі шмат слоў, каб не змясціцца"
+	b, err := ShareImage(title, "1 234 подпісы", "undersigned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != ShareWidth || img.Bounds().Dy() != ShareHeight {
+		t.Fatalf("size %v", img.Bounds())
+	}
+	// Text was drawn: some pixels are the text's colour, not the background's.
+	drawn := 0
+	for y := 0; y < ShareHeight; y += 3 {
+		for x := 0; x < ShareWidth; x += 3 {
+			if r, _, _, _ := img.At(x, y).RGBA(); r>>8 > 0xf0 {
+				drawn++
+			}
+		}
+	}
+	if drawn < 500 {
+		t.Fatalf("only %d text pixels", drawn)
 	}
 }
