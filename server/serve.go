@@ -19,6 +19,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/formtoken"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
@@ -100,6 +101,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	// The intake worker turns accepted signing requests into signatures and
+	// their emails; every instance runs one, side by side.
+	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
+	signIntake.Mail = queue
+	if cfg.UsesPostgres() {
+		signIntake.Workers = 2
+	}
 	app := api.New(api.Deps{
 		Forms:   forms,
 		Config:  cfg,
@@ -111,6 +119,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Catalog: catalog,
 		SPA:     spa,
 		Mail:    queue,
+		Intake:  signIntake,
 		Version: version,
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
@@ -126,10 +135,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
+	intakeDone := make(chan struct{})
+	go func() { defer close(intakeDone); signIntake.Run(workCtx) }()
 	background := func() {
 		<-housekeeping
 		<-scheduler
 		<-mailDone
+		<-intakeDone
 	}
 
 	served := make(chan error, 1)

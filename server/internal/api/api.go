@@ -17,6 +17,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/formtoken"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
@@ -42,6 +43,8 @@ type Deps struct {
 	// Forms issues and checks the server-rendered forms' tokens; nil: one
 	// signed with a key derived from Keys, spent in Store.
 	Forms *formtoken.Service
+	// Intake accepts signing requests; its worker runs beside the server.
+	Intake *intake.Worker
 	// Version is reported by /healthz.
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).

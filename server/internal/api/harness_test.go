@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
@@ -96,6 +98,34 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	return api.Deps{
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
+		Intake: startIntake(t, db.Store, cfg),
+	}
+}
+
+// startIntake runs an intake worker, as serve does, until the test ends.
+// Mail queued by it is found by the queue's own polling.
+func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worker {
+	t.Helper()
+	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
+	w.Poll = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return w
+}
+
+// settle waits until the intake worker has handled every accepted signing
+// request: the intake table is empty only once each entry's outcome has
+// committed, in the transaction that deleted it.
+func (e *env) settle() {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.count("signature_intake") > 0 {
+		if time.Now().After(deadline) {
+			e.t.Fatal("the intake worker did not handle the accepted signing requests within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

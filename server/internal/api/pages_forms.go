@@ -103,6 +103,12 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 		f.Message = "sign.error.conflict"
 		return again(fiber.StatusConflict)
 	}
+	// Past the intake's capacity, as the API does: at once, before any work.
+	if s.Intake.Full() {
+		c.Set(fiber.HeaderRetryAfter, "1")
+		f.Message = "nojs.error.busy"
+		return again(fiber.StatusServiceUnavailable)
+	}
 	if msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), "sign:"+camp.Slug, formMinAge); err != nil {
 		return err
 	} else if msg != "" {
@@ -127,7 +133,7 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 	} else if over {
 		flag = "form without JavaScript: over the per-address limit"
 	}
-	if err := s.acceptSignature(c, form, camp, client, t.Lang, flag); err != nil {
+	if err := s.intakeSignature(c, form, camp, client, t.Lang, flag); err != nil {
 		return err
 	}
 	done := web.Form{Done: true, SentTo: form.email}

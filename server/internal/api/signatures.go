@@ -10,15 +10,11 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/disposable"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
-	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
-
-// confirmLifetime is how long a confirmation link works; an unconfirmed
-// signature is deleted after it.
-const confirmLifetime = 7 * 24 * time.Hour
 
 var (
 	// Past this, a client gets 429: far above what a family behind one
@@ -30,6 +26,11 @@ var (
 )
 
 func (s *server) sign(c *fiber.Ctx) error {
+	// Past capacity, refuse before doing any work, so that a surge is
+	// answered at once and the requests already taken are served.
+	if s.Intake.Full() {
+		return errBusy()
+	}
 	var in signInput
 	if err := decode(c, &in); err != nil {
 		return err
@@ -49,78 +50,48 @@ func (s *server) sign(c *fiber.Ctx) error {
 	if err := s.allow(c, signPerClient, client); err != nil {
 		return err
 	}
-	if err := s.acceptSignature(c, form, camp, client, s.languageOf(c, camp.Language), ""); err != nil {
+	if err := s.intakeSignature(c, form, camp, client, s.languageOf(c, camp.Language), ""); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
 }
 
-// acceptSignature stores a valid signature and queues its confirmation
-// email in lang, with links to the address the request came to (public or
-// onion). flag, when not empty, holds it for review. The JSON API and the
-// server-rendered form both sign through it, after their own abuse checks.
-func (s *server) acceptSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client, lang, flag string) error {
-	sig, err := s.newSignature(c, form, camp, client)
-	if err != nil {
-		return err
+// intakeSignature accepts a valid signing request of an open campaign, once
+// its abuse checks have passed: one durable write into the intake, the same
+// work whatever the address (the intake worker decides later whether it is
+// new, pending or already confirmed, and emails accordingly). The JSON API
+// and the no-JS form both end here; on nil, answer that the request is
+// pending. A full intake gives a 503 with Retry-After. lang is the emails'
+// language; flag, when not empty, holds the signature for review (the
+// form's own limits); the emails link to the address the request came to.
+func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client, lang, flag string) error {
+	r := intake.Request{
+		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
+		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
+		Language: lang, Campaign: camp.Title,
+		Shown: displayName(form.Name, form.Visibility), Client: client,
 	}
-	if flag != "" && !sig.Flagged {
-		sig.Flagged, sig.FlagReason = true, flag
-	}
-	confirm, confirmHash := auth.NewToken()
-	withdraw, withdrawHash := auth.NewToken()
-	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
-	sig.TokenExpiresAt = time.Now().UTC().Add(confirmLifetime).Truncate(time.Millisecond)
-	mail := queued(mailers.SignatureConfirm(lang, mailers.SignatureConfirmParams{
-		Campaign: camp.Title, ConfirmLink: s.linkFor(c, "/confirm/"+confirm), WithdrawLink: s.linkFor(c, "/withdraw/"+withdraw),
-		Days: int(confirmLifetime / (24 * time.Hour)),
-		Name: form.Name, Shown: displayName(form.Name, form.Visibility),
-	}))
-	mail.Recipient = form.email
-	mail.Ref = camp.ID
-	outcome, err := s.Store.Sign(c.UserContext(), sig, s.Config.MessageDomain(), mail)
-	if err != nil {
-		return err
-	}
-	if outcome != store.SignUnchanged {
-		s.Mail.Wake()
-	}
-	return nil
-}
-
-// newSignature builds the row to store: hashes instead of the address and
-// the IP, an encrypted address only for updates, and a shadow flag when the
-// request looks automated.
-func (s *server) newSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) (*store.Signature, error) {
-	sig := &store.Signature{
-		CampaignID: camp.ID, EmailHash: s.Keys.EmailHash(form.canonical),
-		EmailDomainHash: s.Keys.DomainHash(form.emailDomain),
-		Name:            &form.Name, Country: form.Country, Comment: form.Comment,
-		Visibility: form.Visibility, Updates: form.Updates, RefCode: form.Ref, IPHash: &client,
-	}
-	if privacy.IsCommonProvider(form.emailDomain) {
-		sig.EmailProvider = form.emailDomain
-	}
-	if form.Updates {
-		enc, err := s.Keys.Encrypt(form.email)
-		if err != nil {
-			return nil, err
-		}
-		sig.EmailEncrypted = &enc
+	if s.viaOnion(c) {
+		r.Base = s.Config.OnionURL.String()
 	}
 	switch {
 	case disposable.Is(form.emailDomain):
-		sig.Flagged, sig.FlagReason = true, "disposable email domain"
+		r.Flagged, r.FlagReason = true, "disposable email domain"
 	default:
+		// Past this, signatures from one client to one campaign are
+		// accepted but never count (shadow-flagged), so a bot learns nothing.
 		ok, _, err := s.Limiter.Allow(c.UserContext(), signPerClientCampaign, camp.ID+":"+client)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
-			sig.Flagged, sig.FlagReason = true, "over the per-address limit"
+			r.Flagged, r.FlagReason = true, "over the per-address limit"
 		}
 	}
-	return sig, nil
+	if flag != "" && !r.Flagged {
+		r.Flagged, r.FlagReason = true, flag
+	}
+	return s.Intake.Submit(c.UserContext(), camp.ID, r)
 }
 
 // openCampaign finds the campaign of the route if it takes signatures now.
