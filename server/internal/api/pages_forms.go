@@ -58,7 +58,7 @@ func fieldKeys(err error, prefix string, f *web.Form, empty func(string) bool, s
 
 // signForm posts a signature from the campaign page without JavaScript.
 // It validates as the API does (signInput.validate) and signs through the
-// same acceptSignature; instead of the proof of work, a form token at
+// same intakeSignature; instead of the proof of work, a form token at
 // least formMinAge old and limits per client (pages_guard.go).
 func (s *server) signFormPost(c *fiber.Ctx) error {
 	t := s.pageLang(c)
