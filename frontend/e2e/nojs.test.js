@@ -109,8 +109,8 @@ browserSuite('public site without JavaScript', 400_000, (stack) => {
       assert.ok(await h1.isVisible());
       assert.ok((await h1.boundingBox()).y < 740, 'the title is on the first screen');
       assert.equal((await page.locator('.signatures .count strong').first().textContent()).trim(), x.count0);
-      assert.ok(await page.getByRole('heading', { level: 2, name: x.statement }).isVisible());
-      assert.ok(await page.getByText('To unconditionally and immediately stop all repression').isVisible());
+      assert.ok(await page.getByRole('heading', { level: 2, name: x.statement, exact: true }).isVisible());
+      assert.ok(await page.locator('section.calls li', { hasText: 'To unconditionally and immediately stop all repression' }).isVisible());
       assert.equal(await page.getByText('needs JavaScript').count(), 0);
       // Styled by the SPA's own stylesheet: the sign panel has its background.
       assert.notEqual(await page.locator('#sign').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgba(0, 0, 0, 0)');
@@ -209,7 +209,10 @@ browserSuite('public site without JavaScript', 400_000, (stack) => {
       assert.match(html, /<title>Statement of the Belarusian National Platform[^<]*— undersigned<\/title>/);
       assert.match(html, new RegExp(`<meta property="og:url" content="${stack.base}/c/${slug}\\?lang=${lang}">`));
       assert.match(html, /<meta property="og:title" content="Statement of the Belarusian National Platform/);
-      assert.match(html, /<meta name="twitter:card" content="summary">/);
+      assert.match(html, /<meta name="twitter:card" content="summary_large_image">/);
+      assert.match(html, new RegExp(`<meta property="og:image" content="${stack.base}/c/${slug}/share.png\\?lang=${lang}">`));
+      const image = await fetch(`${stack.base}/c/${slug}/share.png?lang=${lang}`);
+      assert.equal(image.headers.get('content-type'), 'image/png');
       assert.match(html, new RegExp(`<html lang="${lang}">`));
     }
   });
