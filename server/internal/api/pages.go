@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"html/template"
 	"net/url"
 	"strings"
@@ -300,7 +301,8 @@ func clip(text string, n int) string {
 // pageError answers a page whose campaign is unknown with the not-found
 // page, and anything else as the error handler does.
 func (s *server) pageError(c *fiber.Ctx, t *web.T, err error) error {
-	if e, ok := err.(*Error); ok && e.Status == fiber.StatusNotFound {
+	var e *Error
+	if errors.As(err, &e) && e.Status == fiber.StatusNotFound {
 		return s.notFoundPage(c, t)
 	}
 	return err

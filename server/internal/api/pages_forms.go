@@ -87,6 +87,13 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 		}
 		return s.render(c, status, "campaign", s.campaignFrame(c, t, body))
 	}
+	// Past the intake's capacity, as the API does: at once, before any work
+	// (the form comes back as typed).
+	if s.Intake.Full() {
+		c.Set(fiber.HeaderRetryAfter, "1")
+		f.Message = "nojs.error.busy"
+		return again(fiber.StatusServiceUnavailable)
+	}
 	form, err := in.validate()
 	if err != nil {
 		empty := func(field string) bool { return strings.TrimSpace(f.Values[field]) == "" }
@@ -102,12 +109,6 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 	if !takesSignatures(camp, timeNow()) {
 		f.Message = "sign.error.conflict"
 		return again(fiber.StatusConflict)
-	}
-	// Past the intake's capacity, as the API does: at once, before any work.
-	if s.Intake.Full() {
-		c.Set(fiber.HeaderRetryAfter, "1")
-		f.Message = "nojs.error.busy"
-		return again(fiber.StatusServiceUnavailable)
 	}
 	if msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), "sign:"+camp.Slug, formMinAge); err != nil {
 		return err

@@ -88,9 +88,9 @@ func ShareImage(title, line, site string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// wrap breaks text into at most max lines no wider than width, the last
+// wrap breaks text into at most maxLines lines no wider than width, the last
 // one ending in "…" when the text does not fit.
-func wrap(d *font.Drawer, text string, width, max int) []string {
+func wrap(d *font.Drawer, text string, width, maxLines int) []string {
 	fits := func(s string) bool { return d.MeasureString(s).Ceil() <= width }
 	var lines []string
 	cur := ""
@@ -105,7 +105,7 @@ func wrap(d *font.Drawer, text string, width, max int) []string {
 			lines = append(lines, cur)
 		}
 		cur = w
-		if len(lines) == max-1 {
+		if len(lines) == maxLines-1 {
 			rest := strings.Join(words[i:], " ")
 			for !fits(rest+"…") && len([]rune(rest)) > 1 {
 				r := []rune(rest)
