@@ -3,6 +3,7 @@ module github.com/bnp/undersigned
 go 1.26.0
 
 require (
+	filippo.io/torchwood v0.6.1
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/altcha-org/altcha-lib-go v1.0.0
 	github.com/ansrivas/fiberprometheus/v2 v2.16.0
@@ -17,6 +18,7 @@ require (
 	github.com/redis/go-redis/v9 v9.22.0
 	github.com/wneessen/go-mail v0.8.1
 	github.com/yuin/goldmark v1.8.7
+	golang.org/x/mod v0.43.0
 	golang.org/x/net v0.62.0
 	golang.org/x/term v0.48.0
 	golang.org/x/time v0.16.0

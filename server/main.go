@@ -4,6 +4,8 @@
 //	undersigned [serve]                     run the server (the default)
 //	undersigned migrate                     apply pending migrations and exit
 //	undersigned user create --email E --role R
+//	undersigned witness --log URL --log-key VKEY --key FILE --state FILE
+//	undersigned verify --log URL [--key VKEY] [--checkpoint FILE]
 //	undersigned version
 package main
 
@@ -41,6 +43,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrateCommand(ctx, stdout)
 	case "user":
 		err = userCommand(ctx, args, stdin, stdout)
+	case "witness":
+		err = witnessCommand(ctx, args, stdout, stderr)
+	case "verify":
+		err = verifyCommand(ctx, args, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "undersigned", version)
 	case "help", "-h", "--help":
@@ -60,6 +66,10 @@ const usage = `usage:
   undersigned [serve]                        run the server (the default)
   undersigned migrate                        apply pending migrations and exit
   undersigned user create --email E --role R create a staff account
+  undersigned witness --log URL --log-key VKEY --key FILE --state FILE
+                                             cosign a campaign's log (a partner's witness)
+  undersigned verify --log URL [--key VKEY] [--checkpoint FILE]
+                                             check a campaign's log from the outside
   undersigned version                        print the version
 Configuration comes from the environment: see README.md.
 `

@@ -13,6 +13,8 @@ const routes = [
   { name: 'unsubscribe', pattern: ['unsubscribe', ':token'] },
   { name: 'endorse', pattern: ['c', ':slug', 'endorse'] },
   { name: 'endorse-confirm', pattern: ['endorse', 'confirm', ':token'] },
+  // Anyone checks a receipt against a campaign's public log (issue 15).
+  { name: 'verify', pattern: ['verify'] },
   // The staff console: /admin and every path under it (the console routes the rest).
   { name: 'admin', pattern: ['admin'], prefix: true },
 ];

@@ -23,6 +23,15 @@ func (s *server) linkFor(c *fiber.Ctx, path string) string {
 	return s.link(path)
 }
 
+// onionBase is the onion address when the request came to it, else "":
+// the intake's emails then link there rather than to PUBLIC_URL.
+func (s *server) onionBase(c *fiber.Ctx) string {
+	if s.viaOnion(c) {
+		return s.Config.OnionURL.String()
+	}
+	return ""
+}
+
 // onionLocation tells Tor Browser, on every page of the public address,
 // that the same page is served as an onion service: it offers to switch
 // (and switches by itself when the reader chose "always prioritise onions").

@@ -136,7 +136,7 @@ func TestSignFormWithoutJavaScript(t *testing.T) {
 			t.Fatal("opening the link confirmed the signature: mail scanners would")
 		}
 		e.postForm("/confirm/"+confirm, url.Values{"form_token": {formToken(t, ask.Body)}, "lang": {"be"}}, nil).
-			wantStatus(t, 200).wantText(t, `href="/c/release-all-political-prisoners"`)
+			wantStatus(t, 200).wantText(t, `href="/c/release-all-political-prisoners"`, `<output class="receipt-code" data-receipt>`)
 		if got := e.signatureCount(t); got != 1 {
 			t.Fatalf("count after the confirm form = %v", got)
 		}
@@ -196,7 +196,7 @@ func TestSignFormBadInputs(t *testing.T) {
 
 		e.postForm("/c/no-such", signValues("x", "A B", "a@example.org"), nil).wantStatus(t, 404)
 		e.do(req{method: "POST", path: demoPage, raw: `{"name":"x"}`, contentType: "application/json"}).wantError(t, 415, "unsupported_media_type")
-		if n := e.count("signature_intake") + e.count("signatures") + e.count("mail_messages"); n != 0 {
+		if n := e.count("intake") + e.count("signatures") + e.count("mail_messages"); n != 0 {
 			t.Fatalf("bad inputs wrote %d rows", n)
 		}
 	})
@@ -232,7 +232,7 @@ func TestFormTokenAndCrossSiteGuards(t *testing.T) {
 				e.postForm(demoPage, signValues(c.token, "Alena K", "alena@example.org"), c.headers).wantStatus(t, c.status).wantText(t, c.want)
 			})
 		}
-		if n := e.count("signature_intake") + e.count("signatures") + e.count("mail_messages"); n != 0 {
+		if n := e.count("intake") + e.count("signatures") + e.count("mail_messages"); n != 0 {
 			t.Fatalf("refused posts wrote %d rows", n)
 		}
 		// Our own origin, or none (older browsers), passes; the token then works once.

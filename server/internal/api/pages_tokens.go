@@ -7,6 +7,7 @@ import (
 
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 	"github.com/bnp/undersigned/server/internal/web"
 )
 
@@ -56,7 +57,7 @@ func (s *server) tokenPost(kind string) fiber.Handler {
 		if token == "" || len(token) > 200 {
 			err = store.ErrNotFound
 		} else {
-			body.Campaign, err = s.actOnToken(c, kind, auth.HashToken(token))
+			body.Campaign, body.Receipt, err = s.actOnToken(c, kind, auth.HashToken(token))
 		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -71,16 +72,23 @@ func (s *server) tokenPost(kind string) fiber.Handler {
 }
 
 // actOnToken does what the API's confirm, withdraw, unsubscribe and
-// endorsement confirm do, and returns the campaign's slug where there is one.
-func (s *server) actOnToken(c *fiber.Ctx, kind, hash string) (string, error) {
+// endorsement confirm do, and returns the campaign's slug where there is
+// one, and a fresh confirmation's receipt (shown once, never stored).
+func (s *server) actOnToken(c *fiber.Ctx, kind, hash string) (slug, receipt string, err error) {
 	switch kind {
 	case "confirm":
-		return s.Store.ConfirmSignature(c.UserContext(), hash)
+		receipt, commitment := translog.NewReceipt()
+		slug, fresh, err := s.Store.ConfirmSignature(c.UserContext(), hash, commitment)
+		if !fresh {
+			receipt = ""
+		}
+		return slug, receipt, err
 	case "withdraw":
-		return s.Store.WithdrawSignature(c.UserContext(), hash)
+		slug, err := s.Store.WithdrawSignature(c.UserContext(), hash)
+		return slug, "", err
 	case "unsubscribe":
-		return "", s.Store.Unsubscribe(c.UserContext(), hash)
+		return "", "", s.Store.Unsubscribe(c.UserContext(), hash)
 	default:
-		return "", s.verifyEndorsement(c, hash)
+		return "", "", s.verifyEndorsement(c, hash)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 var (
@@ -65,14 +66,11 @@ func (s *server) sign(c *fiber.Ctx) error {
 // language; flag, when not empty, holds the signature for review (the
 // form's own limits); the emails link to the address the request came to.
 func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client, lang, flag string) error {
-	r := intake.Request{
+	r := intake.SignRequest{
 		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
 		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
 		Language: lang, Campaign: camp.Title,
-		Shown: displayName(form.Name, form.Visibility), Client: client,
-	}
-	if s.viaOnion(c) {
-		r.Base = s.Config.OnionURL.String()
+		Shown: displayName(form.Name, form.Visibility), Client: client, Base: s.onionBase(c),
 	}
 	switch {
 	case disposable.Is(form.emailDomain):
@@ -91,7 +89,7 @@ func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaig
 	if flag != "" && !r.Flagged {
 		r.Flagged, r.FlagReason = true, flag
 	}
-	return s.Intake.Submit(c.UserContext(), camp.ID, r)
+	return s.Intake.SubmitSignature(c.UserContext(), camp.ID, r)
 }
 
 // openCampaign finds the campaign of the route if it takes signatures now.
@@ -156,13 +154,19 @@ func (s *server) confirmSignature(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	slug, err := s.Store.ConfirmSignature(c.UserContext(), hash)
+	// The receipt is made here and shown once: the store keeps only its
+	// commitment, for the leaf of a later withdrawal (docs/transparency.md).
+	receipt, commitment := translog.NewReceipt()
+	slug, fresh, err := s.Store.ConfirmSignature(c.UserContext(), hash, commitment)
 	if errors.Is(err, store.ErrNotFound) {
 		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this confirmation link is not valid or has expired; sign again to get a new one"}
 	} else if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug})
+	if !fresh {
+		return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug})
+	}
+	return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug, "receipt": receipt})
 }
 
 func (s *server) withdrawSignature(c *fiber.Ctx) error {

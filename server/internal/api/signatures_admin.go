@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,10 @@ func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
 
 const adminSignaturesPage = 100
 
+// signatureQueryShown are the search parameters the audit log keeps with
+// their values; email and domain are kept by name only (queryDetail).
+var signatureQueryShown = []string{"status", "country", "flagged", "ref", "cursor"}
+
 // adminListSignatures searches a campaign's signatures. Every page read is
 // audited with its row count (privacy rule 10).
 func (s *server) adminListSignatures(c *fiber.Ctx) error {
@@ -104,7 +109,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	items := make([]adminSignatureView, len(sigs))
@@ -133,7 +138,7 @@ func (s *server) exportSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
@@ -181,6 +186,9 @@ type invalidationInput struct {
 	From          string `json:"from"`
 	To            string `json:"to"`
 	ExpectedCount *int64 `json:"expected_count"`
+	// Reason is the public reason code of the invalidated leaves of the
+	// transparency log (store.InvalidationReasons); "other" if not given.
+	Reason string `json:"reason"`
 }
 
 // invalidateSignatures counts (without expected_count) or invalidates
@@ -218,6 +226,11 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 	if filter.From != nil && filter.To != nil && !filter.To.After(*filter.From) {
 		f.add("to", "must be after from")
 	}
+	if in.Reason == "" {
+		in.Reason = store.ReasonOther
+	} else if !slices.Contains(store.InvalidationReasons, in.Reason) {
+		f.add("reason", "must be one of "+strings.Join(store.InvalidationReasons, ", "))
+	}
 	if in.ExpectedCount != nil && *in.ExpectedCount < 0 {
 		f.add("expected_count", "must be the count returned by the dry run")
 	}
@@ -238,11 +251,11 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"dry_run": true, "matching": np + nc})
 	}
 	// The domain is not written down: it can name a signer (see queryDetail).
-	detail := "country=" + in.Country + " from=" + in.From + " to=" + in.To
+	detail := "country=" + in.Country + " from=" + in.From + " to=" + in.To + " reason=" + in.Reason
 	if in.Domain != "" {
 		detail = "domain=(given) " + detail
 	}
-	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount,
+	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount, in.Reason,
 		auditBy(c, "signatures.invalidate", camp.Slug, 0, detail))
 	if errors.Is(err, store.ErrCountChanged) {
 		return errConflict(err.Error())

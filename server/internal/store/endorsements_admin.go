@@ -181,7 +181,7 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		}
 		m := step.mail(e, camp)
 		m.Recipient, m.Language, m.Ref = *e.ContactEmail, e.Language, e.CampaignID
-		return enqueue(tx, domain, m)
+		return s.enqueue(tx, domain, m)
 	})
 }
 

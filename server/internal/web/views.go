@@ -119,7 +119,9 @@ type TokenBody struct {
 	Kind, State, Action string
 	// Campaign is the slug to go back to once done (may be empty).
 	Campaign string
-	Form     Form
+	// Receipt is a fresh confirmation's receipt, shown this once.
+	Receipt string
+	Form    Form
 }
 
 // MessageBody is a page of one notice: a refused or failed form post.

@@ -1,0 +1,99 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/privacy"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// ConfirmLifetime is how long a confirmation link works; an unconfirmed
+// signature is deleted after it.
+const ConfirmLifetime = 7 * 24 * time.Hour
+
+// SignRequest is one valid signing request, as the form or the API took
+// it. It is sealed whole into the intake: nothing of it reaches the disk in
+// plain text.
+type SignRequest struct {
+	Email      string  `json:"email"` // as typed, trimmed and lower-cased: where mail goes
+	Name       string  `json:"name"`
+	Country    string  `json:"country"`
+	Comment    *string `json:"comment,omitempty"`
+	Visibility string  `json:"visibility"`
+	Updates    bool    `json:"updates,omitempty"`
+	Ref        string  `json:"ref,omitempty"`
+	// Language is the language of the emails; Campaign the campaign's
+	// title, which they name; Shown the name as it will be listed ("" when
+	// not listed).
+	Language string `json:"language"`
+	Campaign string `json:"campaign"`
+	Shown    string `json:"shown,omitempty"`
+	// Flagged shadow-flags the signature (FlagReason says why): it is
+	// accepted but never counts.
+	Flagged    bool   `json:"flagged,omitempty"`
+	FlagReason string `json:"flag_reason,omitempty"`
+	// Client is the salted hash of the client's IP address.
+	Client string `json:"client,omitempty"`
+	// Base starts the emails' links instead of the worker's PublicURL: the
+	// onion service's address, for a person who signed there.
+	Base string `json:"base,omitempty"`
+}
+
+// SubmitSignature accepts one valid signing request of an open campaign:
+// sealed and durably written when it returns nil, so the caller may answer
+// 202. store.ErrBusy means the intake is full.
+func (w *Worker) SubmitSignature(ctx context.Context, campaignID string, r SignRequest) error {
+	return w.submit(ctx, store.IntakeSignature, campaignID, r)
+}
+
+func (w *Worker) decideSignature(campaignID string, at time.Time, plain []byte) (store.Intent, error) {
+	var r SignRequest
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return nil, fmt.Errorf("intake: read signature: %w", err)
+	}
+	canonical, domain, err := privacy.CanonicalEmail(r.Email)
+	if err != nil {
+		return nil, fmt.Errorf("intake: signature address: %w", err)
+	}
+	confirm, confirmHash := auth.NewToken()
+	withdraw, withdrawHash := auth.NewToken()
+	name := r.Name
+	sig := &store.Signature{
+		CampaignID: campaignID, EmailHash: w.Keys.EmailHash(canonical), EmailDomainHash: w.Keys.DomainHash(domain),
+		Name: &name, Country: r.Country, Comment: r.Comment, Visibility: r.Visibility, Updates: r.Updates,
+		RefCode: r.Ref, Flagged: r.Flagged, FlagReason: r.FlagReason,
+		ConfirmTokenHash: &confirmHash, WithdrawTokenHash: &withdrawHash,
+		TokenExpiresAt: time.Now().UTC().Add(ConfirmLifetime).Truncate(time.Millisecond), CreatedAt: at,
+	}
+	if r.Client != "" {
+		client := r.Client
+		sig.IPHash = &client
+	}
+	if privacy.IsCommonProvider(domain) {
+		sig.EmailProvider = domain
+	}
+	if r.Updates {
+		enc, err := w.Keys.Encrypt(r.Email)
+		if err != nil {
+			return nil, fmt.Errorf("intake: %w", err)
+		}
+		sig.EmailEncrypted = &enc
+	}
+	base := w.linkBase(r.Base)
+	withdrawLink := base + "/withdraw/" + withdraw
+	return store.SignIntent{
+		Signature: sig,
+		Confirm: queued(mailers.SignatureConfirm(r.Language, mailers.SignatureConfirmParams{
+			Campaign: r.Campaign, ConfirmLink: base + "/confirm/" + confirm, WithdrawLink: withdrawLink,
+			Days: int(ConfirmLifetime / (24 * time.Hour)), Name: r.Name, Shown: r.Shown,
+		}), r.Email),
+		Already: queued(mailers.SignatureAlready(r.Language, mailers.SignatureAlreadyParams{
+			Campaign: r.Campaign, WithdrawLink: withdrawLink,
+		}), r.Email),
+	}, nil
+}
