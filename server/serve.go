@@ -20,6 +20,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/housekeeping"
+	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -108,6 +109,10 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	forms, err := formtoken.New(keys.Derive("form"), formtoken.SpendFunc(spend))
+	if err != nil {
+		return err
+	}
 	// The intake worker turns accepted signing requests into signatures and
 	// their emails; every instance runs one, side by side.
 	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
@@ -117,6 +122,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	metrics := api.NewMetrics()
 	app := api.New(api.Deps{
+		Forms:   forms,
 		Config:  cfg,
 		Store:   st,
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),

@@ -1,7 +1,9 @@
 import { mount } from 'svelte';
 import './app.css';
+import './pages.css';
 import App from './App.svelte';
 import { getLang } from './lib/i18n.js';
+import { takeOver } from './lib/takeover.js';
 
 // index.html says "en"; the interface may have been picked in another language.
 document.documentElement.lang = getLang();
@@ -15,6 +17,10 @@ if (embed) {
   import('./pages/Embed.svelte').then((page) =>
     mount(page.default, { target, props: { slug: embed[1], refCode: /^[a-z0-9][a-z0-9-]{0,31}$/.test(refCode) ? refCode : '' } }),
   );
+} else if (target.dataset.ssr) {
+  // The server rendered this page for readers without JavaScript: replace it
+  // with the same page, live, once the app has its data.
+  takeOver((fresh) => mount(App, { target: fresh }), target);
 } else {
   mount(App, { target });
 }

@@ -3,9 +3,9 @@
 // own small dictionaries, so that these pages do not carry the console's.
 
 import { createTranslator, getLang } from '../lib/i18n.js';
-import en from './en.js';
-import be from './be.js';
-import ru from './ru.js';
+import en from './en.json';
+import be from './be.json';
+import ru from './ru.json';
 
 export const dictionaries = { en, be, ru };
 const translators = new Map();

@@ -1,7 +1,8 @@
 // Interface strings by language. The language comes from the browser, or
-// from the reader's own choice in the header (kept in localStorage; nothing
-// else is). Missing keys fall back to English, then to the key itself (a
-// visible key is easier to spot in review than an empty string).
+// from the reader's own choice in the header (kept in localStorage, and in a
+// lang cookie that the server-rendered pages read; nothing else is). Missing
+// keys fall back to English, then to the key itself (a visible key is easier
+// to spot in review than an empty string).
 //
 // t() and friends are plain functions, yet reactive: they register with
 // Svelte through createSubscriber, so that every piece of text re-renders
@@ -83,9 +84,33 @@ function storedLanguage() {
   }
 }
 
+/**
+ * The language the server rendered this page in, when it did (it chose from
+ * ?lang=, the lang cookie, then Accept-Language): the SPA starts in it, so
+ * that taking the page over changes nothing on screen.
+ */
+function serverLanguage() {
+  const doc = globalThis.document;
+  if (!doc?.getElementById?.('app')?.dataset?.ssr) return null;
+  const lang = doc.documentElement.lang;
+  return lang in dictionaries ? lang : null;
+}
+
+/** Remember a choice where the server reads it too: a cookie (language only, nothing else). */
+function rememberForServer(code) {
+  try {
+    if (globalThis.document) document.cookie = `${storageKey}=${code}; path=/; max-age=31536000; samesite=lax`;
+  } catch {
+    // Cookies blocked: server pages follow the browser's languages.
+  }
+}
+
+const chosen = storedLanguage();
+if (chosen && globalThis.document && !document.cookie.split('; ').includes(`${storageKey}=${chosen}`)) rememberForServer(chosen);
+
 let active = createTranslator(
   dictionaries,
-  storedLanguage() ?? pickLanguage(globalThis.navigator?.languages ?? [], Object.keys(dictionaries)),
+  serverLanguage() ?? chosen ?? pickLanguage(globalThis.navigator?.languages ?? [], Object.keys(dictionaries)),
 );
 
 let changed = () => {};
@@ -109,6 +134,7 @@ export function setLanguage(code) {
   } catch {
     // Not remembered, but switched all the same.
   }
+  rememberForServer(code);
   if (globalThis.document) document.documentElement.lang = code;
   changed();
 }

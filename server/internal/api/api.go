@@ -16,12 +16,14 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 	"github.com/bnp/undersigned/server/internal/translog"
+	"github.com/bnp/undersigned/server/internal/web"
 )
 
 // The bodies routes take, declared per route below. The server reads at
@@ -55,6 +57,9 @@ type Deps struct {
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
 	Mail Notifier
+	// Forms issues and checks the server-rendered forms' tokens; nil: one
+	// signed with a key derived from Keys, spent in Store.
+	Forms *formtoken.Service
 	// Intake accepts signing requests; its worker runs beside the server.
 	Intake *intake.Worker
 	// Version is reported by /healthz.
@@ -96,6 +101,8 @@ type server struct {
 	cache         *ttlCache
 	proxies       proxies
 	salts         *ipSalts
+	// Pages renders the server-rendered public pages.
+	Pages *web.Renderer
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -108,6 +115,16 @@ func New(d Deps) *fiber.App {
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
 		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
+	pages, err := web.New(d.SPA)
+	if err != nil {
+		panic(err) // the templates and dictionaries are embedded: a failure is a bug caught by any test
+	}
+	s.Pages = pages
+	if s.Forms == nil {
+		if s.Forms, err = formtoken.New(d.Keys.Derive("form"), d.Store.SpendOnce); err != nil {
+			panic(err) // a derived key is always long enough
+		}
+	}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             maxBodyLimit,
@@ -133,7 +150,7 @@ func New(d Deps) *fiber.App {
 	// got, not a 500 for every returned error. The metrics are served by
 	// Metrics.Handler on a listener of their own.
 	prom := fiberprometheus.NewWithRegistry(d.Metrics.registry, "undersigned", "http", "", nil)
-	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies), refuseNonUTF8())
+	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies), refuseNonUTF8(), s.onionLocation())
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -228,6 +245,26 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/endorsements/:id/revoke", jsonBody, moderator, s.revokeEndorsement)
 
 	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
+
+	// Public pages, rendered on the server in the reader's language, with
+	// plain forms that work without JavaScript (pages*.go); the SPA takes
+	// them over where JavaScript runs.
+	zip, form, pe := compress.New(), formBodies(), s.pageErrors()
+	app.Get("/", zip, pe, s.homePage)
+	app.Get("/privacy", zip, pe, s.privacyPage)
+	app.Get("/c/:slug", zip, pe, s.campaignPage)
+	app.Post("/c/:slug", zip, form, pe, s.signFormPost)
+	app.Get("/c/:slug/share.png", s.shareImage)
+	app.Get("/c/:slug/endorse", zip, pe, s.endorsePage)
+	app.Post("/c/:slug/endorse", zip, form, pe, s.endorseFormPost)
+	app.Get("/confirm/:token", zip, pe, s.tokenPage("confirm"))
+	app.Post("/confirm/:token", zip, form, pe, s.tokenPost("confirm"))
+	app.Get("/withdraw/:token", zip, pe, s.tokenPage("withdraw"))
+	app.Post("/withdraw/:token", zip, form, pe, s.tokenPost("withdraw"))
+	app.Get("/unsubscribe/:token", zip, pe, s.tokenPage("unsubscribe"))
+	app.Post("/unsubscribe/:token", zip, form, pe, s.tokenPost("unsubscribe"))
+	app.Get("/endorse/confirm/:token", zip, pe, s.tokenPage("endorse-confirm"))
+	app.Post("/endorse/confirm/:token", zip, form, pe, s.tokenPost("endorse-confirm"))
 
 	if d.SPA != nil {
 		app.Use(compress.New(), spaHandler(d.SPA))

@@ -47,21 +47,25 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	if err := s.allow(c, endorsePerClient, client); err != nil {
 		return err
 	}
-	// One sealed write into the intake, the same work whether or not the
-	// organisation and its contact endorsed before; the intake worker
-	// decides and emails.
-	lang := s.languageOf(c, form.Language, camp.Language)
-	err = s.Intake.SubmitEndorsement(c.UserContext(), camp.ID, intake.EndorseRequest{
+	if err := s.acceptEndorsement(c, form, camp, client, s.languageOf(c, form.Language, camp.Language)); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+}
+
+// acceptEndorsement takes a valid endorsement, its abuse checks passed: one
+// sealed write into the intake, the same work whether or not the
+// organisation and its contact endorsed before; the intake worker decides
+// and emails, in lang, with a link to the address the request came to. The
+// JSON API and the server-rendered form both endorse through it.
+func (s *server) acceptEndorsement(c *fiber.Ctx, form endorseForm, camp store.Campaign, client, lang string) error {
+	return s.Intake.SubmitEndorsement(c.UserContext(), camp.ID, intake.EndorseRequest{
 		Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
 		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement,
 		Calls: form.calls, Confidential: form.Confidential,
 		ContactName: form.ContactName, ContactEmail: form.contactEmail,
-		Language: lang, Campaign: campaignTitleIn(camp, lang), Client: client,
+		Language: lang, Campaign: campaignTitleIn(camp, lang), Client: client, Base: s.onionBase(c),
 	})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
 }
 
 // confirmEndorsement verifies the contact's address: the endorsement now
@@ -71,20 +75,29 @@ func (s *server) confirmEndorsement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	err = s.verifyEndorsement(c, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this verification link is not valid or has expired; submit the endorsement again to get a new one"}
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"status": store.EndorsementAwaitingReview})
+}
+
+// verifyEndorsement verifies the endorsement of a token hash and tells the
+// reviewers; store.ErrNotFound for an unknown or expired token.
+func (s *server) verifyEndorsement(c *fiber.Ctx, hash string) error {
 	notice := func(e store.Endorsement, camp store.Campaign) store.Mail {
 		return queued(mailers.EndorsementReview(mailers.EndorsementReviewParams{
 			Campaign: camp.Title, Organization: e.Organization, Country: e.Country,
 			Duplicate: e.DuplicateOf != nil, Link: s.link("/admin/endorsements"),
 		}))
 	}
-	_, err = s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice)
-	if errors.Is(err, store.ErrNotFound) {
-		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this verification link is not valid or has expired; submit the endorsement again to get a new one"}
-	} else if err != nil {
+	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice); err != nil {
 		return err
 	}
 	s.Mail.Wake()
-	return c.JSON(fiber.Map{"status": store.EndorsementAwaitingReview})
+	return nil
 }
 
 // publicEndorsementView is an organisation as the public sees it: never

@@ -51,7 +51,7 @@ func (s *server) sign(c *fiber.Ctx) error {
 	if err := s.allow(c, signPerClient, client); err != nil {
 		return err
 	}
-	if err := s.intakeSignature(c, form, camp, client); err != nil {
+	if err := s.intakeSignature(c, form, camp, client, s.languageOf(c, form.Language, camp.Language), ""); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
@@ -62,15 +62,16 @@ func (s *server) sign(c *fiber.Ctx) error {
 // work whatever the address (the intake worker decides later whether it is
 // new, pending or already confirmed, and emails accordingly). The JSON API
 // and the no-JS form both end here; on nil, answer that the request is
-// pending. A full intake gives a 503 with Retry-After.
-func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) error {
-	lang := s.languageOf(c, form.Language, camp.Language)
+// pending. A full intake gives a 503 with Retry-After. lang is the emails'
+// language; flag, when not empty, holds the signature for review (the
+// form's own limits); the emails link to the address the request came to.
+func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client, lang, flag string) error {
 	title, _, _ := camp.InLanguage(lang)
 	r := intake.SignRequest{
 		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
 		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
 		Language: lang, Campaign: title,
-		Shown: displayName(form.Name, form.Visibility), Client: client,
+		Shown: displayName(form.Name, form.Visibility), Client: client, Base: s.onionBase(c),
 	}
 	switch {
 	case disposable.Is(form.emailDomain):
@@ -85,6 +86,9 @@ func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaig
 		if !ok {
 			r.Flagged, r.FlagReason = true, "over the per-address limit"
 		}
+	}
+	if flag != "" && !r.Flagged {
+		r.Flagged, r.FlagReason = true, flag
 	}
 	return s.Intake.SubmitSignature(c.UserContext(), camp.ID, r)
 }

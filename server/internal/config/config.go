@@ -20,8 +20,12 @@ import (
 
 // Config is the whole runtime configuration of undersigned.
 type Config struct {
-	ListenAddr  string
-	PublicURL   *url.URL
+	ListenAddr string
+	PublicURL  *url.URL
+	// OnionURL is the site's Tor onion service address (nil: none). Pages
+	// served on the public address name it in an Onion-Location header;
+	// emails link to whichever of the two the person used.
+	OnionURL    *url.URL
 	DatabaseURL string // empty: embedded SQLite in DataDir
 	DataDir     string
 	SMTPURL     *url.URL // nil: the dev outbox
@@ -134,6 +138,7 @@ func Load(lookup Lookup) (Config, error) {
 		LogBatchInterval:    r.duration("LOG_BATCH_INTERVAL", 10*time.Minute),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
+	c.OnionURL = r.onionURL("ONION_URL")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
 	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
 	if c.PublicURL != nil {

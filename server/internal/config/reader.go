@@ -168,6 +168,28 @@ func (r *reader) httpURL(name, def string) *url.URL {
 	return u
 }
 
+// onionURL reads an optional onion service address: http:// (Tor
+// encrypts the connection end to end) or https://, a v3 .onion host, no
+// path or query.
+func (r *reader) onionURL(name string) *url.URL {
+	v, ok := r.raw(name)
+	if !ok || v == "" {
+		return nil
+	}
+	u, err := url.Parse(strings.TrimSuffix(v, "/"))
+	host := ""
+	if err == nil {
+		host = u.Hostname()
+	}
+	label := strings.TrimSuffix(host, ".onion")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(host, ".onion") ||
+		len(label) != 56 || strings.Trim(label, "abcdefghijklmnopqrstuvwxyz234567") != "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+		r.fail(name, "must be a v3 onion service address such as http://<56 letters and digits>.onion")
+		return nil
+	}
+	return u
+}
+
 func (r *reader) smtpURL(name string) *url.URL {
 	v, ok := r.raw(name)
 	if !ok {

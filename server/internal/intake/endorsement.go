@@ -32,6 +32,9 @@ type EndorseRequest struct {
 	Language string `json:"language"`
 	Campaign string `json:"campaign"`
 	Client   string `json:"client,omitempty"`
+	// Base starts the email's link instead of the worker's PublicURL (the
+	// onion service's address, for an endorsement made there).
+	Base string `json:"base,omitempty"`
 }
 
 // SubmitEndorsement accepts one valid endorsing request: sealed and durably
@@ -61,8 +64,17 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 	return store.EndorseIntent{
 		Endorsement: e,
 		Verify: queued(mailers.EndorsementVerify(r.Language, mailers.EndorsementVerifyParams{
-			Campaign: r.Campaign, Organization: r.Organization, Link: w.PublicURL + "/endorse/confirm/" + token,
+			Campaign: r.Campaign, Organization: r.Organization, Link: w.linkBase(r.Base) + "/endorse/confirm/" + token,
 			Days: int(VerifyLifetime / (24 * time.Hour)),
 		}), r.ContactEmail),
 	}, nil
+}
+
+// linkBase is where a request's email links start: the address the person
+// used (base, when the request names one), else PublicURL.
+func (w *Worker) linkBase(base string) string {
+	if base != "" {
+		return base
+	}
+	return w.PublicURL
 }

@@ -39,6 +39,9 @@ type SignRequest struct {
 	FlagReason string `json:"flag_reason,omitempty"`
 	// Client is the salted hash of the client's IP address.
 	Client string `json:"client,omitempty"`
+	// Base starts the emails' links instead of the worker's PublicURL: the
+	// onion service's address, for a person who signed there.
+	Base string `json:"base,omitempty"`
 }
 
 // SubmitSignature accepts one valid signing request of an open campaign:
@@ -81,11 +84,12 @@ func (w *Worker) decideSignature(campaignID string, at time.Time, plain []byte) 
 		}
 		sig.EmailEncrypted = &enc
 	}
-	withdrawLink := w.PublicURL + "/withdraw/" + withdraw
+	base := w.linkBase(r.Base)
+	withdrawLink := base + "/withdraw/" + withdraw
 	return store.SignIntent{
 		Signature: sig,
 		Confirm: queued(mailers.SignatureConfirm(r.Language, mailers.SignatureConfirmParams{
-			Campaign: r.Campaign, ConfirmLink: w.PublicURL + "/confirm/" + confirm, WithdrawLink: withdrawLink,
+			Campaign: r.Campaign, ConfirmLink: base + "/confirm/" + confirm, WithdrawLink: withdrawLink,
 			Days: int(ConfirmLifetime / (24 * time.Hour)), Name: r.Name, Shown: r.Shown,
 		}), r.Email),
 		Already: queued(mailers.SignatureAlready(r.Language, mailers.SignatureAlreadyParams{

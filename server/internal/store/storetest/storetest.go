@@ -90,6 +90,21 @@ func openWith(t testing.TB, kind Kind, opts store.Options) DB {
 	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
+	// Tests run in parallel, each with a store of its own, and a paused
+	// parallel test keeps its pool: production's pools (up to 48
+	// PostgreSQL connections a store) would exhaust the server's
+	// max_connections. A test that needs more asks with NewWith.
+	if kind == Postgres {
+		if opts.MaxOpenConns == 0 {
+			opts.MaxOpenConns = 6
+		}
+		if opts.MaxIdleConns == 0 {
+			opts.MaxIdleConns = 2
+		}
+		if opts.QueueMaxOpenConns == 0 {
+			opts.QueueMaxOpenConns = 3
+		}
+	}
 	switch {
 	case kind == SQLite:
 		db.Path = filepath.Join(t.TempDir(), "test.db")
