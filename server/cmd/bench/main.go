@@ -54,7 +54,7 @@ func main() {
 		run  func(context.Context, *benchEnv) ([]result, error)
 	}{
 		{"sign", benchSign}, {"confirm", benchConfirm}, {"read", benchRead}, {"pgbench", benchPgbench}, {"memory", benchMemory}, {"tlog", benchTlog}, {"mail", benchMail}, {"digest", benchDigest},
-		{"surge", benchSurge}, {"timing", benchTiming},
+		{"surge", benchSurge}, {"sqlite", benchSignSQLite}, {"timing", benchTiming},
 	}
 	for _, s := range steps {
 		if !want(s.name) {
