@@ -79,7 +79,12 @@ export function conflictMessage(message) {
   return found ? say(found) : String(message ?? '');
 }
 
-/** Every refused field of an API error (a 422), translated: {field: text}. */
+/**
+ * Every refused field of an API error (a 422), translated: {field: text}.
+ * Given only a fields object ({field: message}), as older callers do, the
+ * messages come back as the server wrote them.
+ */
 export function fieldMessages(err) {
+  if (err && !('fields' in err) && !('codes' in err)) return fieldErrorTexts({ fields: err });
   return fieldErrorTexts(err);
 }
