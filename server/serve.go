@@ -89,8 +89,8 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
-	expander := &digest.Expander{Store: st, Links: digest.Links{PublicURL: cfg.PublicURL.String(), MailFrom: cfg.MailFrom.Address, Keys: keys}}
-	queue, closeTransport, err := newMailQueue(cfg, st, catalog, expander.Expand)
+	expander := &digest.Expander{Store: st, Catalog: catalog, Links: digest.Links{PublicURL: cfg.PublicURL.String(), MailFrom: cfg.MailFrom.Address, Keys: keys}}
+	queue, closeTransport, err := newMailQueue(cfg, st, catalog, expander)
 	if err != nil {
 		return err
 	}
@@ -238,8 +238,7 @@ func rateLimitStore(ctx context.Context, cfg config.Config, st *store.Store) (ra
 }
 
 // newMailQueue sends through SMTP_URL, or into the dev outbox without it.
-func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
-	expand func(ctx context.Context, kind, lang string, params []byte) ([]byte, error)) (*mailqueue.Queue, func(), error) {
+func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog, expander *digest.Expander) (*mailqueue.Queue, func(), error) {
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
@@ -253,7 +252,8 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 	if err := mailqueue.RegisterQueueMetrics(st); err != nil {
 		slog.Warn("mail queue metrics not registered", "err", err)
 	}
-	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate, Expand: expand})
+	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate,
+		Expand: expander.Expand, Render: expander.Render})
 	return q, closeTransport, nil
 }
 

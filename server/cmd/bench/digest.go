@@ -68,9 +68,9 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 		return nil, err
 	}
 	defer transport.Close()
-	expander := &digest.Expander{Store: e.store, Links: digest.Links{PublicURL: "http://localhost:8080", MailFrom: "no-reply@bench.localhost", Keys: keys}}
+	expander := &digest.Expander{Store: e.store, Catalog: catalog, Links: digest.Links{PublicURL: "http://localhost:8080", MailFrom: "no-reply@bench.localhost", Keys: keys}}
 	// The queue as serve.go makes it: default batch, lease and poll.
-	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Expand: expander.Expand})
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Expand: expander.Expand, Render: expander.Render})
 
 	runtime.GC()
 	var peak atomic.Uint64

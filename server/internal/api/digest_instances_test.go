@@ -59,9 +59,9 @@ func startInstance(t *testing.T, base *env, st *store.Store, srv *smtptest.Serve
 	}
 	t.Cleanup(transport.Close)
 	counted := &countingTransport{Transport: transport}
-	expander := &digest.Expander{Store: st, Links: digest.Links{PublicURL: base.cfg.PublicURL.String(),
+	expander := &digest.Expander{Store: st, Catalog: catalog, Links: digest.Links{PublicURL: base.cfg.PublicURL.String(),
 		MailFrom: base.cfg.MailFrom.Address, Keys: privacy.NewKeys(base.cfg.DataKey)}}
-	opts.Expand = expander.Expand
+	opts.Expand, opts.Render = expander.Expand, expander.Render
 	q := mailqueue.New(st, catalog, counted, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -49,8 +49,9 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 		t.Fatal(err)
 	}
 	t.Cleanup(transport.Close)
-	expander := &digest.Expander{Store: db.Store, Links: digest.Links{PublicURL: e.cfg.PublicURL.String(), MailFrom: e.cfg.MailFrom.Address, Keys: privacy.NewKeys(e.cfg.DataKey)}}
-	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond, Expand: expander.Expand})
+	expander := &digest.Expander{Store: db.Store, Catalog: catalog, Links: digest.Links{PublicURL: e.cfg.PublicURL.String(), MailFrom: e.cfg.MailFrom.Address, Keys: privacy.NewKeys(e.cfg.DataKey)}}
+	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond,
+		Expand: expander.Expand, Render: expander.Render})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()

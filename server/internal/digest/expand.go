@@ -22,7 +22,11 @@ type Links struct {
 
 // Unsubscribe returns a contact's unsubscribe links.
 func (l Links) Unsubscribe(contactID string) mailers.DigestUnsubscribe {
-	token := l.Keys.UnsubscribeToken(contactID)
+	return l.withToken(l.Keys.UnsubscribeToken(contactID))
+}
+
+// withToken returns the unsubscribe links of a token.
+func (l Links) withToken(token string) mailers.DigestUnsubscribe {
 	return mailers.DigestUnsubscribe{
 		Page:     l.PublicURL + "/unsubscribe/" + token,
 		OneClick: l.PublicURL + "/api/v1/contacts/unsubscribe?token=" + token,
@@ -117,9 +121,12 @@ func inLanguage[T any](texts map[string]T, lang, own string) T {
 type Expander struct {
 	Store *store.Store
 	Links Links
+	// Catalog, when set, lets Render render each digest once per language.
+	Catalog *mailers.Catalog
 
-	mu    sync.Mutex
-	cache map[string]Content
+	mu       sync.Mutex
+	cache    map[string]Content
+	rendered map[renderKey]mailers.Email
 }
 
 type deliveryRef struct {

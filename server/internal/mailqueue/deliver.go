@@ -28,6 +28,23 @@ func (q *Queue) prepare(h *held) *outgoing {
 		return nil
 	}
 	params := []byte(*m.Params)
+	if q.opts.Render != nil {
+		email, ok, err := q.opts.Render(ctx, m.Kind, m.Language, params)
+		switch {
+		case ok && errors.Is(err, store.ErrNotFound):
+			failed.WithLabelValues(m.Kind).Inc()
+			q.record(m, q.store.FailMail(ctx, m.ID, q.opts.Name, "render: "+err.Error()))
+			q.leases.done(h)
+			return nil
+		case ok && err != nil:
+			retried.WithLabelValues(m.Kind).Inc()
+			q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, time.Now().Add(q.backoff(m.Attempts)), "render: "+err.Error()))
+			q.leases.done(h)
+			return nil
+		case ok:
+			return &outgoing{h: h, msg: mailers.Message{MessageID: m.MessageID, Kind: m.Kind, To: *m.Recipient, Email: email}}
+		}
+	}
 	if q.opts.Expand != nil {
 		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
 		if errors.Is(err, store.ErrNotFound) {

@@ -54,6 +54,9 @@ type Options struct {
 	// Expand, when set, completes a message's parameters at send time (a
 	// digest delivery holds only ids; the content is read when it is sent).
 	Expand func(ctx context.Context, kind, lang string, params []byte) ([]byte, error)
+	// Render, when set, renders a message itself (a digest, once per
+	// language) or reports false to leave it to Expand and the catalog.
+	Render func(ctx context.Context, kind, lang string, params []byte) (mailers.Email, bool, error)
 }
 
 // Defaults of Options.
