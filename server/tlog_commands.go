@@ -199,8 +199,11 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil || res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d %v", url, res.StatusCode, err)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", url, res.StatusCode)
 	}
 	return b, nil
 }

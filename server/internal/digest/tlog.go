@@ -64,7 +64,7 @@ func composeLog(ctx context.Context, st *store.Store, region string, camp store.
 		return p, err
 	}
 	if err := consistent(ctx, st, camp.ID, prev, cp); err != nil {
-		return nil, fmt.Errorf("%w: campaign %s: %v", ErrLogInconsistent, camp.Slug, err)
+		return nil, fmt.Errorf("%w: campaign %s: %w", ErrLogInconsistent, camp.Slug, err)
 	}
 	p.PreviousSize = prev.Size
 	return p, nil

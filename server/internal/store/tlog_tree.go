@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -235,7 +236,7 @@ func (s *Store) FullLogTile(ctx context.Context, campaignID string, level int, n
 func (s *Store) LogTreeOf(ctx context.Context, campaignID string) (LogTree, error) {
 	var t LogTree
 	err := s.conn(ctx).Where("campaign_id = ?", campaignID).Take(&t).Error
-	if err == gorm.ErrRecordNotFound {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return LogTree{CampaignID: campaignID}, nil
 	}
 	return t, translate("log tree", err)

@@ -104,7 +104,7 @@ func (a *Appender) build(slug string) func(store.LogBatch) (*store.LogAppend, er
 			return nil, err
 		}
 		out.Counted = b.Tree.Counted + int64(len(confirmed)) - int64(len(removed))
-		out.Checkpoint, err = SignCheckpoint(a.Keys.Signer, a.Keys.Origin(slug), out.Size, out.root)
+		out.Checkpoint, err = SignCheckpoint(a.Keys.Signer, a.Keys.Origin(slug), out.Size, out.Root)
 		if err != nil {
 			return nil, err
 		}
@@ -112,14 +112,15 @@ func (a *Appender) build(slug string) func(store.LogBatch) (*store.LogAppend, er
 	}
 }
 
-type appended struct {
+// Appended is a batch made ready to store, with its new root.
+type Appended struct {
 	store.LogAppend
-	root tlog.Hash
+	Root tlog.Hash
 }
 
 // AppendLeaves computes the stored hashes of leaves appended to a tree of
 // size n, and the new root. readStored reads the hashes stored before.
-func AppendLeaves(n int64, leaves []string, readStored func([]int64) ([][]byte, error)) (*appended, error) {
+func AppendLeaves(n int64, leaves []string, readStored func([]int64) ([][]byte, error)) (*Appended, error) {
 	fresh := make(map[int64][]byte)
 	reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(idx))
@@ -175,7 +176,7 @@ func AppendLeaves(n int64, leaves []string, readStored func([]int64) ([][]byte, 
 		}
 		tiles = append(tiles, store.LogTile{Level: t.L, N: t.N, Data: data})
 	}
-	return &appended{LogAppend: store.LogAppend{Leaves: leaves, Hashes: fresh, Tiles: tiles, Size: size}, root: root}, nil
+	return &Appended{LogAppend: store.LogAppend{Leaves: leaves, Hashes: fresh, Tiles: tiles, Size: size}, Root: root}, nil
 }
 
 // SignCheckpoint signs a c2sp.org/tlog-checkpoint body as a signed note.

@@ -51,8 +51,11 @@ func (r *Remote) Checkpoint(ctx context.Context) (*note.Note, torchwood.Checkpoi
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil || res.StatusCode != http.StatusOK {
-		return nil, torchwood.Checkpoint{}, fmt.Errorf("fetch checkpoint: status %d %v", res.StatusCode, err)
+	if err != nil {
+		return nil, torchwood.Checkpoint{}, fmt.Errorf("fetch checkpoint: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, torchwood.Checkpoint{}, fmt.Errorf("fetch checkpoint: status %d", res.StatusCode)
 	}
 	return OpenCheckpoint(body, r.Key)
 }
@@ -94,10 +97,10 @@ func (r *Remote) Consistent(ctx context.Context, old, cur torchwood.Checkpoint) 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("%w: the tiles of size %d do not prove it: %v", ErrFork, cur.N, err)
+		return fmt.Errorf("%w: the tiles of size %d do not prove it: %w", ErrFork, cur.N, err)
 	}
 	if err := tlog.CheckTree(proof, cur.N, cur.Hash, old.N, old.Hash); err != nil {
-		return fmt.Errorf("%w: size %d is not consistent with size %d: %v", ErrFork, cur.N, old.N, err)
+		return fmt.Errorf("%w: size %d is not consistent with size %d: %w", ErrFork, cur.N, old.N, err)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func AcceptCosignatures(ctx context.Context, st *store.Store, keys *Keys, campai
 	verifiers := append([]note.Verifier{keys.Verifier}, keys.Witnesses...)
 	n, err := note.Open(msg, note.VerifierList(verifiers...))
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrCosignature, err)
+		return 0, fmt.Errorf("%w: %w", ErrCosignature, err)
 	}
 	cp, err := torchwood.ParseCheckpoint(n.Text)
 	if err != nil || cp.Origin != keys.Origin(slug) {

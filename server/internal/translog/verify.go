@@ -41,7 +41,7 @@ func (r *Remote) AuditLog(ctx context.Context) (*Audit, error) {
 			idx[i] = tlog.StoredHashIndex(t.L*t.H, t.N<<t.H+int64(i))
 		}
 		if _, err := hr.ReadHashes(idx); err != nil {
-			return a, fmt.Errorf("%w: tile %s does not hash to the checkpoint: %v", ErrFork, torchwood.TilePath(t), err)
+			return a, fmt.Errorf("%w: tile %s does not hash to the checkpoint: %w", ErrFork, torchwood.TilePath(t), err)
 		}
 		a.Tiles++
 	}
@@ -64,7 +64,7 @@ func (r *Remote) AuditLog(ctx context.Context) (*Audit, error) {
 			}
 		}
 		if err := c.Err(); err != nil {
-			return a, fmt.Errorf("%w: entries do not match the tiles: %v", ErrFork, err)
+			return a, fmt.Errorf("%w: entries do not match the tiles: %w", ErrFork, err)
 		}
 		if i == before {
 			return a, fmt.Errorf("the log has %d entries for a checkpoint of size %d", i, cp.N)
