@@ -151,10 +151,18 @@ func NewSchema(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("storetest: PostgreSQL at TEST_DATABASE_URL: %v", err)
 	}
-	if err := admin.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+	err = admin.Exec(context.Background(), "CREATE SCHEMA "+schema)
+	// Closed at once: tests run in parallel, and an idle pool per test would
+	// hold PostgreSQL connections that other tests need.
+	_ = admin.Close()
+	if err != nil {
 		t.Fatalf("storetest: create schema: %v", err)
 	}
 	t.Cleanup(func() {
+		admin, err := store.Open(context.Background(), base, "")
+		if err != nil {
+			return
+		}
 		_ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		_ = admin.Close()
 	})
