@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrateCommand(ctx, stdout)
 	case "user":
 		err = userCommand(ctx, args, stdin, stdout)
+	case "keys":
+		err = keysCommand(args, stdout)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "undersigned", version)
 	case "help", "-h", "--help":
@@ -60,6 +62,7 @@ const usage = `usage:
   undersigned [serve]                        run the server (the default)
   undersigned migrate                        apply pending migrations and exit
   undersigned user create --email E --role R create a staff account
+  undersigned keys generate                  make a coalition seal identity (age) and say where each half goes
   undersigned version                        print the version
 Configuration comes from the environment: see README.md.
 `

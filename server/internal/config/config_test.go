@@ -22,7 +22,8 @@ func env(vars map[string]string) config.Lookup {
 // goodSecrets spares a test the generation of secrets into DATA_DIR.
 func goodSecrets(t *testing.T, vars map[string]string) map[string]string {
 	t.Helper()
-	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32)}
+	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32),
+		"SEAL_RECIPIENTS": testRecipient}
 	for k, v := range vars {
 		out[k] = v
 	}
@@ -56,7 +57,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	}
 
 	// Both secrets were generated into DATA_DIR, readable by the owner only.
-	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY" {
+	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,SEAL_RECIPIENTS" {
 		t.Errorf("GeneratedSecrets = %v", cfg.GeneratedSecrets)
 	}
 	if len(cfg.JWTSecret) < 32 || len(cfg.DataKey) != 32 {
@@ -80,7 +81,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again.JWTSecret, cfg.JWTSecret) || !bytes.Equal(again.DataKey, cfg.DataKey) {
+	if !bytes.Equal(again.JWTSecret, cfg.JWTSecret) || !bytes.Equal(again.DataKey, cfg.DataKey) || again.SealRecipients != cfg.SealRecipients {
 		t.Error("a second Load generated new secrets instead of reusing the stored ones")
 	}
 }
@@ -206,6 +207,7 @@ func TestFileTwins(t *testing.T) {
 		"DATABASE_URL_FILE":   write("db", "postgres://u:secret@db/undersigned\n"),
 		"ADMIN_EMAIL":         "boss@example.org",
 		"ADMIN_PASSWORD_FILE": write("pw", "a long enough password\n"),
+		"SEAL_RECIPIENTS_FILE": write("recipients", "# the coalition\n"+testRecipient+"\n"),
 	}
 	cfg, err := config.Load(env(vars))
 	if err != nil {

@@ -38,10 +38,12 @@ type Sealer struct {
 // is sealed to all of them, so that any one identity opens it.
 func NewSealer(list string) (*Sealer, error) {
 	s := &Sealer{}
-	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		if strings.HasPrefix(f, "#") {
-			continue
-		}
+	var fields []string
+	for _, line := range strings.Split(list, "\n") {
+		line, _, _ = strings.Cut(line, "#") // a recipients file may comment who holds each key
+		fields = append(fields, strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\r' || r == '\t' })...)
+	}
+	for _, f := range fields {
 		r, err := age.ParseX25519Recipient(f)
 		if err != nil {
 			return nil, fmt.Errorf("privacy: seal recipient %q: %w", truncate(f, 12), err)
@@ -166,4 +168,19 @@ func NewIdentity() (Identity, error) {
 		return Identity{}, fmt.Errorf("privacy: generate identity: %w", err)
 	}
 	return Identity{Secret: id.String(), Recipient: id.Recipient().String()}, nil
+}
+
+// ParseIdentityFile reads the first X25519 identity of an age identity
+// file and gives it with its recipient.
+func ParseIdentityFile(text string) (Identity, error) {
+	ids, err := age.ParseIdentities(strings.NewReader(text))
+	if err != nil {
+		return Identity{}, errors.New("privacy: not an age identity file")
+	}
+	for _, id := range ids {
+		if x, ok := id.(*age.X25519Identity); ok {
+			return Identity{Secret: x.String(), Recipient: x.Recipient().String()}, nil
+		}
+	}
+	return Identity{}, errors.New("privacy: no X25519 identity in the file")
 }
