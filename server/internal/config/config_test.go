@@ -201,12 +201,12 @@ func TestFileTwins(t *testing.T) {
 	}
 	secret := strings.Repeat("f", 40)
 	vars := map[string]string{
-		"DATA_DIR":            t.TempDir(),
-		"JWT_SECRET_FILE":     write("jwt", secret+"\n"),
-		"DATA_KEY_FILE":       write("key", strings.Repeat("1a", 32)+"\n"),
-		"DATABASE_URL_FILE":   write("db", "postgres://u:secret@db/undersigned\n"),
-		"ADMIN_EMAIL":         "boss@example.org",
-		"ADMIN_PASSWORD_FILE": write("pw", "a long enough password\n"),
+		"DATA_DIR":             t.TempDir(),
+		"JWT_SECRET_FILE":      write("jwt", secret+"\n"),
+		"DATA_KEY_FILE":        write("key", strings.Repeat("1a", 32)+"\n"),
+		"DATABASE_URL_FILE":    write("db", "postgres://u:secret@db/undersigned\n"),
+		"ADMIN_EMAIL":          "boss@example.org",
+		"ADMIN_PASSWORD_FILE":  write("pw", "a long enough password\n"),
 		"SEAL_RECIPIENTS_FILE": write("recipients", "# the coalition\n"+testRecipient+"\n"),
 	}
 	cfg, err := config.Load(env(vars))
