@@ -268,6 +268,7 @@ func housekeeping(ctx context.Context, st *store.Store) {
 		run  func() (int64, error)
 	}{
 		{"close campaigns past their closing time", func() (int64, error) { return st.CloseDue(ctx) }},
+		{"shred closed campaigns' dedup keys", func() (int64, error) { return st.ShredClosed(ctx) }},
 		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
 		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
 		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},

@@ -29,6 +29,12 @@ type Deps struct {
 	Tokens  *auth.Tokens
 	Limiter *ratelimit.Limiter
 	Keys    privacy.Keys
+	// Sealer seals signers' kept data to SEAL_RECIPIENTS (built from the
+	// config when nil).
+	Sealer *privacy.Sealer
+	// Hasher hashes addresses with each campaign's own key (built from
+	// Keys and Store when nil).
+	Hasher *privacy.CampaignHasher
 	// SPA is the built frontend; nil serves the API alone.
 	SPA fs.FS
 	// Catalog renders email, for digest previews.
@@ -60,6 +66,16 @@ type server struct {
 func New(d Deps) *fiber.App {
 	if d.Mail == nil {
 		d.Mail = noNotifier{}
+	}
+	if d.Sealer == nil {
+		sealer, err := privacy.NewSealer(d.Config.SealRecipients)
+		if err != nil {
+			panic("api: SEAL_RECIPIENTS was validated by config: " + err.Error())
+		}
+		d.Sealer = sealer
+	}
+	if d.Hasher == nil {
+		d.Hasher = &privacy.CampaignHasher{Keys: d.Keys, Store: d.Store}
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL)}
 	cfg := fiber.Config{
@@ -160,6 +176,7 @@ func New(d Deps) *fiber.App {
 	v1.Get("/admin/audit", admin, s.listAudit)
 	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
 	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
+	v1.Post("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignaturesOpened)
 	v1.Post("/admin/campaigns/:slug/invalidations", admin, s.invalidateSignatures)
 	v1.Get("/admin/campaigns/:slug/endorsements.csv", admin, s.exportEndorsements)
 

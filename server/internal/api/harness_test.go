@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -234,4 +235,19 @@ func (e *env) count(table string) int64 {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// identity is the coalition's identity that this test server seals to
+// (generated into DATA_DIR by development config): what staff paste in.
+func (e *env) identity(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(e.cfg.DevSealIdentity)
+	if err != nil {
+		t.Fatalf("no development seal identity: %v", err)
+	}
+	id, err := privacy.ParseIdentityFile(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Secret
 }

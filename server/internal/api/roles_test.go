@@ -73,6 +73,7 @@ var staffRoutes = []staffRoute{
 
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures")},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures.csv")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/signatures.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures.csv")},
 	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/invalidations", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/invalidations"),
 		body: func(*env, store.Role) any { return map[string]any{"domain": "spam.example"} }},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/endorsements.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/endorsements.csv")},

@@ -45,8 +45,11 @@ func (in signInput) validate() (signForm, error) {
 	f := fieldErrors{}
 	form := signForm{signInput: in}
 	form.Name = strings.Join(strings.Fields(in.Name), " ")
-	if n := utf8.RuneCountInString(form.Name); n == 0 || n > maxName || !printable(form.Name, false) {
-		f.add("name", "must be 1 to 100 characters of printable text")
+	// A private signer may leave the name out (count-only): deduplication is
+	// by address, and what is never collected cannot be seized.
+	countOnly := form.Name == "" && (in.Visibility == "" || in.Visibility == store.VisibilityPrivate)
+	if n := utf8.RuneCountInString(form.Name); (n == 0 && !countOnly) || n > maxName || !printable(form.Name, false) {
+		f.add("name", "must be 1 to 100 characters of printable text (a private signature may leave it empty)")
 	}
 	form.email = strings.ToLower(strings.TrimSpace(in.Email))
 	canonical, domain, err := privacy.CanonicalEmail(form.email)

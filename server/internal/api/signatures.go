@@ -11,7 +11,6 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/disposable"
 	"github.com/bnp/undersigned/server/internal/pow"
-	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
@@ -75,25 +74,16 @@ func (s *server) sign(c *fiber.Ctx) error {
 }
 
 // newSignature builds the row to store: hashes instead of the address and
-// the IP, an encrypted address only for updates, and a shadow flag when the
-// request looks automated.
+// the IP, and a shadow flag when the request looks automated. What is kept
+// for later (an address for updates, a private name, a comment) is sealed
+// to the coalition: this server cannot read it back.
 func (s *server) newSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) (*store.Signature, error) {
-	sig := &store.Signature{
-		CampaignID: camp.ID, EmailHash: s.Keys.EmailHash(form.canonical),
-		EmailDomainHash: s.Keys.DomainHash(form.emailDomain),
-		Name:            &form.Name, Country: form.Country, Comment: form.Comment,
-		Visibility: form.Visibility, Updates: form.Updates, RefCode: form.Ref, IPHash: &client,
+	sig, err := s.sealSignature(c.UserContext(), form, camp.ID)
+	if err != nil {
+		return nil, err
 	}
-	if privacy.IsCommonProvider(form.emailDomain) {
-		sig.EmailProvider = form.emailDomain
-	}
-	if form.Updates {
-		enc, err := s.Keys.Encrypt(form.email)
-		if err != nil {
-			return nil, err
-		}
-		sig.EmailEncrypted = &enc
-	}
+	sig.IPHash = &client
+	sig.Language = s.languageOf(c, camp.Language)
 	switch {
 	case disposable.Is(form.emailDomain):
 		sig.Flagged, sig.FlagReason = true, "disposable email domain"

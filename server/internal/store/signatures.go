@@ -45,6 +45,14 @@ type Signature struct {
 	CreatedAt         time.Time
 	ConfirmedAt       *time.Time
 	AnonymisedAt      *time.Time
+
+	// Sealed to the coalition (age, "s1.…"): the server cannot open them.
+	EmailSealed   *string // only for a signer who asked for updates
+	NameSealed    *string // a private signer's name (Name is then nil)
+	CommentSealed *string
+	HasComment    bool
+	Language      string // for updates
+	CountOnly     bool   // private, no name given at all
 }
 
 // SignOutcome says what a signing request did, for the caller's metrics and
@@ -92,6 +100,8 @@ func (s *Store) Sign(ctx context.Context, sig *Signature, domain string, mail Ma
 			Updates(map[string]any{
 				"name": sig.Name, "country": sig.Country, "comment": sig.Comment, "visibility": sig.Visibility,
 				"updates": sig.Updates, "email_encrypted": sig.EmailEncrypted, "ref_code": sig.RefCode,
+				"email_sealed": sig.EmailSealed, "name_sealed": sig.NameSealed, "comment_sealed": sig.CommentSealed,
+				"has_comment": sig.HasComment, "language": sig.Language, "count_only": sig.CountOnly,
 				"confirm_token_hash": sig.ConfirmTokenHash, "withdraw_token_hash": sig.WithdrawTokenHash,
 				"token_expires_at": sig.TokenExpiresAt, "resends": gorm.Expr("resends + 1"),
 				"flagged": gorm.Expr("flagged OR ?", sig.Flagged), "ip_hash": sig.IPHash,
@@ -123,8 +133,9 @@ func (s *Store) signOneStatement(ctx context.Context, sig *Signature, domain str
 	res := s.conn(ctx).Exec(`WITH s AS (
 		INSERT INTO signatures (id, campaign_id, email_hash, email_encrypted, email_domain_hash, email_provider,
 			name, country, comment, visibility, updates, ref_code, status, flagged, flag_reason,
-			confirm_token_hash, withdraw_token_hash, token_expires_at, resends, ip_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+			confirm_token_hash, withdraw_token_hash, token_expires_at, resends, ip_hash, created_at,
+			email_sealed, name_sealed, comment_sealed, has_comment, language, count_only)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (campaign_id, email_hash) DO NOTHING
 		RETURNING id)
 	INSERT INTO mail_messages (id, kind, ref, recipient, language, params, message_id, status, attempts, next_attempt_at, leased_by, last_error, created_at)
@@ -132,6 +143,7 @@ func (s *Store) signOneStatement(ctx context.Context, sig *Signature, domain str
 		sig.ID, sig.CampaignID, sig.EmailHash, sig.EmailEncrypted, sig.EmailDomainHash, sig.EmailProvider,
 		sig.Name, sig.Country, sig.Comment, sig.Visibility, sig.Updates, sig.RefCode, sig.Status, sig.Flagged, sig.FlagReason,
 		sig.ConfirmTokenHash, sig.WithdrawTokenHash, sig.TokenExpiresAt, sig.IPHash, t,
+		sig.EmailSealed, sig.NameSealed, sig.CommentSealed, sig.HasComment, sig.Language, sig.CountOnly,
 		msgID, mail.Kind, mail.Ref, mail.Recipient, lang, string(mail.Params), msgID+"@"+domain, t, t)
 	if res.Error != nil {
 		return false, translate("sign", res.Error)

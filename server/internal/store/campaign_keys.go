@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// campaignKey is a campaign's deduplication key, wrapped (encrypted) by the
+// caller with DATA_KEY: the store never sees it in the clear.
+type campaignKey struct {
+	CampaignID string `gorm:"primaryKey"`
+	DedupKey   string
+	CreatedAt  time.Time
+}
+
+func (campaignKey) TableName() string { return "campaign_keys" }
+
+// ErrCampaignClosed refuses a deduplication key to a campaign that is
+// closed: its key has been, or is about to be, destroyed.
+var ErrCampaignClosed = errors.New("campaign closed")
+
+// CampaignDedupKey returns the wrapped deduplication key of an open (or
+// draft) campaign, storing fresh as its key if it has none yet. Two
+// instances racing keep the first key stored, and both get it.
+func (s *Store) CampaignDedupKey(ctx context.Context, campaignID, fresh string) (string, error) {
+	var k campaignKey
+	err := s.conn(ctx).Where("campaign_id = ?", campaignID).Take(&k).Error
+	if err == nil {
+		return k.DedupKey, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", translate("campaign dedup key", err)
+	}
+	var status string
+	if err := s.conn(ctx).Model(&Campaign{}).Where("id = ?", campaignID).Pluck("status", &status).Error; err != nil {
+		return "", translate("campaign dedup key", err)
+	}
+	switch status {
+	case "":
+		return "", ErrNotFound
+	case StatusClosed:
+		return "", ErrCampaignClosed
+	}
+	err = s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&campaignKey{CampaignID: campaignID, DedupKey: fresh, CreatedAt: now()}).Error
+	if err != nil {
+		return "", translate("campaign dedup key", err)
+	}
+	if err := s.conn(ctx).Where("campaign_id = ?", campaignID).Take(&k).Error; err != nil {
+		return "", translate("campaign dedup key", err)
+	}
+	return k.DedupKey, nil
+}
+
+// ShredCampaign destroys a closed campaign's deduplication key and the
+// hashes made with it (crypto-shredding): afterwards nothing in the
+// database, nor in any later copy of it, can tell whether an address
+// signed. Pending signatures stay (their links still work), counted rows
+// keep country and dates. It then asks the database to let go of the old
+// bytes it can reach: see docs/threat-model.md for what each keeps.
+func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
+	t := now()
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("campaign_id = ?", campaignID).Delete(&campaignKey{}).Error; err != nil {
+			return translate("shred campaign key", err)
+		}
+		err := tx.Model(&Signature{}).Where("campaign_id = ? AND email_hash NOT LIKE 'closed:%' AND email_hash NOT LIKE 'anonymised:%'", campaignID).
+			Updates(map[string]any{"email_hash": gorm.Expr("'closed:' || id"), "email_domain_hash": "", "ip_hash": nil}).Error
+		if err != nil {
+			return translate("shred campaign hashes", err)
+		}
+		return translate("shred campaign", tx.Model(&Campaign{}).Where("id = ?", campaignID).Update("shredded_at", t).Error)
+	})
+	if err != nil {
+		return err
+	}
+	s.scrubDeleted(ctx)
+	return nil
+}
+
+// scrubDeleted makes the database drop what it still keeps of deleted
+// rows where it can. SQLite runs with secure_delete on (deleted cells are
+// zeroed in the file), and a TRUNCATE checkpoint empties the WAL, whose
+// older frames still held the rows. On PostgreSQL, VACUUM FULL rewrites
+// the small campaign_keys table into a new file, so that its dead tuples
+// are not left in the live file, and a CHECKPOINT lets the WAL segments
+// that hold the insert be recycled. Failures are logged, not fatal: the
+// next housekeeping run tries again.
+func (s *Store) scrubDeleted(ctx context.Context) {
+	var stmts []string
+	if s.postgres {
+		stmts = []string{"VACUUM FULL campaign_keys", "CHECKPOINT"}
+	} else {
+		stmts = []string{"PRAGMA wal_checkpoint(TRUNCATE)"}
+	}
+	for _, q := range stmts {
+		if err := s.conn(ctx).Exec(q).Error; err != nil {
+			slog.Warn("store: scrub after shredding", "statement", q, "err", err)
+		}
+	}
+}
+
+// ShredClosed shreds every closed campaign that still has a key, or whose
+// hashes were never shredded, and returns how many it shredded. It runs
+// at close and in housekeeping, so a crash between the two is caught.
+func (s *Store) ShredClosed(ctx context.Context) (int64, error) {
+	var ids []string
+	err := s.conn(ctx).Model(&Campaign{}).
+		Where("status = ? AND (shredded_at IS NULL OR id IN (SELECT campaign_id FROM campaign_keys))", StatusClosed).
+		Pluck("id", &ids).Error
+	if err != nil {
+		return 0, translate("shred closed", err)
+	}
+	for _, id := range ids {
+		if err := s.ShredCampaign(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(ids)), nil
+}
