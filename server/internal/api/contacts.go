@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -133,6 +134,9 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 	}
 	if token == "" || len(token) > 200 {
 		return errValidation("token", "is required")
+	}
+	if privacy.IsUpdateUnsubscribeToken(token) {
+		return s.unsubscribeSigner(c, token)
 	}
 	err := s.Store.Unsubscribe(c.UserContext(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
