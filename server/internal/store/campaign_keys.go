@@ -84,17 +84,26 @@ func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
 }
 
 // scrubDeleted makes the database drop what it still keeps of deleted
-// rows where it can. SQLite runs with secure_delete on (deleted cells are
-// zeroed in the file), and a TRUNCATE checkpoint empties the WAL, whose
-// older frames still held the rows. On PostgreSQL, VACUUM FULL rewrites
-// the small campaign_keys table into a new file, so that its dead tuples
-// are not left in the live file, and a CHECKPOINT lets the WAL segments
-// that hold the insert be recycled. Failures are logged, not fatal: the
-// next housekeeping run tries again.
+// rows where it can (docs/threat-model.md). SQLite runs with secure_delete
+// on (deleted cells are zeroed in the file), and a TRUNCATE checkpoint
+// empties the WAL, whose older frames still held the rows. On PostgreSQL a
+// plain VACUUM frees dead tuples but leaves their bytes in the page, so
+// VACUUM FULL rewrites the tables that held keys or (encrypted) addresses
+// into new files: the campaign keys, the mail queue, the dev outbox and the
+// signing intake. It takes each table's lock for as long as the copy
+// takes, which is why it runs at close, not on every delete. A CHECKPOINT
+// then lets the WAL segments that held the rows be recycled. Failures are
+// logged, not fatal: the next housekeeping run tries again.
 func (s *Store) scrubDeleted(ctx context.Context) {
 	var stmts []string
 	if s.postgres {
-		stmts = []string{"VACUUM FULL campaign_keys", "CHECKPOINT"}
+		for _, table := range []string{"campaign_keys", "mail_messages", "dev_outbox", "signature_intake"} {
+			var exists bool
+			if err := s.conn(ctx).Raw("SELECT to_regclass(?) IS NOT NULL", table).Row().Scan(&exists); err == nil && exists {
+				stmts = append(stmts, "VACUUM FULL "+table)
+			}
+		}
+		stmts = append(stmts, "CHECKPOINT")
 	} else {
 		stmts = []string{"PRAGMA wal_checkpoint(TRUNCATE)"}
 	}

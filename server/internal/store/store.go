@@ -267,6 +267,12 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return translate("exec", s.conn(ctx).Exec(sql, args...).Error)
 }
 
+// Raw runs one query and scans its single value into dest, for tests and
+// maintenance commands.
+func (s *Store) Raw(ctx context.Context, dest any, sql string, args ...any) error {
+	return translate("raw", s.conn(ctx).Raw(sql, args...).Row().Scan(dest))
+}
+
 // CountRows counts the rows of a table: for tests and operations tooling.
 func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
 	var n int64
