@@ -48,12 +48,20 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	if err := s.allow(c, endorsePerClient, client); err != nil {
 		return err
 	}
+	contact, err := json.Marshal(map[string]string{"name": form.ContactName, "email": form.contactEmail})
+	if err != nil {
+		return err
+	}
+	sealedContact, err := s.Sealer.Seal(string(contact))
+	if err != nil {
+		return err
+	}
 	token, hash := auth.NewToken()
 	lang := s.languageOf(c, camp.Language)
 	e := &store.Endorsement{
 		CampaignID: camp.ID, Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
 		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement, Confidential: form.Confidential,
-		ContactName: &form.ContactName, ContactEmail: &form.contactEmail, Language: lang, IPHash: &client,
+		ContactName: &form.ContactName, ContactEmail: &form.contactEmail, ContactSealed: &sealedContact, Language: lang, IPHash: &client,
 		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(verifyLifetime).Truncate(time.Millisecond),
 		CallIDs: form.calls,
 	}

@@ -40,6 +40,9 @@ type Endorsement struct {
 	Confidential    bool
 	ContactName     *string
 	ContactEmail    *string
+	// ContactSealed is the contact person ({"name","email"} JSON) sealed to
+	// the coalition; the plain fields are cleared once review is done.
+	ContactSealed *string
 	Language        string
 	Status          string
 	RejectReason    string
@@ -128,7 +131,7 @@ func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail
 				"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
 				"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
 				"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
-				"contact_email": e.ContactEmail, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
+				"contact_email": e.ContactEmail, "contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
 				"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
 			})
 		if upd.Error != nil {
