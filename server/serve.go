@@ -71,6 +71,10 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	keys := privacy.NewKeys(cfg.DataKey)
+	sealer, err := privacy.NewSealer(cfg.SealRecipients)
+	if err != nil {
+		return err
+	}
 	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
 	if err != nil {
 		return err
@@ -101,6 +105,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
 		Limiter: ratelimit.New(counter, cfg.RateLimits),
 		Keys:    keys,
+		Sealer:  sealer,
 		Pow:     proofOfWork,
 		Catalog: catalog,
 		SPA:     spa,
@@ -117,11 +122,14 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	housekeeping := startHousekeeping(workCtx, st)
+	sealingDone := make(chan struct{})
+	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, sealer) }()
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	background := func() {
 		<-housekeeping
+		<-sealingDone
 		<-scheduler
 		<-mailDone
 	}

@@ -132,3 +132,43 @@ func (s *Store) ShredClosed(ctx context.Context) (int64, error) {
 	}
 	return int64(len(ids)), nil
 }
+
+// LegacySignature is a row signed before sealing: a DATA_KEY-encrypted
+// address, or a private name or comment in plain text.
+type LegacySignature struct {
+	ID             string
+	EmailEncrypted *string
+	Name           *string
+	Comment        *string
+	Visibility     string
+}
+
+// LegacySignatures returns up to limit rows that still hold data from
+// before sealing.
+func (s *Store) LegacySignatures(ctx context.Context, limit int) ([]LegacySignature, error) {
+	var rows []LegacySignature
+	err := s.conn(ctx).Model(&Signature{}).Select("id, email_encrypted, name, comment, visibility").
+		Where("email_encrypted IS NOT NULL OR comment IS NOT NULL OR (visibility = ? AND name IS NOT NULL)", VisibilityPrivate).
+		Limit(limit).Scan(&rows).Error
+	return rows, translate("legacy signatures", err)
+}
+
+// SealLegacySignature replaces a legacy row's readable data by its sealed
+// form: the DATA_KEY address and the comment always go, and a private
+// row's plain name (nil sealed values are left out).
+func (s *Store) SealLegacySignature(ctx context.Context, id string, private bool, emailSealed, nameSealed, commentSealed *string) error {
+	changes := map[string]any{"email_encrypted": nil, "comment": nil}
+	if emailSealed != nil {
+		changes["email_sealed"] = emailSealed
+	}
+	if private {
+		changes["name"] = nil
+		if nameSealed != nil {
+			changes["name_sealed"] = nameSealed
+		}
+	}
+	if commentSealed != nil {
+		changes["comment_sealed"], changes["has_comment"] = commentSealed, true
+	}
+	return translate("seal legacy signature", s.conn(ctx).Model(&Signature{}).Where("id = ?", id).Updates(changes).Error)
+}

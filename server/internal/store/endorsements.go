@@ -26,23 +26,23 @@ var OrgTypes = []string{"ngo", "trade_union", "media", "diaspora", "party", "aca
 // Endorsement is one organisation's co-signature of a campaign, of all its
 // calls (AllCalls) or of those in CallIDs.
 type Endorsement struct {
-	ID              string
-	CampaignID      string
-	Organization    string
-	NameKey         string
-	DisplayName     string
-	OrgType         string
-	Country         string
-	Website         string
-	WebsiteHost     string
-	Statement       string
-	AllCalls        bool
-	Confidential    bool
-	ContactName     *string
-	ContactEmail    *string
+	ID           string
+	CampaignID   string
+	Organization string
+	NameKey      string
+	DisplayName  string
+	OrgType      string
+	Country      string
+	Website      string
+	WebsiteHost  string
+	Statement    string
+	AllCalls     bool
+	Confidential bool
+	ContactName  *string
+	ContactEmail *string
 	// ContactSealed is the contact person ({"name","email"} JSON) sealed to
 	// the coalition; the plain fields are cleared once review is done.
-	ContactSealed *string
+	ContactSealed   *string
 	Language        string
 	Status          string
 	RejectReason    string
