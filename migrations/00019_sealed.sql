@@ -12,8 +12,11 @@ CREATE TABLE campaign_keys (
     dedup_key   TEXT NOT NULL,
     created_at  TIMESTAMP NOT NULL
 );
--- shredded_at: when the campaign's key and hashes were destroyed.
+-- shredded_at: when the campaign's key and hashes were destroyed;
+-- scrubbed_at: when the database was last made to drop the old rows
+-- (on PostgreSQL only once no older snapshot could still see them).
 ALTER TABLE campaigns ADD COLUMN shredded_at TIMESTAMP;
+ALTER TABLE campaigns ADD COLUMN scrubbed_at TIMESTAMP;
 -- Sealed (age, "s1.…") copies: the address of a signer who asked for
 -- updates, a private signer's name, any comment. has_comment lets staff
 -- see that a comment exists without opening it.
@@ -38,5 +41,6 @@ ALTER TABLE signatures DROP COLUMN has_comment;
 ALTER TABLE signatures DROP COLUMN comment_sealed;
 ALTER TABLE signatures DROP COLUMN name_sealed;
 ALTER TABLE signatures DROP COLUMN email_sealed;
+ALTER TABLE campaigns DROP COLUMN scrubbed_at;
 ALTER TABLE campaigns DROP COLUMN shredded_at;
 DROP TABLE campaign_keys;

@@ -18,6 +18,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
@@ -99,6 +100,14 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	// The intake worker turns accepted signing requests into signatures and
+	// their emails; every instance runs one, side by side.
+	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
+	signIntake.Mail = queue
+	signIntake.Sealer = sealer
+	if cfg.UsesPostgres() {
+		signIntake.Workers = 2
+	}
 	app := api.New(api.Deps{
 		Config:  cfg,
 		Store:   st,
@@ -106,10 +115,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Limiter: ratelimit.New(counter, cfg.RateLimits),
 		Keys:    keys,
 		Sealer:  sealer,
+		Hasher:  signIntake.Hasher, // one cache: closing forgets the key for the worker too
 		Pow:     proofOfWork,
 		Catalog: catalog,
 		SPA:     spa,
 		Mail:    queue,
+		Intake:  signIntake,
 		Version: version,
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
@@ -127,11 +138,14 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
+	intakeDone := make(chan struct{})
+	go func() { defer close(intakeDone); signIntake.Run(workCtx) }()
 	background := func() {
 		<-housekeeping
 		<-sealingDone
 		<-scheduler
 		<-mailDone
+		<-intakeDone
 	}
 
 	served := make(chan error, 1)

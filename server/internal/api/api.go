@@ -16,6 +16,7 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
@@ -43,6 +44,8 @@ type Deps struct {
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
 	Mail Notifier
+	// Intake accepts signing requests; its worker runs beside the server.
+	Intake *intake.Worker
 	// Version is reported by /healthz.
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).

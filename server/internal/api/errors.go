@@ -64,6 +64,12 @@ func errUnavailable() *Error {
 	return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the service is unavailable; try again shortly"}
 }
 
+// errBusy asks a client to come back shortly: the service is past its
+// capacity for this kind of request.
+func errBusy() *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "too many requests at this moment; try again in a few seconds", RetryAfter: time.Second}
+}
+
 // fieldErrors collects validation failures by field name.
 type fieldErrors map[string]string
 
@@ -119,6 +125,8 @@ func classify(c *fiber.Ctx, st *store.Store, err error) *Error {
 		return errNotFound("resource")
 	case errors.Is(err, store.ErrConflict):
 		return errConflict("it conflicts with an existing resource")
+	case errors.Is(err, store.ErrBusy):
+		return errBusy()
 	}
 	reqID := requestID(c)
 	if pingErr := st.Ping(context.Background()); pingErr != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
@@ -94,9 +96,43 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	if err != nil {
 		t.Fatal(err)
 	}
+	intakeWorker := startIntake(t, db.Store, cfg)
 	return api.Deps{
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
+		Intake: intakeWorker, Hasher: intakeWorker.Hasher,
+	}
+}
+
+// startIntake runs an intake worker, as serve does, until the test ends.
+// Mail queued by it is found by the queue's own polling.
+func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worker {
+	t.Helper()
+	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
+	sealer, err := privacy.NewSealer(cfg.SealRecipients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Sealer = sealer
+	w.Poll = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return w
+}
+
+// settle waits until the intake worker has handled every accepted signing
+// request: the intake table is empty only once each entry's outcome has
+// committed, in the transaction that deleted it.
+func (e *env) settle() {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.count("signature_intake") > 0 {
+		if time.Now().After(deadline) {
+			e.t.Fatal("the intake worker did not handle the accepted signing requests within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -70,6 +70,19 @@ func TestSeizureAfterClose(t *testing.T) {
 			if n, _ := e.db.CountRows(t.Context(), "campaign_keys"); n != 0 {
 				t.Fatalf("%d campaign keys survive the close", n)
 			}
+			// As housekeeping does: a close whose scrub had to wait for an old
+			// transaction is scrubbed again until it is done.
+			for deadline := time.Now().Add(2 * time.Minute); ; {
+				if n, _ := e.db.CountWhere(t.Context(), "campaigns", "status = 'closed' AND scrubbed_at IS NULL"); n == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the closed campaign was never scrubbed")
+				}
+				if _, err := e.db.ShredClosed(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := e.db.Checkpoint(t.Context()); err != nil {
 				t.Fatal(err)
 			}

@@ -10,14 +10,11 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/disposable"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
-
-// confirmLifetime is how long a confirmation link works; an unconfirmed
-// signature is deleted after it.
-const confirmLifetime = 7 * 24 * time.Hour
 
 var (
 	// Past this, a client gets 429: far above what a family behind one
@@ -29,6 +26,11 @@ var (
 )
 
 func (s *server) sign(c *fiber.Ctx) error {
+	// Past capacity, refuse before doing any work, so that a surge is
+	// answered at once and the requests already taken are served.
+	if s.Intake.Full() {
+		return errBusy()
+	}
 	var in signInput
 	if err := decode(c, &in); err != nil {
 		return err
@@ -48,55 +50,44 @@ func (s *server) sign(c *fiber.Ctx) error {
 	if err := s.allow(c, signPerClient, client); err != nil {
 		return err
 	}
-	sig, err := s.newSignature(c, form, camp, client)
-	if err != nil {
+	if err := s.intakeSignature(c, form, camp, client); err != nil {
 		return err
-	}
-	confirm, confirmHash := auth.NewToken()
-	withdraw, withdrawHash := auth.NewToken()
-	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
-	sig.TokenExpiresAt = time.Now().UTC().Add(confirmLifetime).Truncate(time.Millisecond)
-	mail := queued(mailers.SignatureConfirm(s.languageOf(c, camp.Language), mailers.SignatureConfirmParams{
-		Campaign: camp.Title, ConfirmLink: s.link("/confirm/" + confirm), WithdrawLink: s.link("/withdraw/" + withdraw),
-		Days: int(confirmLifetime / (24 * time.Hour)),
-		Name: form.Name, Shown: displayName(form.Name, form.Visibility),
-	}))
-	mail.Recipient = form.email
-	mail.Ref = camp.ID
-	outcome, err := s.Store.Sign(c.UserContext(), sig, s.Config.MessageDomain(), mail)
-	if err != nil {
-		return err
-	}
-	if outcome != store.SignUnchanged {
-		s.Mail.Wake()
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
 }
 
-// newSignature builds the row to store: hashes instead of the address and
-// the IP, and a shadow flag when the request looks automated. What is kept
-// for later (an address for updates, a private name, a comment) is sealed
-// to the coalition: this server cannot read it back.
-func (s *server) newSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) (*store.Signature, error) {
-	sig, err := s.sealSignature(c.UserContext(), form, camp.ID)
-	if err != nil {
-		return nil, err
+// intakeSignature accepts a valid signing request of an open campaign, once
+// its abuse checks have passed: one durable write into the intake, the same
+// work whatever the address (the intake worker decides later whether it is
+// new, pending or already confirmed, and emails accordingly). The JSON API
+// and the no-JS form both end here; on nil, answer that the request is
+// pending. A full intake gives a 503 with Retry-After.
+func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) error {
+	r := intake.Request{
+		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
+		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
+		Language: s.languageOf(c, camp.Language), Campaign: camp.Title,
+		Shown: displayName(form.Name, form.Visibility), Client: client,
 	}
-	sig.IPHash = &client
-	sig.Language = s.languageOf(c, camp.Language)
 	switch {
 	case disposable.Is(form.emailDomain):
-		sig.Flagged, sig.FlagReason = true, "disposable email domain"
+		r.Flagged, r.FlagReason = true, "disposable email domain"
 	default:
+		// Past this, signatures from one client to one campaign are
+		// accepted but never count (shadow-flagged), so a bot learns nothing.
 		ok, _, err := s.Limiter.Allow(c.UserContext(), signPerClientCampaign, camp.ID+":"+client)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
-			sig.Flagged, sig.FlagReason = true, "over the per-address limit"
+			r.Flagged, r.FlagReason = true, "over the per-address limit"
 		}
 	}
-	return sig, nil
+	err := s.Intake.Submit(c.UserContext(), camp.ID, r)
+	if errors.Is(err, store.ErrCampaignClosed) {
+		return errConflict("this campaign is closed")
+	}
+	return err
 }
 
 // openCampaign finds the campaign of the route if it takes signatures now.

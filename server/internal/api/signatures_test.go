@@ -88,21 +88,47 @@ func TestSignConfirmCountWithdraw(t *testing.T) {
 	})
 }
 
+// Signing again with an address that has confirmed (however it is typed)
+// counts nothing more; each request gets an email of its own that says so,
+// with a new withdrawal link, up to MaxResends, so that the page answers
+// every address alike and a signer who lost the first email has a way out.
 func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
-		e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
-		for _, again := range []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"} {
-			e.send("POST", demo+"/signatures", "", signBody("Ales B", again)).wantStatus(t, 202)
+		first := e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
+		again := []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"}
+		var withdraw []string
+		for i, addr := range again {
+			e.send("POST", demo+"/signatures", "", signBody("Ales B", addr)).wantStatus(t, 202)
+			// Each email waits for the one before, so that none is still
+			// queued when the next replaces its link.
+			msg := e.smtp.Wait(2+i, 10*time.Second)[1+i]
+			if got := msg.Header.Get("Subject"); got != "About your signature" || len(msg.To) != 1 || !strings.EqualFold(msg.To[0], addr) {
+				t.Fatalf("email %d: subject %q to %v, want the already-signed email to %s", i, got, msg.To, addr)
+			}
+			if !strings.Contains(msg.Text, "You have already signed") || strings.Contains(msg.Text, "/confirm/") {
+				t.Fatalf("the already-signed email reads:\n%s", msg.Text)
+			}
+			withdraw = append(withdraw, linkIn(t, msg.Text, e.cfg.PublicURL.String()+"/withdraw/"))
 		}
-		time.Sleep(200 * time.Millisecond)
+		e.send("POST", demo+"/signatures", "", signBody("Ales B", "ales.b@gmail.com")).wantStatus(t, 202)
+		e.settle()
 		if got := e.signatureCount(t); got != 1 {
 			t.Fatalf("count = %v, want 1", got)
 		}
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signature rows, want 1", n)
 		}
-		if n := len(e.smtp.Messages()); n != 1 {
-			t.Fatalf("%d emails after signing again when confirmed, want only the first", n)
+		waitSent(t, e)
+		if n := len(e.smtp.Messages()); n != 1+store.MaxResends {
+			t.Fatalf("%d emails, want the confirmation and %d already-signed ones", n, store.MaxResends)
+		}
+		// Only the newest withdrawal link works.
+		for _, old := range append([]string{first}, withdraw[:len(withdraw)-1]...) {
+			e.send("POST", "/api/v1/signatures/withdraw", "", map[string]string{"token": old}).wantError(t, 404, "not_found")
+		}
+		e.send("POST", "/api/v1/signatures/withdraw", "", map[string]string{"token": withdraw[len(withdraw)-1]}).wantStatus(t, 200)
+		if got := e.signatureCount(t); got != 0 {
+			t.Fatalf("count after withdrawal = %v, want 0", got)
 		}
 	})
 }
@@ -124,6 +150,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 				t.Fatalf("request %d answered %d", i, st)
 			}
 		}
+		e.settle()
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signatures stored, want 1", n)
 		}
@@ -225,6 +252,7 @@ func TestSignRateLimits(t *testing.T) {
 		for i := 0; i < 12; i++ {
 			e.send("POST", demo+"/signatures", "", signBody("Same Client", fmt.Sprintf("client%02d@example.org", i))).wantStatus(t, 202)
 		}
+		e.settle()
 		flagged, err := e.db.CountWhere(t.Context(), "signatures", "flagged = ?", true)
 		if err != nil || flagged != 2 {
 			t.Fatalf("flagged = %d (%v), want 2", flagged, err)
@@ -422,6 +450,9 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		addr := "shown@example.org"
 		e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", addr)).wantStatus(t, 202)
+		// Sent before the second request: a queued email whose links the
+		// second replaces is deleted unsent.
+		e.smtp.Wait(1, 10*time.Second)
 		again := signBody("Someone Else", addr)
 		again["visibility"] = "public"
 		e.send("POST", demo+"/signatures", "", again).wantStatus(t, 202)

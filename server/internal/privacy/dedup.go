@@ -40,13 +40,35 @@ type cachedKey struct {
 // EmailHash is the deduplication hash of a canonical address (from
 // CanonicalEmail) in one campaign.
 func (h *CampaignHasher) EmailHash(ctx context.Context, campaignID, canonical string) (string, error) {
-	key, err := h.key(ctx, campaignID)
+	key, err := h.key(ctx, campaignID, true)
 	if err != nil {
 		return "", err
 	}
+	return hashWith(key, canonical), nil
+}
+
+// ExistingEmailHash is EmailHash without making a key the campaign lacks
+// (the store's error then says so): for callers inside a transaction.
+func (h *CampaignHasher) ExistingEmailHash(ctx context.Context, campaignID, canonical string) (string, error) {
+	key, err := h.key(ctx, campaignID, false)
+	if err != nil {
+		return "", err
+	}
+	return hashWith(key, canonical), nil
+}
+
+func hashWith(key []byte, canonical string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("email\x00" + canonical))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Warm makes sure a campaign has its key, creating it if needed, and
+// holds it in memory: the signing request does this so that the intake
+// worker, inside its transaction, only ever reads an existing key.
+func (h *CampaignHasher) Warm(ctx context.Context, campaignID string) error {
+	_, err := h.key(ctx, campaignID, true)
+	return err
 }
 
 // Forget drops a campaign's key from memory, as its closing destroys it.
@@ -59,7 +81,7 @@ func (h *CampaignHasher) Forget(campaignID string) {
 	}
 }
 
-func (h *CampaignHasher) key(ctx context.Context, campaignID string) ([]byte, error) {
+func (h *CampaignHasher) key(ctx context.Context, campaignID string, create bool) ([]byte, error) {
 	ttl := h.TTL
 	if ttl == 0 {
 		ttl = time.Minute
@@ -70,13 +92,16 @@ func (h *CampaignHasher) key(ctx context.Context, campaignID string) ([]byte, er
 	if ok && time.Since(c.fetched) < ttl {
 		return c.key, nil
 	}
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("privacy: dedup key: %w", err)
-	}
-	wrappedFresh, err := h.Keys.Encrypt(hex.EncodeToString(fresh))
-	if err != nil {
-		return nil, err
+	wrappedFresh := "" // "": only read an existing key
+	if create {
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("privacy: dedup key: %w", err)
+		}
+		var err error
+		if wrappedFresh, err = h.Keys.Encrypt(hex.EncodeToString(fresh)); err != nil {
+			return nil, err
+		}
 	}
 	wrapped, err := h.Store.CampaignDedupKey(ctx, campaignID, wrappedFresh)
 	if err != nil {

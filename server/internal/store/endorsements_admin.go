@@ -186,7 +186,8 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		}
 		// Review is done: the contact person stays only sealed to the
 		// coalition (issue 14), so the plain name and address go.
-		if e.ContactSealed != nil && (e.Status == EndorsementApproved || e.Status == EndorsementRejected) {
+		// (A rejection keeps them: a moderator may still approve, and say so.)
+		if e.ContactSealed != nil && e.Status == EndorsementApproved {
 			err := tx.Model(&Endorsement{}).Where("id = ?", id).Updates(map[string]any{"contact_name": nil, "contact_email": nil}).Error
 			return translate("review endorsement", err)
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Signature statuses and visibility tiers.
@@ -55,101 +54,22 @@ type Signature struct {
 	CountOnly     bool   // private, no name given at all
 }
 
-// SignOutcome says what a signing request did, for the caller's metrics and
-// tests only: the public answer is the same in every case (privacy rule 6).
+// SignOutcome says what the intake did with a signing request, for metrics
+// and tests only: the public answer is the same in every case (privacy
+// rule 6).
 type SignOutcome int
 
 // The outcomes of a signing request.
 const (
 	SignCreated   SignOutcome = iota // a new pending signature, email queued
-	SignResent                       // still pending: new links emailed
-	SignUnchanged                    // confirmed already, or resent too often: nothing done
+	SignResent                       // still pending: new details and links emailed
+	SignAlready                      // confirmed already: "you have signed" emailed with a new withdrawal link
+	SignUnchanged                    // emailed too often already, or invalidated: nothing done
 )
 
-// MaxResends bounds how often a pending signature's email is sent again.
+// MaxResends bounds how many emails after the first one signature causes,
+// so that nobody can flood a mailbox through the signing form.
 const MaxResends = 3
-
-// Sign stores a new pending signature and queues its confirmation email in
-// one transaction. If the address already signed this campaign and is still
-// pending, it takes the new details and tokens and queues the email again
-// (at most MaxResends times); if confirmed, it does nothing. mail is the
-// email to queue, addressed by the caller.
-func (s *Store) Sign(ctx context.Context, sig *Signature, domain string, mail Mail) (SignOutcome, error) {
-	t := now()
-	sig.ID = newID()
-	sig.CreatedAt = t
-	sig.Status = SignaturePending
-	if s.postgres {
-		created, err := s.signOneStatement(ctx, sig, domain, mail)
-		if err != nil || created {
-			return SignCreated, err
-		}
-	}
-	outcome := SignUnchanged
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sig)
-		if res.Error != nil {
-			return translate("sign", res.Error)
-		}
-		if res.RowsAffected == 1 {
-			outcome = SignCreated
-			return enqueue(tx, domain, mail)
-		}
-		upd := tx.Model(&Signature{}).
-			Where("campaign_id = ? AND email_hash = ? AND status = ? AND resends < ?", sig.CampaignID, sig.EmailHash, SignaturePending, MaxResends).
-			Updates(map[string]any{
-				"name": sig.Name, "country": sig.Country, "comment": sig.Comment, "visibility": sig.Visibility,
-				"updates": sig.Updates, "email_encrypted": sig.EmailEncrypted, "ref_code": sig.RefCode,
-				"email_sealed": sig.EmailSealed, "name_sealed": sig.NameSealed, "comment_sealed": sig.CommentSealed,
-				"has_comment": sig.HasComment, "language": sig.Language, "count_only": sig.CountOnly,
-				"confirm_token_hash": sig.ConfirmTokenHash, "withdraw_token_hash": sig.WithdrawTokenHash,
-				"token_expires_at": sig.TokenExpiresAt, "resends": gorm.Expr("resends + 1"),
-				"flagged": gorm.Expr("flagged OR ?", sig.Flagged), "ip_hash": sig.IPHash,
-			})
-		if upd.Error != nil {
-			return translate("sign again", upd.Error)
-		}
-		if upd.RowsAffected == 1 {
-			outcome = SignResent
-			return enqueue(tx, domain, mail)
-		}
-		return nil
-	})
-	return outcome, err
-}
-
-// signOneStatement is the hot path of signing on PostgreSQL: the new
-// signature and its email in one statement (a data-modifying CTE), so one
-// round trip and one implicit transaction instead of four round trips. It
-// reports false when the address had signed already, leaving that case to
-// the transaction in Sign.
-func (s *Store) signOneStatement(ctx context.Context, sig *Signature, domain string, mail Mail) (bool, error) {
-	t := sig.CreatedAt
-	msgID := newID()
-	lang := mail.Language
-	if lang == "" {
-		lang = "en"
-	}
-	res := s.conn(ctx).Exec(`WITH s AS (
-		INSERT INTO signatures (id, campaign_id, email_hash, email_encrypted, email_domain_hash, email_provider,
-			name, country, comment, visibility, updates, ref_code, status, flagged, flag_reason,
-			confirm_token_hash, withdraw_token_hash, token_expires_at, resends, ip_hash, created_at,
-			email_sealed, name_sealed, comment_sealed, has_comment, language, count_only)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (campaign_id, email_hash) DO NOTHING
-		RETURNING id)
-	INSERT INTO mail_messages (id, kind, ref, recipient, language, params, message_id, status, attempts, next_attempt_at, leased_by, last_error, created_at)
-	SELECT ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, '', '', ? FROM s`,
-		sig.ID, sig.CampaignID, sig.EmailHash, sig.EmailEncrypted, sig.EmailDomainHash, sig.EmailProvider,
-		sig.Name, sig.Country, sig.Comment, sig.Visibility, sig.Updates, sig.RefCode, sig.Status, sig.Flagged, sig.FlagReason,
-		sig.ConfirmTokenHash, sig.WithdrawTokenHash, sig.TokenExpiresAt, sig.IPHash, t,
-		sig.EmailSealed, sig.NameSealed, sig.CommentSealed, sig.HasComment, sig.Language, sig.CountOnly,
-		msgID, mail.Kind, mail.Ref, mail.Recipient, lang, string(mail.Params), msgID+"@"+domain, t, t)
-	if res.Error != nil {
-		return false, translate("sign", res.Error)
-	}
-	return res.RowsAffected == 1, nil
-}
 
 // ConfirmSignature confirms the signature of a confirmation token and
 // returns its campaign's slug. Confirming twice is harmless. An unknown or
@@ -185,7 +105,7 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string,
 }
 
 // WithdrawSignature deletes the signature of a withdrawal token, with all
-// its personal data, at once. An unknown token is ErrNotFound.
+// its personal data and any email about it still queued, at once. An unknown token is ErrNotFound.
 func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string, error) {
 	var slug string
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
@@ -195,6 +115,11 @@ func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string
 		}
 		if err := tx.Where("id = ?", sig.ID).Delete(&Signature{}).Error; err != nil {
 			return translate("withdraw signature", err)
+		}
+		// An email about it that is still queued would carry the address, the
+		// name and dead links out after the signer asked for all to go.
+		if err := deleteQueuedMail(tx, sig.ID); err != nil {
+			return err
 		}
 		return tx.Model(&Campaign{}).Where("id = ?", sig.CampaignID).Pluck("slug", &slug).Error
 	})

@@ -168,11 +168,34 @@ func (s *Store) PurgeIPHashes(ctx context.Context, before time.Time) (int64, err
 }
 
 // DeleteUnconfirmed deletes never-confirmed signatures whose token has
-// expired (privacy rule 3), those invalidated while pending included.
+// expired (privacy rule 3), those invalidated while pending included, and
+// any email about them still queued: with the relay down past the expiry,
+// it would otherwise go out later, with its address, name and links, for a
+// signature that no longer exists.
 func (s *Store) DeleteUnconfirmed(ctx context.Context) (int64, error) {
-	res := s.conn(ctx).Where("status IN ? AND confirmed_at IS NULL AND token_expires_at < ?",
-		[]string{SignaturePending, SignatureInvalidated}, now()).Delete(&Signature{})
-	return res.RowsAffected, translate("delete unconfirmed", res.Error)
+	var n int64
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var ids []string
+		err := tx.Model(&Signature{}).Where("status IN ? AND confirmed_at IS NULL AND token_expires_at < ?",
+			[]string{SignaturePending, SignatureInvalidated}, now()).Pluck("id", &ids).Error
+		if err != nil {
+			return translate("delete unconfirmed", err)
+		}
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			if err := deleteQueuedMail(tx, chunk...); err != nil {
+				return err
+			}
+			res := tx.Where("id IN ?", chunk).Delete(&Signature{})
+			if res.Error != nil {
+				return translate("delete unconfirmed", res.Error)
+			}
+			n += res.RowsAffected
+		}
+		return nil
+	})
+	return n, err
 }
 
 // AnonymiseExpired anonymises the signatures of campaigns closed for longer

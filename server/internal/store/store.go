@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ncruces/go-sqlite3/gormlite"
@@ -40,7 +41,52 @@ type Store struct {
 	// its own whose commits do not wait for the disk (see openQueuePool).
 	queue      *gorm.DB
 	queueSQLDB *sql.DB
+	// intake group-commits signing requests (see AcceptSignature).
+	intake *intakeBatcher
 }
+
+// Options tune the store's pools and queues; a zero field takes its default.
+type Options struct {
+	// MaxOpenConns bounds the main pool (default 32 on PostgreSQL, 8 on
+	// SQLite); MaxIdleConns defaults to it.
+	MaxOpenConns int
+	MaxIdleConns int
+	// QueueMaxOpenConns bounds the mail queue's own PostgreSQL pool
+	// (default 16).
+	QueueMaxOpenConns int
+	// IntakeQueue is how many signing requests may wait for the group
+	// commit before more are refused with ErrBusy (default 1024).
+	IntakeQueue int
+	// IntakeWriters is how many group commits may run at once (default 4
+	// on PostgreSQL, 1 on SQLite, which has one writer anyway).
+	IntakeWriters int
+}
+
+// withDefaults fills in the zero fields.
+func (o Options) withDefaults(postgres bool) Options {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if postgres {
+		def(&o.MaxOpenConns, 32)
+		def(&o.IntakeWriters, 4)
+	} else {
+		// Each SQLite connection is a WebAssembly instance: a handful is
+		// plenty, since SQLite takes one writer at a time anyway.
+		def(&o.MaxOpenConns, 8)
+		def(&o.IntakeWriters, 1)
+	}
+	def(&o.MaxIdleConns, o.MaxOpenConns)
+	def(&o.QueueMaxOpenConns, 16)
+	def(&o.IntakeQueue, 1024)
+	return o
+}
+
+// intakeMaxBatch bounds one group commit: 4 parameters a row stays far
+// below either database's limit on bound parameters.
+const intakeMaxBatch = 256
 
 // sqliteTimeFormat is fixed-width for UTC times, so that SQLite compares
 // stored times as text in the right order; it also reads SQLite's own
@@ -50,6 +96,11 @@ const sqliteTimeFormat = "2006-01-02 15:04:05.000Z07:00"
 // Open connects to PostgreSQL when databaseURL is set, otherwise to the
 // embedded SQLite file at sqlitePath (created with its folder if needed).
 func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
+	return OpenWith(ctx, databaseURL, sqlitePath, Options{})
+}
+
+// OpenWith is Open with pool and queue sizes other than the defaults.
+func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		isPG      = databaseURL != ""
@@ -79,15 +130,9 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if isPG {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
-	} else {
-		// Each SQLite connection is a WebAssembly instance: a handful is plenty,
-		// since SQLite takes one writer at a time anyway.
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
-	}
+	opts = opts.withDefaults(isPG)
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db}
 	if err := s.Ping(ctx); err != nil {
@@ -95,11 +140,12 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
 		return nil, err
 	}
 	if isPG {
-		if err := s.openQueuePool(databaseURL); err != nil {
+		if err := s.openQueuePool(databaseURL, opts.QueueMaxOpenConns); err != nil {
 			_ = sqlDB.Close()
 			return nil, err
 		}
 	}
+	s.intake = newIntakeBatcher(db, opts.IntakeWriters, opts.IntakeQueue, intakeMaxBatch)
 	return s, nil
 }
 
@@ -110,7 +156,7 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
 // second of marks be lost, and then those messages are sent again: a
 // duplicate, never a loss. In exchange one worker is not held to one disk
 // flush per message. The writes that cause mail keep full durability.
-func (s *Store) openQueuePool(databaseURL string) error {
+func (s *Store) openQueuePool(databaseURL string, maxOpen int) error {
 	dsn, err := postgresDSN(databaseURL)
 	if err != nil {
 		return err
@@ -130,8 +176,8 @@ func (s *Store) openQueuePool(databaseURL string) error {
 	if err != nil {
 		return fmt.Errorf("store: open queue pool: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(16)
-	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s.queue, s.queueSQLDB = db, sqlDB
 	return nil
@@ -189,8 +235,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every connection.
+// Close writes what waits in the intake, then closes every connection.
 func (s *Store) Close() error {
+	s.intake.close()
 	if s.queueSQLDB != nil {
 		_ = s.queueSQLDB.Close()
 	}
@@ -286,6 +333,29 @@ func (s *Store) CountWhere(ctx context.Context, table, condition string, args ..
 	var n int64
 	err := s.conn(ctx).Table(table).Where(condition, args...).Count(&n).Error
 	return n, translate("count rows", err)
+}
+
+// HoldWrites blocks every write to table until release is called: on
+// PostgreSQL with a table lock, on SQLite by holding the one write lock.
+// For tests of what waits on a slow database; never for request handling.
+func (s *Store) HoldWrites(ctx context.Context, table string) (release func(), err error) {
+	tx := s.conn(ctx).Begin()
+	if tx.Error != nil {
+		return nil, translate("hold writes", tx.Error)
+	}
+	if s.postgres {
+		err = tx.Exec("LOCK TABLE " + table + " IN EXCLUSIVE MODE").Error
+	} else {
+		// BEGIN IMMEDIATE (see sqliteDSN) took the write lock already; a
+		// read makes sure the transaction really began.
+		err = tx.Exec("SELECT count(*) FROM " + table).Error
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, translate("hold writes", err)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { tx.Rollback() }) }, nil
 }
 
 // Checkpoint folds SQLite's write-ahead log into the database and truncates

@@ -60,7 +60,13 @@ func Kinds(t *testing.T) []Kind {
 // TEST_DATABASE_URL database, so tests can run in parallel.
 func New(t *testing.T, kind Kind) DB {
 	t.Helper()
-	db := Open(t, kind)
+	return NewWith(t, kind, store.Options{})
+}
+
+// NewWith is New with pool and queue sizes other than the defaults.
+func NewWith(t *testing.T, kind Kind, opts store.Options) DB {
+	t.Helper()
+	db := openWith(t, kind, opts)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatalf("storetest: migrate: %v", err)
 	}
@@ -70,6 +76,11 @@ func New(t *testing.T, kind Kind) DB {
 // Open returns an empty store of the given kind without migrating it.
 func Open(t *testing.T, kind Kind) DB {
 	t.Helper()
+	return openWith(t, kind, store.Options{})
+}
+
+func openWith(t *testing.T, kind Kind, opts store.Options) DB {
+	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
 	if kind == SQLite {
@@ -77,7 +88,7 @@ func Open(t *testing.T, kind Kind) DB {
 	} else {
 		db.URL = NewSchema(t)
 	}
-	s, err := store.Open(ctx, db.URL, db.Path)
+	s, err := store.OpenWith(ctx, db.URL, db.Path, opts)
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
