@@ -159,6 +159,22 @@ func TestUpdateReachesEveryOptedInSignerOnceInTheirLanguage(t *testing.T) {
 		if got := after["recipients"].(map[string]any)["total"]; got != float64(n-1) {
 			t.Fatalf("after unsubscribing %v would receive the next update, want %d", got, n-1)
 		}
+
+		// Past the campaign's retention, nobody is sent to again and every
+		// sealed address is deleted.
+		if err := e.db.Exec(t.Context(), "UPDATE campaigns SET status = 'closed', closed_at = ?, retention_days = 1 WHERE slug = ?",
+			time.Now().UTC().Add(-48*time.Hour), seededSlug); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.AnonymiseExpired(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := e.db.CountWhere(t.Context(), "signatures", "email_sealed IS NOT NULL OR updates"); k != 0 {
+			t.Fatalf("%d sealed addresses outlive the retention period", k)
+		}
+		if got := e.get(updatesPath, editor).wantStatus(t, 200).JSON(t)["recipients"].(map[string]any)["total"]; got != float64(0) {
+			t.Fatalf("after retention %v would receive an update", got)
+		}
 	})
 }
 
