@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 // only those its test sets, not the machine's own.
 var configVariables = []string{"LISTEN_ADDR", "PUBLIC_URL", "DATABASE_URL", "DATA_DIR", "SMTP_URL", "MAIL_FROM",
 	"JWT_SECRET", "DATA_KEY", "ADMIN_EMAIL", "ADMIN_PASSWORD", "SEED_DEMO", "RATE_LIMITS", "POW",
-	"REDIS_URL", "TRUSTED_PROXIES", "LOG_LEVEL", "MAIL_CONNECTIONS", "MAIL_RATE", "SHUTDOWN_TIMEOUT"}
+	"REDIS_URL", "TRUSTED_PROXIES", "LOG_LEVEL", "MAIL_CONNECTIONS", "MAIL_RATE", "SHUTDOWN_TIMEOUT",
+	"DEV_OUTBOX", "METRICS_ADDR"}
 
 // child is undersigned serving in a process of its own.
 type child struct {
@@ -68,6 +69,9 @@ func startChild(t *testing.T, vars map[string]string) *child {
 		env = append(env, k+"="+v)
 	}
 	env = append(env, "LISTEN_ADDR="+addr, childMarker+"=serve")
+	if _, set := vars["METRICS_ADDR"]; !set {
+		env = append(env, "METRICS_ADDR=127.0.0.1:0")
+	}
 
 	logPath := filepath.Join(t.TempDir(), "serve.log")
 	logFile, err := os.Create(logPath)

@@ -23,7 +23,7 @@ func migrateCommand(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	setupLogging(cfg.LogLevel)
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg), mailCipher(cfg))
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout io.
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg), mailCipher(cfg))
 	if err != nil {
 		return err
 	}

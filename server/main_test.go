@@ -26,11 +26,14 @@ func cleanEnv(t *testing.T) {
 	t.Helper()
 	for _, name := range []string{"LISTEN_ADDR", "PUBLIC_URL", "DATABASE_URL", "SMTP_URL", "MAIL_FROM",
 		"JWT_SECRET", "DATA_KEY", "ADMIN_EMAIL", "ADMIN_PASSWORD", "SEED_DEMO", "RATE_LIMITS", "POW",
-		"REDIS_URL", "TRUSTED_PROXIES", "LOG_LEVEL", "MAIL_CONNECTIONS", "MAIL_RATE", "SHUTDOWN_TIMEOUT"} {
+		"REDIS_URL", "TRUSTED_PROXIES", "LOG_LEVEL", "MAIL_CONNECTIONS", "MAIL_RATE", "SHUTDOWN_TIMEOUT",
+		"DEV_OUTBOX", "METRICS_ADDR"} {
 		t.Setenv(name, "")
 		t.Setenv(name+"_FILE", "")
 	}
 	t.Setenv("DATA_DIR", t.TempDir())
+	// Tests run servers side by side: each gets a free metrics port.
+	t.Setenv("METRICS_ADDR", "127.0.0.1:0")
 }
 
 func TestBadConfigStopsStartUpWithOneLine(t *testing.T) {
@@ -89,7 +92,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
-			vars := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "SHUTDOWN_TIMEOUT": "5s"}
+			vars := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "SHUTDOWN_TIMEOUT": "5s", "METRICS_ADDR": "off"}
 			if kind == storetest.Postgres {
 				vars["DATABASE_URL"] = storetest.NewSchema(t)
 			}

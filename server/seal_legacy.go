@@ -13,7 +13,7 @@ import (
 // sealLegacy seals what signatures made before sealing still hold in a
 // readable form (an address under DATA_KEY, a private name, a comment), a
 // page at a time from housekeeping, and returns how many rows it sealed.
-func sealLegacy(ctx context.Context, st *store.Store, keys privacy.Keys, sealer *privacy.Sealer) (int64, error) {
+func sealLegacy(ctx context.Context, st *store.Store, keys privacy.Keys, sealer *privacy.Coalition) (int64, error) {
 	rows, err := st.LegacySignatures(ctx, 500)
 	if err != nil {
 		return 0, err
@@ -46,7 +46,7 @@ func sealLegacy(ctx context.Context, st *store.Store, keys privacy.Keys, sealer 
 
 // runSealLegacy seals legacy rows at start and then hourly, until none is
 // left; it ends with ctx.
-func runSealLegacy(ctx context.Context, st *store.Store, keys privacy.Keys, sealer *privacy.Sealer) {
+func runSealLegacy(ctx context.Context, st *store.Store, keys privacy.Keys, sealer *privacy.Coalition) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {

@@ -35,7 +35,7 @@ func TestLegacySignaturesAreSealed(t *testing.T) {
 			}
 		}
 		id, _ := privacy.NewIdentity()
-		sealer, _ := privacy.NewSealer(id.Recipient)
+		sealer, _ := privacy.NewCoalition(id.Recipient)
 		if n, err := sealLegacy(ctx, db.Store, keys, sealer); err != nil || n != 2 {
 			t.Fatalf("sealed %d, %v", n, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -72,7 +73,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	keys := privacy.NewKeys(cfg.DataKey)
-	sealer, err := privacy.NewSealer(cfg.SealRecipients)
+	coalition, err := privacy.NewCoalition(cfg.SealRecipients)
 	if err != nil {
 		return err
 	}
@@ -104,17 +105,18 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	// their emails; every instance runs one, side by side.
 	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
 	signIntake.Mail = queue
-	signIntake.Sealer = sealer
+	signIntake.Coalition = coalition
 	if cfg.UsesPostgres() {
 		signIntake.Workers = 2
 	}
+	metrics := api.NewMetrics()
 	app := api.New(api.Deps{
 		Config:  cfg,
 		Store:   st,
 		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
 		Limiter: ratelimit.New(counter, cfg.RateLimits),
 		Keys:    keys,
-		Sealer:  sealer,
+		Coalition: coalition,
 		Hasher:  signIntake.Hasher, // one cache: closing forgets the key for the worker too
 		Pow:     proofOfWork,
 		Catalog: catalog,
@@ -125,7 +127,13 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
+		Metrics:  metrics,
 	})
+	stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
@@ -134,7 +142,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	workCtx, stopWork := context.WithCancel(context.Background())
 	housekeeping := startHousekeeping(workCtx, st)
 	sealingDone := make(chan struct{})
-	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, sealer) }()
+	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, coalition) }()
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
@@ -180,6 +188,29 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	return nil
 }
 
+// serveMetrics serves /metrics on METRICS_ADDR, a listener of its own
+// (loopback by default): per-route counts are for the operator's
+// Prometheus, not for the public. It returns a function that stops it.
+func serveMetrics(ctx context.Context, addr string, m *api.Metrics) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("metrics server", "err", err)
+		}
+	}()
+	slog.Info("metrics are served", "address", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
 // rateLimitStore keeps rate-limit counters and spent challenges in Redis
 // when REDIS_URL is set, else in the database; both are shared by every
 // instance.
@@ -200,7 +231,8 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
-		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections)
+		smtp, err := mailers.NewSMTP(cfg.SMTPURL, cfg.MailFrom.String(), cfg.MailConnections,
+			mailers.WithHELO(cfg.SMTPHelo), mailers.WithCAFile(cfg.SMTPCAFile))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -214,7 +246,7 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog,
 }
 
 func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, cfg.SQLitePath(), storeOptions(cfg), mailCipher(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +257,22 @@ func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error
 	}
 	slog.Info("database ready", "database", databaseKind(cfg), "schema_version", version)
 	return st, nil
+}
+
+// storeOptions are the pool and queue sizes the configuration asks for.
+func storeOptions(cfg config.Config) store.Options {
+	return store.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
+		QueueMaxOpenConns: cfg.DBQueueMaxOpenConns, IntakeQueue: cfg.IntakeQueue,
+		PgBouncer: cfg.PgBouncer,
+	}
+}
+
+// mailCipher seals the mail queue and the dev outbox with a key derived
+// from DATA_KEY: every instance sharing the key can send what another
+// queued.
+func mailCipher(cfg config.Config) store.Option {
+	return store.WithCipher(privacy.NewKeys(cfg.DataKey).Sealer("mail"))
 }
 
 func databaseKind(cfg config.Config) string {
@@ -291,6 +339,7 @@ func housekeeping(ctx context.Context, st *store.Store) {
 	}{
 		{"close campaigns past their closing time", func() (int64, error) { return st.CloseDue(ctx) }},
 		{"shred closed campaigns' dedup keys", func() (int64, error) { return st.ShredClosed(ctx) }},
+		{"destroy past days' ip salts", func() (int64, error) { return st.DeleteStaleIPSalts(ctx, time.Now()) }},
 		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
 		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
 		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},

@@ -105,6 +105,8 @@ async function startServer(smtpPort) {
     POW: 'on',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
+    // Suites run side by side: metrics on a free port each.
+    METRICS_ADDR: '127.0.0.1:0',
   });
   const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -25,7 +25,8 @@ export const sections = [
   { name: 'signatures', path: '/admin/signatures', role: 'admin' },
   { name: 'users', path: '/admin/users', role: 'admin' },
   { name: 'audit', path: '/admin/audit', role: 'admin' },
-  { name: 'outbox', path: '/admin/outbox', role: 'editor' },
+  // Signers' addresses, names and live links: admins only, every read audited.
+  { name: 'outbox', path: '/admin/outbox', role: 'admin' },
 ];
 
 /** The sections a role may open. */

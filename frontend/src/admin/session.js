@@ -82,7 +82,7 @@ export function createSession({ fetch: fetchFn, onChange = () => {}, locks } = {
   /** End the session here and on the server (the cookie is cleared there). */
   async function logout() {
     try {
-      await send('POST', '/auth/logout', {}, '');
+      await send('POST', '/auth/logout', {}, token);
     } finally {
       set(null, '');
     }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -55,7 +56,7 @@ func setup(ctx context.Context, o options) (*benchEnv, error) {
 	u, _ := url.Parse(o.adminURL)
 	u.Path = "/" + o.database
 	e.dbURL = u.String()
-	if e.store, err = store.Open(ctx, e.dbURL, ""); err != nil {
+	if e.store, err = store.Open(ctx, e.dbURL, "", benchCipher); err != nil {
 		return nil, err
 	}
 	if err := e.startSink(); err != nil {
@@ -100,40 +101,54 @@ func (s sinkSession) Data(r io.Reader) error {
 // startServer runs the binary on the bench database, limits and proof of
 // work off, mail to the sink, and waits until it is ready.
 func (e *benchEnv) startServer() error {
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	cmd, base, err := e.launch(e.dbURL, filepath.Join(e.dir, "data"), "server.log")
 	if err != nil {
 		return err
+	}
+	e.server, e.baseURL = cmd, base
+	return nil
+}
+
+// launch starts one instance of the binary on databaseURL (empty: SQLite in
+// dataDir), logging to logName in the bench folder, and waits until it is
+// ready.
+func (e *benchEnv) launch(databaseURL, dataDir, logName string, extraEnv ...string) (*exec.Cmd, string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	e.baseURL = "http://" + addr
+	base := "http://" + addr
 	cmd := exec.CommandContext(context.Background(), e.o.binary, "serve") //nolint:gosec // the binary the developer asked to measure
 	cmd.Env = append(os.Environ(),
-		"LISTEN_ADDR="+addr, "DATABASE_URL="+e.dbURL, "DATA_DIR="+filepath.Join(e.dir, "data"),
+		"LISTEN_ADDR="+addr, "DATABASE_URL="+databaseURL, "DATA_DIR="+dataDir,
 		"RATE_LIMITS=off", "POW=off", "SMTP_URL=smtp://"+e.sinkAddr+"?tls=none", "MAIL_CONNECTIONS=4",
-		"LOG_LEVEL=warn", "ADMIN_EMAIL=bench@example.org", "ADMIN_PASSWORD=bench-password-123")
-	logFile, err := os.Create(filepath.Join(e.dir, "server.log"))
+		"LOG_LEVEL=warn", "METRICS_ADDR=127.0.0.1:0", "ADMIN_EMAIL=bench@example.org", "ADMIN_PASSWORD=bench-password-123")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	logFile, err := os.Create(filepath.Join(e.dir, logName))
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", e.o.binary, err)
+		return nil, "", fmt.Errorf("start %s: %w", e.o.binary, err)
 	}
-	e.server = cmd
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		res, err := get(e.baseURL + "/readyz")
+		res, err := get(base + "/readyz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				log.Printf("server ready at %s (log: %s)", e.baseURL, logFile.Name())
-				return nil
+				log.Printf("server ready at %s (log: %s)", base, logFile.Name())
+				return cmd, base, nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("the server was not ready within 30 s; see %s", logFile.Name())
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	return nil, "", fmt.Errorf("the server was not ready within 30 s; see %s", logFile.Name())
 }
 
 func (e *benchEnv) close() {
@@ -187,3 +202,7 @@ func get(u string) (*http.Response, error) {
 	}
 	return http.DefaultClient.Do(req)
 }
+
+// benchCipher seals the mail the bench queues itself (the server seals
+// its own with its DATA_KEY; the mail measures clear the queue first).
+var benchCipher = store.WithCipher(privacy.NewKeys(make([]byte, 32)).Sealer("mail"))

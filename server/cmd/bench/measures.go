@@ -29,7 +29,7 @@ func (e *benchEnv) countWhere(ctx context.Context, cond string) int64 {
 // accepted counts the signing requests the database holds: signatures, and
 // requests still in the intake (durable too, handled by the worker later).
 func (e *benchEnv) accepted(ctx context.Context) int64 {
-	n, err := e.store.CountRows(ctx, "signature_intake")
+	n, err := e.store.CountRows(ctx, "intake")
 	if err != nil {
 		e.failed = true
 		return -1

@@ -68,7 +68,7 @@ func benchShred(ctx context.Context, e *benchEnv) ([]result, error) {
 func benchSeal(_ context.Context, _ *benchEnv) ([]result, error) {
 	a, _ := privacy.NewIdentity()
 	b, _ := privacy.NewIdentity()
-	sealer, err := privacy.NewSealer(a.Recipient + "," + b.Recipient)
+	sealer, err := privacy.NewCoalition(a.Recipient + "," + b.Recipient)
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,11 @@ package api
 
 import (
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/ansrivas/fiberprometheus/v2"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -30,9 +30,9 @@ type Deps struct {
 	Tokens  *auth.Tokens
 	Limiter *ratelimit.Limiter
 	Keys    privacy.Keys
-	// Sealer seals signers' kept data to SEAL_RECIPIENTS (built from the
-	// config when nil).
-	Sealer *privacy.Sealer
+	// Coalition seals signers' kept data to SEAL_RECIPIENTS (built from
+	// the config when nil).
+	Coalition *privacy.Coalition
 	// Hasher hashes addresses with each campaign's own key (built from
 	// Keys and Store when nil).
 	Hasher *privacy.CampaignHasher
@@ -50,6 +50,24 @@ type Deps struct {
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).
 	CacheTTL time.Duration
+	// Metrics collects the HTTP metrics; serve it on its own listener
+	// (METRICS_ADDR), never on the public one. Nil: a new one.
+	Metrics *Metrics
+}
+
+// Metrics is the HTTP metrics of one app, served with the process's
+// default registry (the mail queue's metrics, the Go and process
+// collectors) by Handler.
+type Metrics struct{ registry *prometheus.Registry }
+
+// NewMetrics returns an empty set of HTTP metrics.
+func NewMetrics() *Metrics { return &Metrics{registry: prometheus.NewRegistry()} }
+
+// Handler serves the metrics in the Prometheus text formats. It is not on
+// the app: live per-route counts (confirmations, withdrawals, exports,
+// failed logins) are nobody's business on the public listener.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(prometheus.Gatherers{m.registry, prometheus.DefaultGatherer}, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
 // Notifier wakes the mail queue's workers.
@@ -63,6 +81,8 @@ type server struct {
 	Deps
 	secureCookies bool
 	cache         *ttlCache
+	proxies       proxies
+	salts         *ipSalts
 }
 
 // New returns the Fiber app with every route of undersigned.
@@ -70,17 +90,21 @@ func New(d Deps) *fiber.App {
 	if d.Mail == nil {
 		d.Mail = noNotifier{}
 	}
-	if d.Sealer == nil {
-		sealer, err := privacy.NewSealer(d.Config.SealRecipients)
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	if d.Coalition == nil {
+		coalition, err := privacy.NewCoalition(d.Config.SealRecipients)
 		if err != nil {
 			panic("api: SEAL_RECIPIENTS was validated by config: " + err.Error())
 		}
-		d.Sealer = sealer
+		d.Coalition = coalition
 	}
 	if d.Hasher == nil {
 		d.Hasher = &privacy.CampaignHasher{Keys: d.Keys, Store: d.Store}
 	}
-	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL)}
+	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
+		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             uploadBodyLimit,
@@ -91,10 +115,10 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	}
 	if len(d.Config.TrustedProxies) > 0 {
-		// Behind a trusted proxy the client address is in X-Forwarded-For;
-		// from anyone else that header is ignored, so it cannot be forged to
-		// escape a rate limit. The address is only ever hashed.
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		// Only the trusted proxies' X-Forwarded-Proto and Host are believed.
+		// The client address is not Fiber's: it would take the whole raw
+		// X-Forwarded-For header, which the client writes the start of
+		// (see clientAddr).
 		cfg.EnableTrustedProxyCheck = true
 		cfg.TrustedProxies = d.Config.TrustedProxies
 	}
@@ -102,16 +126,10 @@ func New(d Deps) *fiber.App {
 
 	// The metrics middleware sits outside accessLog, which has already turned
 	// a handler's error into its answer: so it counts the status the client
-	// got, not a 500 for every returned error. /metrics comes after the
-	// middleware, so that it too carries the request id and strict headers.
-	// It serves this app's HTTP metrics (a registry of its own, as each test
-	// builds an app) and the process's default registry, which holds the mail
-	// queue's metrics and the Go and process collectors.
-	httpMetrics := prometheus.NewRegistry()
-	prom := fiberprometheus.NewWithRegistry(httpMetrics, "undersigned", "http", "", nil)
-	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies))
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(prometheus.Gatherers{httpMetrics, prometheus.DefaultGatherer},
-		promhttp.HandlerOpts{EnableOpenMetrics: true})))
+	// got, not a 500 for every returned error. The metrics are served by
+	// Metrics.Handler on a listener of their own.
+	prom := fiberprometheus.NewWithRegistry(d.Metrics.registry, "undersigned", "http", "", nil)
+	app.Use(requestIDs(), prom.Middleware, accessLog(), recoverPanics(), securityHeaders(s.secureCookies), refuseNonUTF8())
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -148,7 +166,6 @@ func New(d Deps) *fiber.App {
 	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
 	v1.Post("/admin/campaigns/preview", editor, s.previewCampaignBody)
-	v1.Get("/admin/outbox", editor, s.listOutbox)
 
 	// Staff: officials and digests (editor).
 	v1.Get("/admin/contacts", editor, s.listContacts)
@@ -156,6 +173,7 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/contacts/import", editor, s.importContacts)
 	v1.Patch("/admin/contacts/:id", editor, s.updateContact)
 	v1.Delete("/admin/contacts/:id", editor, s.deleteContact)
+	v1.Delete("/admin/contacts/:id/bounce", editor, s.clearContactBounce)
 	v1.Get("/admin/digests", editor, s.listDigests)
 	v1.Post("/admin/digests", editor, s.createDigest)
 	v1.Get("/admin/digests/:id", editor, s.getDigest)
@@ -184,6 +202,8 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/users", admin, s.createUser)
 	v1.Patch("/admin/users/:id", admin, s.updateUser)
 	v1.Get("/admin/audit", admin, s.listAudit)
+	v1.Get("/admin/outbox", admin, s.listOutbox)
+	v1.Get("/admin/outbox/status", admin, s.outboxStatus)
 	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
 	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
 	v1.Post("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignaturesOpened)

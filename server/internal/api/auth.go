@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -16,13 +19,10 @@ const (
 	refreshCookie   = "undersigned_refresh"
 	refreshPath     = "/api/v1/auth"
 	sessionLifetime = 7 * 24 * time.Hour
-)
-
-// Login limits: per account, so that one address cannot be guessed at from
-// many machines, and per client, so that one machine cannot try many.
-var (
-	loginPerAccount = ratelimit.Rule{Name: "login-account", Max: 10, Window: 15 * time.Minute}
-	loginPerClient  = ratelimit.Rule{Name: "login-ip", Max: 30, Window: 15 * time.Minute}
+	// refreshGrace is how long a spent refresh token still gets its
+	// successor: two console tabs, or two instances behind a load balancer,
+	// refreshing with one cookie at once. Past it, reuse ends the session.
+	refreshGrace = 10 * time.Second
 )
 
 type loginRequest struct {
@@ -49,10 +49,6 @@ type sessionView struct {
 	User        userView `json:"user"`
 }
 
-// clientHash is the keyed, daily-salted hash of the client address: the
-// only form in which an address is ever used (privacy rule 2).
-func (s *server) clientHash(c *fiber.Ctx) string { return s.Keys.IPHash(c.IP(), time.Now()) }
-
 func (s *server) login(c *fiber.Ctx) error {
 	var req loginRequest
 	if err := decode(c, &req); err != nil {
@@ -69,10 +65,8 @@ func (s *server) login(c *fiber.Ctx) error {
 	if err := fields.err(); err != nil {
 		return err
 	}
-	if err := s.allow(c, loginPerClient, s.clientHash(c)); err != nil {
-		return err
-	}
-	if err := s.allow(c, loginPerAccount, s.Keys.Hash("login", email)); err != nil {
+	succeeded, err := s.admitLogin(c, email)
+	if err != nil {
 		return err
 	}
 
@@ -85,6 +79,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	if !auth.CheckPassword(req.Password, user.PasswordHash) || user.Disabled {
 		return errUnauthorized("the email or password is wrong")
 	}
+	succeeded()
 	token, hash := auth.NewToken()
 	sess, err := s.Store.CreateSession(c.UserContext(), user.ID, hash, sessionLifetime)
 	if err != nil {
@@ -114,14 +109,15 @@ func (s *server) clearRefreshCookie(c *fiber.Ctx) {
 }
 
 // refresh spends the refresh cookie for a new access token and a new
-// refresh cookie. A cookie spent before ends its session.
+// refresh cookie. A cookie spent more than refreshGrace before ends its
+// session.
 func (s *server) refresh(c *fiber.Ctx) error {
 	old := c.Cookies(refreshCookie)
 	if old == "" {
 		return errUnauthorized("sign in first")
 	}
-	token, hash := auth.NewToken()
-	sess, user, err := s.Store.RotateRefreshToken(c.UserContext(), auth.HashToken(old), hash)
+	token := s.nextRefreshToken(old)
+	sess, user, err := s.Store.RotateRefreshToken(c.UserContext(), auth.HashToken(old), auth.HashToken(token), refreshGrace)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTokenReused):
 		s.clearRefreshCookie(c)
@@ -132,12 +128,30 @@ func (s *server) refresh(c *fiber.Ctx) error {
 	return s.issue(c, user, sess, token)
 }
 
-// logout ends the session of the refresh cookie, if any; it always
-// succeeds, so that a client can always leave cleanly.
+// nextRefreshToken is the successor of a refresh token: derived from it
+// with a server key, so that every request spending one token at once is
+// given the same new one, while only the server can tell what it is.
+func (s *server) nextRefreshToken(old string) string {
+	m := hmac.New(sha256.New, s.Keys.Derive("refresh-rotation"))
+	m.Write([]byte(old))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// logout ends the session of the refresh cookie and the session of the
+// bearer token, whichever it is given; it always succeeds, so that a client
+// can always leave cleanly. Without the cookie (another browser profile, a
+// script) the access token must not outlive the logout.
 func (s *server) logout(c *fiber.Ctx) error {
 	if old := c.Cookies(refreshCookie); old != "" {
 		if err := s.Store.RevokeSessionOfToken(c.UserContext(), auth.HashToken(old)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+	}
+	if bearer, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && bearer != "" {
+		if claims, err := s.Tokens.Verify(bearer); err == nil {
+			if err := s.Store.RevokeSession(c.UserContext(), claims.SessionID); err != nil {
+				return err
+			}
 		}
 	}
 	s.clearRefreshCookie(c)

@@ -3,6 +3,7 @@ package api
 import (
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bnp/undersigned/server/internal/countries"
@@ -98,6 +99,11 @@ type contactView struct {
 	Tags              []string `json:"tags"`
 	Subscribed        bool     `json:"subscribed"`
 	ResubscribeReason string   `json:"resubscribe_reason,omitempty"`
+	// Bouncing: the address was refused for good; no digest goes to it
+	// until staff clear the mark.
+	Bouncing     bool       `json:"bouncing"`
+	BouncedAt    *time.Time `json:"bounced_at,omitempty"`
+	BounceReason string     `json:"bounce_reason,omitempty"`
 }
 
 func viewContact(c store.Contact) contactView {
@@ -107,5 +113,6 @@ func viewContact(c store.Contact) contactView {
 	}
 	return contactView{ID: c.ID, Name: c.Name, Email: c.Email, Title: c.Title, Institution: c.Institution,
 		Region: c.Region, Country: c.Country, Language: c.Language, Tags: tags,
-		Subscribed: c.UnsubscribedAt == nil, ResubscribeReason: c.ResubscribeReason}
+		Subscribed: c.UnsubscribedAt == nil, ResubscribeReason: c.ResubscribeReason,
+		Bouncing: c.BouncedAt != nil, BouncedAt: c.BouncedAt, BounceReason: c.BounceReason}
 }

@@ -104,6 +104,18 @@ func (s *server) updateContact(c *fiber.Ctx) error {
 	return c.JSON(viewContact(ct))
 }
 
+// clearContactBounce lets digests go to a contact whose address bounced
+// (staff corrected it, or the mailbox is back).
+func (s *server) clearContactBounce(c *fiber.Ctx) error {
+	ct, err := s.Store.ClearContactBounce(c.UserContext(), c.Params("id"), auditBy(c, "contact.bounce_clear", c.Params("id"), 1))
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("contact")
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(viewContact(ct))
+}
+
 func (s *server) deleteContact(c *fiber.Ctx) error {
 	err := s.Store.DeleteContact(c.UserContext(), c.Params("id"), auditBy(c, "contact.delete", c.Params("id"), 1))
 	if errors.Is(err, store.ErrNotFound) {

@@ -9,23 +9,22 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bnp/undersigned/mailers"
-	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
-
-// verifyLifetime is how long an endorsement's verification link works; an
-// unverified endorsement is deleted after it.
-const verifyLifetime = 7 * 24 * time.Hour
 
 // Past this, a client gets 429: an office endorsing for a handful of
 // organisations stays far below it, a script does not.
 var endorsePerClient = ratelimit.Rule{Name: "endorse-ip", Max: 20, Window: 10 * time.Minute}
 
 // endorse takes an organisation's endorsement and emails its contact a
-// verification link. The answer is the same 202 whether or not the
-// organisation endorsed before (privacy rule 6).
+// verification link. The answer is the same 202, after the same work,
+// whether or not the organisation endorsed before (privacy rule 6).
 func (s *server) endorse(c *fiber.Ctx) error {
+	if s.Intake.Full() {
+		return errBusy()
+	}
 	var in endorseInput
 	if err := decode(c, &in); err != nil {
 		return err
@@ -48,36 +47,18 @@ func (s *server) endorse(c *fiber.Ctx) error {
 	if err := s.allow(c, endorsePerClient, client); err != nil {
 		return err
 	}
-	contact, err := json.Marshal(map[string]string{"name": form.ContactName, "email": form.contactEmail})
+	// One sealed write into the intake, the same work whether or not the
+	// organisation and its contact endorsed before; the intake worker
+	// decides and emails.
+	err = s.Intake.SubmitEndorsement(c.UserContext(), camp.ID, intake.EndorseRequest{
+		Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
+		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement,
+		Calls: form.calls, Confidential: form.Confidential,
+		ContactName: form.ContactName, ContactEmail: form.contactEmail,
+		Language: s.languageOf(c, camp.Language), Campaign: camp.Title, Client: client,
+	})
 	if err != nil {
 		return err
-	}
-	sealedContact, err := s.Sealer.Seal(string(contact))
-	if err != nil {
-		return err
-	}
-	token, hash := auth.NewToken()
-	lang := s.languageOf(c, camp.Language)
-	e := &store.Endorsement{
-		CampaignID: camp.ID, Organization: form.Organization, OrgType: form.OrgType, Country: form.Country,
-		Website: form.Website, WebsiteHost: form.websiteHost, Statement: form.Statement, Confidential: form.Confidential,
-		ContactName: &form.ContactName, ContactEmail: &form.contactEmail, ContactSealed: &sealedContact, Language: lang, IPHash: &client,
-		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(verifyLifetime).Truncate(time.Millisecond),
-		CallIDs: form.calls,
-	}
-	mail := queued(mailers.EndorsementVerify(lang, mailers.EndorsementVerifyParams{
-		Campaign: camp.Title, Organization: form.Organization, Link: s.link("/endorse/confirm/" + token),
-		Days: int(verifyLifetime / (24 * time.Hour)),
-	}))
-	mail.Recipient, mail.Ref = form.contactEmail, camp.ID
-	outcome, err := s.Store.Endorse(c.UserContext(), e, s.Config.MessageDomain(), mail)
-	if errors.Is(err, store.ErrUnknownCall) {
-		return errValidation("calls", "must list distinct call ids of this campaign")
-	} else if err != nil {
-		return err
-	}
-	if outcome != store.EndorseUnchanged {
-		s.Mail.Wake()
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
 }

@@ -87,6 +87,9 @@ func (s *server) endorsementFilter(c *fiber.Ctx, defaultStatus string) (store.En
 
 const adminEndorsementsPage = 100
 
+// endorsementQueryShown are the parameters the audit log keeps (queryDetail).
+var endorsementQueryShown = []string{"status", "campaign", "cursor"}
+
 // adminListEndorsements is the review queue: oldest first, with counts by
 // status (confidential endorsements included). Every page read is audited,
 // since it shows contact persons.
@@ -103,7 +106,7 @@ func (s *server) adminListEndorsements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.list", c.Query("campaign"), int64(len(rows)), queryDetail(c))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.list", c.Query("campaign"), int64(len(rows)), queryDetail(c, endorsementQueryShown))); err != nil {
 		return err
 	}
 	items := make([]adminEndorsementView, len(rows))
@@ -217,7 +220,7 @@ func (s *server) exportEndorsements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.export", camp.Slug, n, queryDetail(c))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "endorsements.export", camp.Slug, n, queryDetail(c, endorsementQueryShown))); err != nil {
 		return err
 	}
 	number := map[string]string{}

@@ -77,6 +77,7 @@ func TestStaffEndorsementListFiltersCountsAndAudit(t *testing.T) {
 		other := e.send("POST", "/api/v1/admin/campaigns", e.token(store.RoleEditor), open).wantStatus(t, 201).JSON(t)
 		otherBody := endorseBody("Other Campaign Org", "other@example.org")
 		e.send("POST", "/api/v1/campaigns/"+other["slug"].(string)+"/endorsements", "", otherBody).wantStatus(t, 202)
+		e.settle()
 
 		list := func(query string) map[string]any {
 			t.Helper()

@@ -33,12 +33,13 @@ const testPassword = "correct horse battery staple"
 // env is one API under test on one migrated database, with a staff account
 // of each role.
 type env struct {
-	t      *testing.T
-	db     storetest.DB
-	app    *fiber.App
-	cfg    config.Config
-	tokens *auth.Tokens
-	users  map[store.Role]store.User
+	t       *testing.T
+	db      storetest.DB
+	app     *fiber.App
+	metrics *api.Metrics
+	cfg     config.Config
+	tokens  *auth.Tokens
+	users   map[store.Role]store.User
 }
 
 // each runs fn against a fresh env per database.
@@ -62,10 +63,21 @@ func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
 
 func newEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env {
 	t.Helper()
+	return newEnvDeps(t, db, adjust, nil)
+}
+
+// newEnvDeps is newEnv with a hook to change the API's dependencies (a
+// Redis counter, say) before the app is built.
+func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps func(*api.Deps)) *env {
+	t.Helper()
 	cfg := testConfig(t, adjust)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
 	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
-	e.app = api.New(testDeps(t, cfg, db, tokens))
+	d := testDeps(t, cfg, db, tokens)
+	if deps != nil {
+		deps(&d)
+	}
+	e.serve(d)
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +121,11 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worker {
 	t.Helper()
 	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
-	sealer, err := privacy.NewSealer(cfg.SealRecipients)
+	sealer, err := privacy.NewCoalition(cfg.SealRecipients)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Sealer = sealer
+	w.Coalition = sealer
 	w.Poll = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -128,12 +140,29 @@ func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worke
 func (e *env) settle() {
 	e.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for e.count("signature_intake") > 0 {
+	for e.count("intake") > 0 {
 		if time.Now().After(deadline) {
 			e.t.Fatal("the intake worker did not handle the accepted signing requests within 10 s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// serve builds the app under test, keeping its metrics for scrape.
+func (e *env) serve(d api.Deps) {
+	if d.Metrics == nil {
+		d.Metrics = api.NewMetrics()
+	}
+	e.metrics = d.Metrics
+	e.app = api.New(d)
+}
+
+// scrape reads the metrics as Prometheus does, on their own listener.
+func (e *env) scrape() response {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 // response is what a test reads of an answer.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/store"
@@ -27,7 +26,7 @@ func newBareEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env
 	cfg := testConfig(t, adjust)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String())
 	e := &env{t: t, db: db, cfg: cfg, tokens: tokens, users: map[store.Role]store.User{}}
-	e.app = api.New(testDeps(t, cfg, db, tokens))
+	e.serve(testDeps(t, cfg, db, tokens))
 	return e
 }
 
@@ -204,7 +203,10 @@ func TestMetricsArePrometheusText(t *testing.T) {
 		e.get("/api/v1/campaigns", "").wantStatus(t, 200)
 		e.get("/api/v1/campaigns/nope", "").wantStatus(t, 404)
 		e.get("/api/v1/auth/me", "").wantStatus(t, 401)
-		r := e.get("/metrics", "").wantStatus(t, 200)
+		// Not on the public listener: per-route counts tell who is
+		// confirming, withdrawing and exporting right now.
+		e.get("/metrics", "").wantError(t, 404, "not_found")
+		r := e.scrape().wantStatus(t, 200)
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 			t.Errorf("Content-Type = %q", ct)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bnp/undersigned/mailers"
-	"github.com/bnp/undersigned/server/internal/api"
+
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
@@ -56,7 +56,7 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 	t.Cleanup(func() { cancel(); <-done })
 	deps := testDeps(t, e.cfg, db, e.tokens)
 	deps.Mail = q
-	e.app = api.New(deps)
+	e.serve(deps)
 	return &mailEnv{env: e, smtp: srv, queue: q}
 }
 

@@ -17,8 +17,8 @@ import (
 // sending, or sends into refusals, shows on the dashboard.
 func TestMetricsShowTheMailQueue(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
-		sent := mailCounter(t, e.get("/metrics", "").wantStatus(t, 200).Body, "sent")
-		failed := mailCounter(t, e.get("/metrics", "").wantStatus(t, 200).Body, "failed")
+		sent := mailCounter(t, e.scrape().wantStatus(t, 200).Body, "sent")
+		failed := mailCounter(t, e.scrape().wantStatus(t, 200).Body, "failed")
 		refused := e.users[store.RoleViewer].Email
 		e.smtp.SetReply(func(rcpt string, _ int) error {
 			if rcpt == refused {
@@ -35,7 +35,7 @@ func TestMetricsShowTheMailQueue(t *testing.T) {
 		// both answers to show.
 		var body []byte
 		for deadline := time.Now().Add(10 * time.Second); ; {
-			body = e.get("/metrics", "").wantStatus(t, 200).Body
+			body = e.scrape().wantStatus(t, 200).Body
 			if mailCounter(t, body, "sent") >= sent+1 && mailCounter(t, body, "failed") >= failed+1 {
 				break
 			}

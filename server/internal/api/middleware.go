@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -93,13 +94,17 @@ func accessLog() fiber.Handler {
 }
 
 // securityHeaders sets the strict headers of DESIGN.md (privacy rule 9).
-// Routes under /embed/ may be framed by partners' sites.
+// Only the widget, exactly /embed/{slug}, may be framed by partners' sites:
+// for any other path the SPA mounts the whole app, console included.
 func securityHeaders(https bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		setSecurityHeaders(c, https)
 		return c.Next()
 	}
 }
+
+// embedPath is the widget's route, as frontend/src/main.js matches it.
+var embedPath = regexp.MustCompile(`^/embed/[a-z0-9-]+/?$`)
 
 // setSecurityHeaders sets them on one answer; the error handler also calls
 // it for answers that fasthttp gives before any middleware runs.
@@ -111,7 +116,7 @@ func setSecurityHeaders(c *fiber.Ctx, https bool) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-	if strings.HasPrefix(c.Path(), "/embed/") {
+	if embedPath.MatchString(c.Path()) {
 		h.Set("Content-Security-Policy", csp+"; frame-ancestors *")
 	} else {
 		h.Set("Content-Security-Policy", csp+"; frame-ancestors 'none'")

@@ -9,15 +9,16 @@ import (
 
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-const resetLifetime = 30 * time.Minute
-
 var (
 	resetPerClient  = ratelimit.Rule{Name: "reset-ip", Max: 10, Window: time.Hour}
 	resetPerAccount = ratelimit.Rule{Name: "reset-account", Max: 3, Window: time.Hour}
+	// Setting the new password: a person needs one or two tries.
+	resetConfirmPerClient = ratelimit.Rule{Name: "reset-confirm-ip", Max: 10, Window: 15 * time.Minute}
 )
 
 // requestPasswordReset emails a single-use link to the account, if there
@@ -43,15 +44,10 @@ func (s *server) requestPasswordReset(c *fiber.Ctx) error {
 		return err
 	}
 	if ok {
-		token, hash := auth.NewToken()
-		out := mailers.PasswordReset(mailers.PasswordResetParams{
-			Link: s.link("/reset/" + token), Minutes: int(resetLifetime / time.Minute)})
-		created, err := s.Store.RequestPasswordReset(c.UserContext(), email, hash, resetLifetime, s.Config.MessageDomain(), queued(out))
-		if err != nil {
+		// The same sealed write into the intake whether or not the address
+		// has an account; the intake worker looks it up and emails.
+		if err := s.Intake.SubmitPasswordReset(c.UserContext(), intake.ResetRequest{Email: email}); err != nil {
 			return err
-		}
-		if created {
-			s.Mail.Wake()
 		}
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "accepted"})
@@ -75,13 +71,25 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 	if err := f.err(); err != nil {
 		return err
 	}
+	if err := s.allow(c, resetConfirmPerClient, s.clientHash(c)); err != nil {
+		return err
+	}
+	// The token first: hashing costs 19 MiB, which nobody may spend
+	// without a live link.
+	tokenHash := auth.HashToken(in.Token)
+	badToken := errValidation("token", "this link is not valid or has expired; ask for a new one")
+	if err := s.Store.PasswordResetUsable(c.UserContext(), tokenHash); errors.Is(err, store.ErrNotFound) {
+		return badToken
+	} else if err != nil {
+		return err
+	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.ResetPassword(c.UserContext(), auth.HashToken(in.Token), hash)
+	_, err = s.Store.ResetPassword(c.UserContext(), tokenHash, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return errValidation("token", "this link is not valid or has expired; ask for a new one")
+		return badToken
 	} else if err != nil {
 		return err
 	}

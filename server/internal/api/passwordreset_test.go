@@ -3,13 +3,11 @@ package api_test
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -61,8 +59,7 @@ func TestPasswordResetAnswersAlikeForUnknownAddress(t *testing.T) {
 		if string(known.Body) != string(unknown.Body) {
 			t.Fatalf("answers differ: %s vs %s", known.Body, unknown.Body)
 		}
-		e.smtp.Wait(1, 10*time.Second)
-		time.Sleep(200 * time.Millisecond)
+		waitSent(t, e)
 		if n := len(e.smtp.Messages()); n != 1 {
 			t.Fatalf("%d emails sent, want 1 (none to the unknown address)", n)
 		}
@@ -95,7 +92,7 @@ func TestPasswordResetBadInputs(t *testing.T) {
 				}
 			})
 		}
-		if n := e.count("password_resets") + e.count("mail_messages"); n != 0 {
+		if n := e.count("intake") + e.count("password_resets") + e.count("mail_messages"); n != 0 {
 			t.Fatalf("bad inputs wrote %d rows", n)
 		}
 	})
@@ -110,54 +107,6 @@ func TestPasswordResetExpires(t *testing.T) {
 		}
 		e.send("POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": token, "password": "long enough password"}).
 			wantError(t, 422, "validation_failed")
-	})
-}
-
-func TestOutboxIsForEditorsAndOnlyWithoutSMTP(t *testing.T) {
-	each(t, func(t *testing.T, e *env) {
-		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
-		e.get("/api/v1/admin/outbox", e.token(store.RoleModerator)).wantError(t, 403, "forbidden")
-		e.get("/api/v1/admin/outbox", e.token(store.RoleEditor)).wantStatus(t, 200)
-	})
-	eachWithMail(t, func(t *testing.T, e *mailEnv) {
-		e.get("/api/v1/admin/outbox", e.token(store.RoleEditor)).wantError(t, 404, "not_found")
-	})
-}
-
-// A reset link in the dev outbox would let an editor become an admin: an
-// editor sees only their own; admins, who may set any password, see all.
-func TestOutboxShowsResetLinksOnlyToTheirOwnerOrAdmins(t *testing.T) {
-	each(t, func(t *testing.T, e *env) {
-		admin, editor := e.users[store.RoleAdmin].Email, e.users[store.RoleEditor].Email
-		for _, m := range []store.OutboxEntry{
-			{Kind: mailers.KindPasswordReset, Recipient: admin, Subject: "reset admin"},
-			{Kind: mailers.KindPasswordReset, Recipient: editor, Subject: "reset editor"},
-			{Kind: mailers.KindSignatureConfirm, Recipient: "signer@example.org", Subject: "confirm"},
-		} {
-			if err := e.db.WriteOutbox(t.Context(), &m); err != nil {
-				t.Fatal(err)
-			}
-		}
-		subjects := func(role store.Role) string {
-			var out []string
-			for _, it := range e.get("/api/v1/admin/outbox", e.token(role)).wantStatus(t, 200).JSON(t)["items"].([]any) {
-				out = append(out, it.(map[string]any)["subject"].(string))
-			}
-			sort.Strings(out)
-			return strings.Join(out, ",")
-		}
-		if got := subjects(store.RoleEditor); got != "confirm,reset editor" {
-			t.Errorf("editor sees %q", got)
-		}
-		if got := subjects(store.RoleAdmin); got != "confirm,reset admin,reset editor" {
-			t.Errorf("admin sees %q", got)
-		}
-		if err := e.db.Exec(t.Context(), "UPDATE dev_outbox SET created_at = ?", time.Now().UTC().Add(-49*time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		if n, err := e.db.PurgeOutbox(t.Context(), time.Now().Add(-48*time.Hour)); err != nil || n != 3 {
-			t.Fatalf("purged %d, %v; want 3", n, err)
-		}
 	})
 }
 

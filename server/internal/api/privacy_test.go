@@ -57,6 +57,7 @@ func TestNoAddressOrIPAtRest(t *testing.T) {
 
 func waitSent(t *testing.T, e *mailEnv) {
 	t.Helper()
+	e.settle() // what the intake worker queues comes first
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		n, err := e.db.CountWhere(t.Context(), "mail_messages", "status = 'queued'")

@@ -38,7 +38,8 @@ var staffRoutes = []staffRoute{
 	{method: "DELETE", pattern: "/api/v1/admin/campaigns/:slug", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/no-such-campaign")},
 	{method: "POST", pattern: "/api/v1/admin/campaigns/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/preview"),
 		body: func(*env, store.Role) any { return map[string]any{"body": "**Preview**"} }},
-	{method: "GET", pattern: "/api/v1/admin/outbox", min: store.RoleEditor, path: fixed("/api/v1/admin/outbox")},
+	{method: "GET", pattern: "/api/v1/admin/outbox", min: store.RoleAdmin, path: fixed("/api/v1/admin/outbox")},
+	{method: "GET", pattern: "/api/v1/admin/outbox/status", min: store.RoleAdmin, path: fixed("/api/v1/admin/outbox/status")},
 
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/dashboard", min: store.RoleViewer, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/dashboard")},
 	{method: "GET", pattern: "/api/v1/admin/contacts", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts")},
@@ -50,6 +51,7 @@ var staffRoutes = []staffRoute{
 	{method: "PATCH", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact"),
 		body: func(*env, store.Role) any { return map[string]any{"title": "MEP"} }},
 	{method: "DELETE", pattern: "/api/v1/admin/contacts/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact")},
+	{method: "DELETE", pattern: "/api/v1/admin/contacts/:id/bounce", min: store.RoleEditor, path: fixed("/api/v1/admin/contacts/no-such-contact/bounce")},
 	{method: "GET", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests")},
 	{method: "POST", pattern: "/api/v1/admin/digests", min: store.RoleEditor, path: fixed("/api/v1/admin/digests"),
 		body: func(*env, store.Role) any {

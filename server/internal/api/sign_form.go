@@ -89,21 +89,38 @@ func (in signInput) validate() (signForm, error) {
 }
 
 // printable reports whether s is valid UTF-8 without control characters
-// (newlines allowed where multiline is).
+// (newlines allowed where multiline is). What a person may type as a name
+// is allowed: the zero-width joiner of emoji sequences (👩‍👩‍👧) and the
+// non-joiner of Persian or Indic names, between two visible characters,
+// and the tag characters of subdivision flags after one.
 func printable(s string, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
-	for _, r := range s {
-		if multiline && (r == '\n' || r == '\r') {
-			continue
-		}
-		if !unicode.IsPrint(r) && r != ' ' {
+	runes := []rune(s)
+	visible := func(i int) bool {
+		return i >= 0 && i < len(runes) && unicode.IsGraphic(runes[i]) && !unicode.IsSpace(runes[i]) && !isJoiner(runes[i])
+	}
+	for i, r := range runes {
+		switch {
+		case multiline && (r == '\n' || r == '\r'):
+		case isJoiner(r):
+			if !visible(i-1) || !visible(i+1) {
+				return false
+			}
+		case r >= 0xE0020 && r <= 0xE007F: // tags, as in 🏴 + "gbsct" + cancel tag
+			if i == 0 || unicode.IsSpace(runes[i-1]) || isJoiner(runes[i-1]) {
+				return false
+			}
+		case !unicode.IsPrint(r) && r != ' ':
 			return false
 		}
 	}
 	return true
 }
+
+// isJoiner reports a zero-width joiner or non-joiner.
+func isJoiner(r rune) bool { return r == '\u200d' || r == '\u200c' }
 
 // displayName is how a listed signer appears: "Alena K." for initials, the
 // name as typed for public, nothing for private. A name of one word under

@@ -63,7 +63,7 @@ func (s *server) sign(c *fiber.Ctx) error {
 // and the no-JS form both end here; on nil, answer that the request is
 // pending. A full intake gives a 503 with Retry-After.
 func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaign, client string) error {
-	r := intake.Request{
+	r := intake.SignRequest{
 		Email: form.email, Name: form.Name, Country: form.Country, Comment: form.Comment,
 		Visibility: form.Visibility, Updates: form.Updates, Ref: form.Ref,
 		Language: s.languageOf(c, camp.Language), Campaign: camp.Title,
@@ -83,11 +83,7 @@ func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaig
 			r.Flagged, r.FlagReason = true, "over the per-address limit"
 		}
 	}
-	err := s.Intake.Submit(c.UserContext(), camp.ID, r)
-	if errors.Is(err, store.ErrCampaignClosed) {
-		return errConflict("this campaign is closed")
-	}
-	return err
+	return s.Intake.SubmitSignature(c.UserContext(), camp.ID, r)
 }
 
 // openCampaign finds the campaign of the route if it takes signatures now.

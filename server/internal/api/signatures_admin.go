@@ -113,6 +113,10 @@ func (s *server) signatureFilter(c *fiber.Ctx, campaignID string) (store.Signatu
 
 const adminSignaturesPage = 100
 
+// signatureQueryShown are the search parameters the audit log keeps with
+// their values; email and domain are kept by name only (queryDetail).
+var signatureQueryShown = []string{"status", "country", "flagged", "ref", "cursor"}
+
 // adminListSignatures searches a campaign's signatures. Every page read is
 // audited with its row count (privacy rule 10).
 func (s *server) adminListSignatures(c *fiber.Ctx) error {
@@ -128,7 +132,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.list", camp.Slug, int64(len(sigs)), queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	items := make([]adminSignatureView, len(sigs))
@@ -174,7 +178,7 @@ func (s *server) openerFrom(identity string) (*privacy.Opener, error) {
 	if err != nil {
 		return nil, errValidation("identity", "is not an age identity (AGE-SECRET-KEY-1…)")
 	}
-	if !open.Fits(s.Sealer) {
+	if !open.Fits(s.Coalition) {
 		return nil, errValidation("identity", "does not open what this server seals: it matches none of SEAL_RECIPIENTS")
 	}
 	return open, nil
@@ -203,7 +207,7 @@ func (s *server) streamExport(c *fiber.Ctx, open *privacy.Opener, action string)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, action, camp.Slug, n, queryDetail(c, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, action, camp.Slug, n, queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

@@ -53,11 +53,16 @@ func (s *server) campaignStats(c *fiber.Ctx) error {
 	return sendJSON(c, body.([]byte))
 }
 
+// signerView is a listed signer. signed_at is the UTC day only, and the
+// cursor is sealed: a time to the millisecond (or a UUIDv7, which holds
+// one) would tell when each listed person signed.
 type signerView struct {
-	DisplayName string    `json:"display_name"`
-	Country     string    `json:"country"`
-	SignedAt    time.Time `json:"signed_at"`
+	DisplayName string `json:"display_name"`
+	Country     string `json:"country"`
+	SignedAt    string `json:"signed_at"`
 }
+
+const signersCursor = "signers-cursor"
 
 const signersPage = 50
 
@@ -68,7 +73,13 @@ func (s *server) listSigners(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	signers, err := s.Store.ListedSigners(c.UserContext(), camp.ID, c.Query("cursor"), signersPage)
+	after := ""
+	if cursor := c.Query("cursor"); cursor != "" {
+		if after, err = s.Keys.Open(signersCursor, cursor); err != nil {
+			return errValidation("cursor", "is not a cursor of this list")
+		}
+	}
+	signers, err := s.Store.ListedSigners(c.UserContext(), camp.ID, after, signersPage)
 	if errors.Is(err, store.ErrNotFound) {
 		return errValidation("cursor", "is not a cursor of this list")
 	} else if err != nil {
@@ -76,11 +87,13 @@ func (s *server) listSigners(c *fiber.Ctx) error {
 	}
 	items := make([]signerView, len(signers))
 	for i, sg := range signers {
-		items[i] = signerView{DisplayName: displayName(sg.Name, sg.Visibility), Country: sg.Country, SignedAt: sg.ConfirmedAt}
+		items[i] = signerView{DisplayName: displayName(sg.Name, sg.Visibility), Country: sg.Country, SignedAt: sg.ConfirmedAt.UTC().Format(time.DateOnly)}
 	}
 	next := ""
 	if len(signers) == signersPage {
-		next = signers[len(signers)-1].ID
+		if next, err = s.Keys.Seal(signersCursor, signers[len(signers)-1].ID); err != nil {
+			return err
+		}
 	}
 	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,24 +47,34 @@ func currentUser(c *fiber.Ctx) store.User {
 	return u
 }
 
-// auditBy starts an audit record of the current staff member's action.
-// queryDetail describes a staff search for the audit log: its query
-// parameters, but only the names of those in hidden. An email address or a
-// domain searched for can name a signer, and the log outlives the signature
-// it found (privacy rules 3 and 10).
-func queryDetail(c *fiber.Ctx, hidden ...string) string {
+// queryDetail describes a staff search for the audit log. Only the
+// parameters the route knows are kept: those in shown with their value
+// (when it is a plain code, such as a status, a country or a cursor), those
+// in hidden by name only. An email address or a domain searched for can
+// name a signer, and the log outlives the signature it found (privacy rules
+// 3 and 10); a parameter the route does not know is free text a client
+// chose, and is not written down at all.
+func queryDetail(c *fiber.Ctx, shown []string, hidden ...string) string {
 	var parts []string
 	for key, value := range c.Context().QueryArgs().All() {
 		k := string(key)
-		if slices.Contains(hidden, k) {
+		switch {
+		case slices.Contains(hidden, k):
 			parts = append(parts, k+"=(given)")
-			continue
+		case !slices.Contains(shown, k):
+		case plainCode.Match(value):
+			parts = append(parts, k+"="+string(value))
+		default:
+			parts = append(parts, k+"=(not a code)")
 		}
-		parts = append(parts, k+"="+string(value))
 	}
 	return strings.Join(parts, " ")
 }
 
+// plainCode is a query value the audit log may keep as it is.
+var plainCode = regexp.MustCompile(`^[A-Za-z0-9_.:-]{0,64}$`)
+
+// auditBy starts an audit record of the current staff member's action.
 func auditBy(c *fiber.Ctx, action, target string, rows int64, detail ...string) *store.AuditEntry {
 	u := currentUser(c)
 	return &store.AuditEntry{ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: target, RowCount: rows, Detail: strings.Join(detail, " ")}

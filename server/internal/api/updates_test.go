@@ -24,7 +24,7 @@ func optInSigners(t *testing.T, e *mailEnv, n int) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, err := privacy.NewSealer(e.cfg.SealRecipients)
+	sealer, err := privacy.NewCoalition(e.cfg.SealRecipients)
 	if err != nil {
 		t.Fatal(err)
 	}

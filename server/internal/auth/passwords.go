@@ -4,7 +4,9 @@ package auth
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -14,9 +16,48 @@ import (
 // exhaust a 2-core machine's memory.
 var passwordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
+// MaxConcurrentHashes bounds the argon2id hashes (logins, password resets,
+// new accounts) that run at once in one process, so that no burst of
+// requests takes memory past MaxConcurrentHashes × 19 MiB; the rest wait
+// their turn. Staff sign in a few times a day: four at once is plenty.
+const MaxConcurrentHashes = 4
+
+var (
+	hashSlots = make(chan struct{}, MaxConcurrentHashes)
+	// inFlight, peak and done let tests see the bound and count the work.
+	inFlight, peak, done atomic.Int64
+)
+
+// withHashSlot runs fn, one of at most MaxConcurrentHashes at a time.
+func withHashSlot(fn func()) {
+	hashSlots <- struct{}{}
+	n := inFlight.Add(1)
+	for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+	}
+	defer func() {
+		inFlight.Add(-1)
+		done.Add(1)
+		<-hashSlots
+	}()
+	fn()
+	// The hash's 19 MiB are garbage now. Left to the pacer, a burst lets
+	// the heap grow to twice what is live before collecting, so resident
+	// memory would reach about twice the bound; a collection now (a few
+	// milliseconds beside the hash's tens) keeps it at the bound.
+	runtime.GC()
+}
+
+// HashesDone is how many argon2id hashes this process has computed: a
+// test's way to see that a request did no hashing.
+func HashesDone() int64 { return done.Load() }
+
 // HashPassword returns the argon2id hash of password in PHC string form.
 func HashPassword(password string) (string, error) {
-	h, err := argon2id.CreateHash(password, passwordParams)
+	var (
+		h   string
+		err error
+	)
+	withHashSlot(func() { h, err = argon2id.CreateHash(password, passwordParams) })
 	if err != nil {
 		return "", fmt.Errorf("auth: hash password: %w", err)
 	}
@@ -28,10 +69,15 @@ func HashPassword(password string) (string, error) {
 // answer's timing does not tell whether an account exists.
 func CheckPassword(password, hash string) bool {
 	if hash == "" {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash())
+		dummy := dummyHash()
+		withHashSlot(func() { _, _ = argon2id.ComparePasswordAndHash(password, dummy) })
 		return false
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	var (
+		ok  bool
+		err error
+	)
+	withHashSlot(func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) })
 	return err == nil && ok
 }
 

@@ -25,11 +25,23 @@ type Config struct {
 	DataDir     string
 	SMTPURL     *url.URL // nil: the dev outbox
 	MailFrom    *mail.Address
+	// DevOutboxWanted is DEV_OUTBOX=on: the operator accepts the dev
+	// outbox on a public (https) PUBLIC_URL.
+	DevOutboxWanted bool
+	// MetricsAddr is where /metrics is served ("" with METRICS_ADDR=off):
+	// a listener of its own, loopback by default, never the public one.
+	MetricsAddr string
 
 	// MailConnections is how many SMTP connections deliver in parallel.
 	MailConnections int
 	// MailRate caps messages per second across this instance (0: no cap).
 	MailRate float64
+	// SMTPHelo is the name the SMTP client greets the server with
+	// (SMTP_HELO; default: PUBLIC_URL's host).
+	SMTPHelo string
+	// SMTPCAFile is a PEM file of CAs trusted for the SMTP server besides
+	// the system's (SMTP_CA_FILE).
+	SMTPCAFile string
 
 	JWTSecret []byte
 	DataKey   []byte // 32 bytes, AES-256-GCM
@@ -60,6 +72,19 @@ type Config struct {
 	// whose X-Forwarded-For header is believed.
 	TrustedProxies []string
 
+	// Database pools and the intake's queue (0: the store's default).
+	// DBMaxOpenConns bounds each instance's main pool, DBMaxIdleConns its
+	// idle connections, DBQueueMaxOpenConns the mail queue's own PostgreSQL
+	// pool; IntakeQueue is how many requests may wait for the intake's
+	// group commit before more are refused with 503.
+	DBMaxOpenConns      int
+	DBMaxIdleConns      int
+	DBQueueMaxOpenConns int
+	IntakeQueue         int
+	// PgBouncer says DATABASE_URL goes through PgBouncer in transaction
+	// pooling mode: no named prepared statements, no session settings.
+	PgBouncer bool
+
 	LogLevel string
 	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
 	ShutdownTimeout time.Duration
@@ -88,19 +113,47 @@ func Load(lookup Lookup) (Config, error) {
 		RateLimits:      r.onOff("RATE_LIMITS", true),
 		POW:             r.onOff("POW", true),
 		RedisURL:        r.str("REDIS_URL", ""),
+		DevOutboxWanted: r.onOff("DEV_OUTBOX", false),
+		MetricsAddr:     r.str("METRICS_ADDR", "127.0.0.1:9090"),
 		LogLevel:        r.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		MailConnections: r.intRange("MAIL_CONNECTIONS", 4, 1, 64),
 		MailRate:        r.floatRange("MAIL_RATE", 0, 0, 100000),
 		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", 20*time.Second),
+
+		DBMaxOpenConns:      r.intRange("DB_MAX_OPEN_CONNS", 0, 0, 1000),
+		DBMaxIdleConns:      r.intRange("DB_MAX_IDLE_CONNS", 0, 0, 1000),
+		DBQueueMaxOpenConns: r.intRange("DB_QUEUE_MAX_OPEN_CONNS", 0, 0, 1000),
+		IntakeQueue:         r.intRange("INTAKE_QUEUE", 0, 0, 1000000),
+		PgBouncer:           r.onOff("DB_PGBOUNCER", false),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
 	c.MailFrom = r.address("MAIL_FROM", "undersigned <no-reply@localhost>")
+	if c.PublicURL != nil {
+		c.SMTPHelo = r.str("SMTP_HELO", c.PublicURL.Hostname())
+	}
+	c.SMTPCAFile = r.str("SMTP_CA_FILE", "")
+	r.check("SMTP_HELO", validHELO(c.SMTPHelo))
+	r.check("SMTP_CA_FILE", validCAFile(c.SMTPCAFile))
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
+	if strings.EqualFold(c.MetricsAddr, "off") {
+		c.MetricsAddr = ""
+	} else {
+		r.check("METRICS_ADDR", validListenAddr(c.MetricsAddr))
+	}
+	// Without SMTP_URL every email, with signers' addresses, names and live
+	// links, is kept in the database for admins to read: fine on a laptop,
+	// not on a public site unless the operator says so.
+	switch {
+	case c.SMTPURL != nil && c.DevOutboxWanted:
+		r.fail("DEV_OUTBOX", "is for running without SMTP_URL; unset one of them")
+	case c.SMTPURL == nil && c.PublicURL.Scheme == "https" && !c.DevOutboxWanted:
+		r.fail("SMTP_URL", "is needed with an https PUBLIC_URL (set DEV_OUTBOX=on to keep mail in the dev outbox instead)")
+	}
 	if c.AdminEmail != "" {
 		if a, err := mail.ParseAddress(c.AdminEmail); err != nil || a.Address != c.AdminEmail {
 			r.fail("ADMIN_EMAIL", "is not a bare email address (no name, no angle brackets)")
@@ -140,6 +193,29 @@ func Load(lookup Lookup) (Config, error) {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "SEAL_RECIPIENTS")
 	}
 	return c, nil
+}
+
+// validHELO accepts a host name or address literal, as EHLO takes it.
+func validHELO(name string) string {
+	if name == "" || len(name) > 255 || strings.ContainsAny(name, " \t\r\n") {
+		return "must be a host name (it greets the SMTP server)"
+	}
+	return ""
+}
+
+// validCAFile accepts no file, or a readable file of PEM certificates.
+func validCAFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path) //nolint:gosec // the operator's own setting
+	if err != nil {
+		return "cannot be read: " + err.Error()
+	}
+	if !strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") {
+		return "holds no PEM certificate"
+	}
+	return ""
 }
 
 // MinPasswordLength is the shortest staff password accepted anywhere.

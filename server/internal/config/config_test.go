@@ -134,6 +134,10 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{"trusted proxy a host name", map[string]string{"TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "TRUSTED_PROXIES"},
 		{"trusted proxy a bad range", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
 		{"redis URL of another scheme", map[string]string{"REDIS_URL": "http://cache:6379"}, "REDIS_URL"},
+		{"https site with the dev outbox", map[string]string{"PUBLIC_URL": "https://sign.example.org"}, "SMTP_URL"},
+		{"dev outbox beside SMTP", map[string]string{"SMTP_URL": "smtp://mail.example.org:25", "DEV_OUTBOX": "on"}, "DEV_OUTBOX"},
+		{"dev outbox maybe", map[string]string{"DEV_OUTBOX": "maybe"}, "DEV_OUTBOX"},
+		{"metrics address a word", map[string]string{"METRICS_ADDR": "everywhere"}, "METRICS_ADDR"},
 		{"shutdown timeout without a unit", map[string]string{"SHUTDOWN_TIMEOUT": "20"}, "SHUTDOWN_TIMEOUT"},
 		{"log level unknown", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 	}
@@ -245,4 +249,55 @@ func TestGeneratedSecretThatWasTamperedWithIsRefused(t *testing.T) {
 	}
 	_, err := config.Load(env(map[string]string{"DATA_DIR": dir, "JWT_SECRET": strings.Repeat("j", 32)}))
 	wantOneLineNaming(t, err, "DATA_KEY")
+}
+
+// An https site without SMTP_URL runs only when the operator wants the dev
+// outbox (issue 11, hole 7); /metrics listens on loopback unless told
+// otherwise (hole 8).
+func TestDevOutboxAndMetricsAddress(t *testing.T) {
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "DEV_OUTBOX": "on"})))
+	if err != nil || !cfg.DevOutbox() || !cfg.DevOutboxWanted {
+		t.Fatalf("DEV_OUTBOX=on on https: %v, outbox %v", err, cfg.DevOutbox())
+	}
+	if cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("MetricsAddr = %q, want loopback by default", cfg.MetricsAddr)
+	}
+	cfg, err = config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "http://localhost:8080", "METRICS_ADDR": "off"})))
+	if err != nil || !cfg.DevOutbox() || cfg.MetricsAddr != "" {
+		t.Fatalf("plain http without SMTP: %v, outbox %v, metrics %q", err, cfg.DevOutbox(), cfg.MetricsAddr)
+	}
+}
+
+// TestSMTPGreetingAndCA: the greeting name defaults to PUBLIC_URL's host
+// (not the machine's name); SMTP_CA_FILE must be a readable PEM file.
+func TestSMTPGreetingAndCA(t *testing.T) {
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/"})))
+	if err != nil || cfg.SMTPHelo != "sign.example.org" || cfg.SMTPCAFile != "" {
+		t.Fatalf("defaults: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
+	}
+	dir := t.TempDir()
+	pem := filepath.Join(dir, "relay-ca.pem")
+	if err := os.WriteFile(pem, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = config.Load(env(goodSecrets(t, map[string]string{"SMTP_HELO": "mx.example.org", "SMTP_CA_FILE": pem})))
+	if err != nil || cfg.SMTPHelo != "mx.example.org" || cfg.SMTPCAFile != pem {
+		t.Fatalf("set: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
+	}
+	notPEM := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"helo with a space": {"SMTP_HELO": "my host"},
+		"CA file missing":   {"SMTP_CA_FILE": filepath.Join(dir, "missing.pem")},
+		"CA file not PEM":   {"SMTP_CA_FILE": notPEM},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := config.Load(env(goodSecrets(t, vars)))
+			for v := range vars {
+				wantOneLineNaming(t, err, v)
+			}
+		})
+	}
 }

@@ -17,7 +17,7 @@ const devSealIdentityFile = "seal_identity"
 // recipient of an identity generated into dataDir (with its path).
 func (r *reader) sealRecipients(dataDir string) (recipients, devIdentity string) {
 	if v, ok := r.raw("SEAL_RECIPIENTS"); ok {
-		if _, err := privacy.NewSealer(v); err != nil {
+		if _, err := privacy.NewCoalition(v); err != nil {
 			r.fail("SEAL_RECIPIENTS", "must be one or more age X25519 recipients (age1…), separated by commas; make one with `undersigned keys generate`")
 		}
 		return v, ""

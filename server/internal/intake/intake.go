@@ -1,11 +1,13 @@
-// Package intake accepts signing requests and decides, in the background,
-// what each one is. A request is accepted by one write whose work does not
-// depend on the address (the whole request sealed under the data key,
-// group-committed with its neighbours); the worker then opens it in memory
-// and makes a new signature, renews a pending one, or tells an address that
-// has already signed so, with a new withdrawal link. So the answer to a
-// signing request takes the same time whether or not the address signed:
-// whether someone signed is exactly what a hostile state wants to learn.
+// Package intake accepts the public requests whose answer must not tell
+// whether an address is known (signing, endorsing, asking for a password
+// reset) and decides, in the background, what each one is. A request is
+// accepted by one write whose work does not depend on the address (the
+// whole request sealed under the data key, group-committed with its
+// neighbours); the worker then opens it in memory and, for a signature,
+// makes a new one, renews a pending one, or tells an address that has
+// already signed so, with a new withdrawal link. So the answer takes the
+// same time whether or not the address signed: whether someone signed is
+// exactly what a hostile state wants to learn.
 package intake
 
 import (
@@ -17,58 +19,25 @@ import (
 	"time"
 
 	"github.com/bnp/undersigned/mailers"
-	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// ConfirmLifetime is how long a confirmation link works; an unconfirmed
-// signature is deleted after it.
-const ConfirmLifetime = 7 * 24 * time.Hour
-
-// Request is one valid signing request, as the form or the API took it.
-// It is sealed whole into the intake: nothing of it reaches the disk in
-// plain text.
-type Request struct {
-	Email      string  `json:"email"` // as typed, trimmed and lower-cased: where mail goes
-	Name       string  `json:"name"`
-	Country    string  `json:"country"`
-	Comment    *string `json:"comment,omitempty"`
-	Visibility string  `json:"visibility"`
-	Updates    bool    `json:"updates,omitempty"`
-	Ref        string  `json:"ref,omitempty"`
-	// Language is the language of the emails; Campaign the campaign's
-	// title, which they name; Shown the name as it will be listed ("" when
-	// not listed).
-	Language string `json:"language"`
-	Campaign string `json:"campaign"`
-	Shown    string `json:"shown,omitempty"`
-	// Flagged shadow-flags the signature (FlagReason says why): it is
-	// accepted but never counts.
-	Flagged    bool   `json:"flagged,omitempty"`
-	FlagReason string `json:"flag_reason,omitempty"`
-	// Client is the salted hash of the client's IP address.
-	Client string `json:"client,omitempty"`
-}
-
 // Notifier wakes a worker.
 type Notifier interface{ Wake() }
 
-type noNotifier struct{}
-
-func (noNotifier) Wake() {}
-
-// Worker runs the intake. Submit is called by request handlers; Run by the
-// server, on any number of instances at once.
+// Worker runs the intake. Its Submit… methods are called by request
+// handlers; Run by the server, on any number of instances at once.
 type Worker struct {
 	Store *store.Store
 	Keys  privacy.Keys
 	// Hasher hashes addresses with each campaign's own key (issue 14);
 	// New makes one from Store and Keys.
 	Hasher *privacy.CampaignHasher
-	// Sealer seals what is kept for later (an address for updates, a
-	// private name, a comment) to the coalition; it must be set.
-	Sealer *privacy.Sealer
+	// Coalition seals what is kept for later (an address for updates, a
+	// private name, a comment, an organisation's contact) to
+	// SEAL_RECIPIENTS; it must be set.
+	Coalition *privacy.Coalition
 	// PublicURL starts the links in emails; Domain is the right half of
 	// Message-IDs.
 	PublicURL string
@@ -92,12 +61,12 @@ func New(st *store.Store, keys privacy.Keys, publicURL, domain string) *Worker {
 		PublicURL: publicURL, Domain: domain, wake: make(chan struct{}, 1)}
 }
 
-// Submit accepts one valid signing request: sealed and durably written
-// when it returns nil, so the caller may answer 202. Its work is the same
+// submit seals a request of a kind and writes it durably into the intake:
+// when it returns nil the caller may answer 202. Its work is the same
 // whatever the address. store.ErrBusy means the intake is full: ask the
 // client to retry shortly.
-func (w *Worker) Submit(ctx context.Context, campaignID string, r Request) error {
-	b, err := json.Marshal(r)
+func (w *Worker) submit(ctx context.Context, kind, campaignID string, request any) error {
+	b, err := json.Marshal(request)
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
@@ -105,7 +74,7 @@ func (w *Worker) Submit(ctx context.Context, campaignID string, r Request) error
 	if err != nil {
 		return fmt.Errorf("intake: seal: %w", err)
 	}
-	if err := w.Store.AcceptSignature(ctx, campaignID, sealed); err != nil {
+	if err := w.Store.AcceptIntake(ctx, kind, campaignID, sealed); err != nil {
 		return err
 	}
 	w.Wake()
@@ -185,7 +154,7 @@ func (w *Worker) Process(ctx context.Context) (store.IntakeResult, error) {
 			return store.IntakeResult{}, err
 		}
 	}
-	decide := func(e store.IntakeEntry) (store.SignIntent, error) { return w.decide(ctx, e) }
+	decide := func(e store.IntakeEntry) (store.Intent, error) { return w.decide(ctx, e) }
 	res, err := w.Store.ProcessIntake(ctx, batch, w.Domain, decide)
 	if err != nil {
 		return res, err
@@ -201,44 +170,26 @@ func (w *Worker) Process(ctx context.Context) (store.IntakeResult, error) {
 
 // decide opens one entry and prepares, in memory, all that the store may
 // need to do with it.
-func (w *Worker) decide(ctx context.Context, e store.IntakeEntry) (store.SignIntent, error) {
+func (w *Worker) decide(ctx context.Context, e store.IntakeEntry) (store.Intent, error) {
 	plain, err := w.Keys.Decrypt(e.Payload)
 	if err != nil {
-		return store.SignIntent{}, fmt.Errorf("intake: open entry: %w", err)
+		return nil, fmt.Errorf("intake: open %s entry: %w", e.Kind, err)
 	}
-	var r Request
-	if err := json.Unmarshal([]byte(plain), &r); err != nil {
-		return store.SignIntent{}, fmt.Errorf("intake: read entry: %w", err)
+	campaignID := ""
+	if e.CampaignID != nil {
+		campaignID = *e.CampaignID
 	}
-	canonical, domain, err := privacy.CanonicalEmail(r.Email)
-	if err != nil {
-		return store.SignIntent{}, fmt.Errorf("intake: entry address: %w", err)
+	// A signature or an endorsement dates from its request, not from the
+	// moment the worker got to it.
+	switch e.Kind {
+	case store.IntakeSignature:
+		return w.decideSignature(ctx, campaignID, e.CreatedAt, []byte(plain))
+	case store.IntakeEndorsement:
+		return w.decideEndorsement(campaignID, e.CreatedAt, []byte(plain))
+	case store.IntakePasswordReset:
+		return w.decideReset([]byte(plain))
 	}
-	sig, err := w.seal(ctx, e.CampaignID, r, canonical, domain)
-	if err != nil {
-		return store.SignIntent{}, err
-	}
-	confirm, confirmHash := auth.NewToken()
-	withdraw, withdrawHash := auth.NewToken()
-	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
-	sig.TokenExpiresAt = time.Now().UTC().Add(ConfirmLifetime).Truncate(time.Millisecond)
-	sig.Flagged, sig.FlagReason = r.Flagged, r.FlagReason
-	if r.Client != "" {
-		client := r.Client
-		sig.IPHash = &client
-	}
-	withdrawLink := w.PublicURL + "/withdraw/" + withdraw
-	in := store.SignIntent{
-		Signature: sig,
-		Confirm: queued(mailers.SignatureConfirm(r.Language, mailers.SignatureConfirmParams{
-			Campaign: r.Campaign, ConfirmLink: w.PublicURL + "/confirm/" + confirm, WithdrawLink: withdrawLink,
-			Days: int(ConfirmLifetime / (24 * time.Hour)), Name: r.Name, Shown: r.Shown,
-		}), r.Email),
-		Already: queued(mailers.SignatureAlready(r.Language, mailers.SignatureAlreadyParams{
-			Campaign: r.Campaign, WithdrawLink: withdrawLink,
-		}), r.Email),
-	}
-	return in, nil
+	return nil, fmt.Errorf("intake: unknown kind %q", e.Kind)
 }
 
 // queued turns a described email into one for the store's queue.

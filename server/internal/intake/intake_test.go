@@ -26,16 +26,16 @@ func TestSubmitSealsAndWorkerSigns(t *testing.T) {
 		keys := privacy.NewKeys([]byte(strings.Repeat("k", 32)))
 		w := intake.New(db.Store, keys, "https://sign.example", "sign.example")
 		coalition, _ := privacy.NewIdentity()
-		if w.Sealer, err = privacy.NewSealer(coalition.Recipient); err != nil {
+		if w.Coalition, err = privacy.NewCoalition(coalition.Recipient); err != nil {
 			t.Fatal(err)
 		}
-		r := intake.Request{Email: "ales.b+x@gmail.com", Name: "Ales Secretname", Country: "BY", Visibility: store.VisibilityPrivate,
+		r := intake.SignRequest{Email: "ales.b+x@gmail.com", Name: "Ales Secretname", Country: "BY", Visibility: store.VisibilityPrivate,
 			Updates: true, Language: "be", Campaign: "Intake"}
-		if err := w.Submit(ctx, c.ID, r); err != nil {
+		if err := w.SubmitSignature(ctx, c.ID, r); err != nil {
 			t.Fatal(err)
 		}
 		for _, plain := range []string{"ales", "Secretname", "gmail"} {
-			if n, err := db.CountWhere(ctx, "signature_intake", "payload LIKE ?", "%"+plain+"%"); err != nil || n != 0 {
+			if n, err := db.CountWhere(ctx, "intake", "payload LIKE ?", "%"+plain+"%"); err != nil || n != 0 {
 				t.Fatalf("the intake holds %q in plain text (%d, %v)", plain, n, err)
 			}
 		}
@@ -64,7 +64,7 @@ func TestSubmitSealsAndWorkerSigns(t *testing.T) {
 		if n, _ := db.CountWhere(ctx, "mail_messages", "ref = ? AND kind = 'signature_confirm' AND language = 'be'", s.ID); n != 1 {
 			t.Fatal("no confirmation email in Belarusian queued under the signature's id")
 		}
-		if n, _ := db.CountRows(ctx, "signature_intake"); n != 0 {
+		if n, _ := db.CountRows(ctx, "intake"); n != 0 {
 			t.Fatalf("%d intake entries left", n)
 		}
 	})

@@ -17,8 +17,8 @@ var errNoSealer = errors.New("intake: no seal recipients")
 // only sealed, for a signer who asked for updates; a private name and any
 // comment sealed to the coalition; a public or initials name readable,
 // since it is published anyway; no name at all for a count-only signer.
-func (w *Worker) seal(ctx context.Context, campaignID string, r Request, canonical, domain string) (*store.Signature, error) {
-	if w.Sealer == nil {
+func (w *Worker) seal(ctx context.Context, campaignID string, r SignRequest, canonical, domain string) (*store.Signature, error) {
+	if w.Coalition == nil {
 		return nil, errNoSealer
 	}
 	hash, err := w.Hasher.ExistingEmailHash(ctx, campaignID, canonical)
@@ -39,20 +39,20 @@ func (w *Worker) seal(ctx context.Context, campaignID string, r Request, canonic
 	case r.Name == "":
 	case r.Visibility == store.VisibilityPrivate:
 		name := r.Name
-		if sig.NameSealed, err = w.Sealer.SealOptional(&name); err != nil {
+		if sig.NameSealed, err = w.Coalition.SealOptional(&name); err != nil {
 			return nil, err
 		}
 	default:
 		name := r.Name
 		sig.Name = &name
 	}
-	if sig.CommentSealed, err = w.Sealer.SealOptional(r.Comment); err != nil {
+	if sig.CommentSealed, err = w.Coalition.SealOptional(r.Comment); err != nil {
 		return nil, err
 	}
 	sig.HasComment = sig.CommentSealed != nil
 	if r.Updates {
 		email := r.Email
-		if sig.EmailSealed, err = w.Sealer.SealOptional(&email); err != nil {
+		if sig.EmailSealed, err = w.Coalition.SealOptional(&email); err != nil {
 			return nil, err
 		}
 	}

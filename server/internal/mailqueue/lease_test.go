@@ -92,9 +92,9 @@ func (g gatedTransport) Send(ctx context.Context, m *mailers.Message) error {
 }
 
 // TestMessageTakenOverMidBatchIsLeftToItsNewHolder: while a worker is
-// sending the first message of its batch, another instance takes over the
-// rest (as it would once the lease had run out). The worker must not send
-// them.
+// sending the first message it claimed, another instance takes over the
+// rest (as it would once their lease had run out). Once a heartbeat has
+// found them gone, the worker must not send them.
 func TestMessageTakenOverMidBatchIsLeftToItsNewHolder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
@@ -102,7 +102,7 @@ func TestMessageTakenOverMidBatchIsLeftToItsNewHolder(t *testing.T) {
 		enqueue(t, db.Store, reset("first@example.org"), reset("second@example.org"), reset("third@example.org"))
 		gate := gatedTransport{Transport: smtpTransport(t, srv, 1), waiting: make(chan string, 10), open: make(chan struct{})}
 		opts := fast
-		opts.Workers, opts.Lease = 1, time.Minute
+		opts.Workers, opts.Lease = 1, 600*time.Millisecond
 		_, stop := run(t, db.Store, gate, opts)
 		var inHand string
 		select {
@@ -110,19 +110,37 @@ func TestMessageTakenOverMidBatchIsLeftToItsNewHolder(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("the worker sent nothing")
 		}
-		err := db.Exec(ctx, `UPDATE mail_messages SET leased_by = 'other-instance/0'
-			WHERE status = 'queued' AND message_id <> ?`, inHand)
+		err := db.Exec(ctx, `UPDATE mail_messages SET leased_by = 'other-instance', lease_until = ?
+			WHERE status = 'queued' AND message_id <> ?`, time.Now().UTC().Add(time.Hour), inHand)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Two heartbeats renew the message in hand: the first found the
+		// others gone, and was done with them before the second began.
+		leaseOf := func() time.Time {
+			var m struct{ LeaseUntil time.Time }
+			if err := db.Query(ctx, &m, "SELECT lease_until FROM mail_messages WHERE message_id = ?", inHand); err != nil {
+				t.Fatal(err)
+			}
+			return m.LeaseUntil
+		}
+		for range 2 {
+			before := leaseOf()
+			deadline := time.Now().Add(10 * time.Second)
+			for !leaseOf().After(before) {
+				if time.Now().After(deadline) {
+					t.Fatal("no heartbeat renewed the lease in hand")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
 		close(gate.open)
 		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1, store.MailQueued: 2})
-		time.Sleep(200 * time.Millisecond) // room for a wrongful second send
-		stop()
+		stop() // finishes the message in hand: a wrongful second send would be made by now
 		if got := len(srv.Messages()); got != 1 {
 			t.Fatalf("%d messages arrived, want only the one in hand", got)
 		}
-		held, err := db.CountWhere(ctx, "mail_messages", "status = 'queued' AND leased_by = 'other-instance/0'")
+		held, err := db.CountWhere(ctx, "mail_messages", "status = 'queued' AND leased_by = 'other-instance'")
 		if err != nil || held != 2 {
 			t.Fatalf("%d messages left to the other instance (%v), want 2", held, err)
 		}

@@ -1,22 +1,26 @@
-// Package mailqueue delivers the durable mail queue: workers claim due
-// messages with a lease, render them, send them through a transport and
-// record the outcome. A message is marked sent as soon as the server
-// accepts it; temporary failures are retried with exponential backoff and
-// jitter; permanent ones are recorded with the server's reply. Several
-// workers and several instances share one queue: a claimed message is
-// leased to one worker, and a dead worker's lease runs out and is taken
-// over. A live worker renews its leases while it works through a batch and
-// checks its lease just before each send, so that a message goes out twice
-// only if its worker dies while sending it (or loses the database for a
-// whole lease meanwhile).
+// Package mailqueue delivers the durable mail queue. One claimer per
+// instance leases due messages in batches and hands them to the workers
+// (one per SMTP connection), which render and send them one at a time;
+// sends are recorded in batches, and the leases of everything in hand are
+// renewed together by a heartbeat, so that the database is off the path
+// of each message. Temporary failures are retried with exponential backoff
+// and jitter, permanent ones recorded with the server's reply; a fault of
+// the connection or the server is no fault of the message's and charges it
+// no attempt.
+//
+// Several instances share one queue. A dead instance's leases run out
+// within Lease (10 s) and another takes its messages over; a live one
+// sends a message only while its lease is known to hold. A kill -9 sends
+// again at most the messages sent and not yet recorded: fewer than
+// Workers × Batch.
 package mailqueue
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,12 +35,13 @@ type Options struct {
 	Workers int
 	// Rate caps messages per second for this instance; 0 is no cap.
 	Rate float64
-	// Batch is how many messages a worker claims at a time.
+	// Batch is how many messages are claimed at a time, and bounds the
+	// messages each worker may have sent and not yet recorded.
 	Batch int
-	// Lease is how long a claim lasts before another worker may take over;
-	// a live worker renews it every third of a lease.
+	// Lease is how long a claim lasts before another instance may take
+	// over; a heartbeat renews it every third of a lease.
 	Lease time.Duration
-	// Poll is how often an idle worker looks for work another instance
+	// Poll is how often an idle instance looks for work another instance
 	// queued (work queued here wakes it at once).
 	Poll time.Duration
 	// RetryBase is the first retry's delay; each further one doubles it,
@@ -51,6 +56,12 @@ type Options struct {
 	Expand func(ctx context.Context, kind, lang string, params []byte) ([]byte, error)
 }
 
+// Defaults of Options.
+const (
+	DefaultBatch = 50
+	DefaultLease = 10 * time.Second
+)
+
 func (o *Options) defaults() {
 	set := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
@@ -61,12 +72,12 @@ func (o *Options) defaults() {
 		o.Workers = 4
 	}
 	if o.Batch <= 0 {
-		o.Batch = 10
+		o.Batch = DefaultBatch
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
 	}
-	set(&o.Lease, 2*time.Minute)
+	set(&o.Lease, DefaultLease)
 	set(&o.Poll, time.Second)
 	set(&o.RetryBase, 30*time.Second)
 	set(&o.RetryMax, time.Hour)
@@ -83,6 +94,14 @@ type Queue struct {
 	opts      Options
 	limiter   *rate.Limiter
 	wake      chan struct{}
+	taken     chan struct{} // a worker took a message from the claimer
+	leases    *leases
+	marks     *marks
+	// pausedUntil (unix nanoseconds) holds every worker back while the
+	// server is out of reach or asks to slow down; outage counts failures
+	// in a row, for the pause's backoff.
+	pausedUntil atomic.Int64
+	outage      atomic.Int32
 }
 
 // New returns a queue that sends through transport.
@@ -92,110 +111,180 @@ func New(st *store.Store, catalog *mailers.Catalog, transport mailers.Transport,
 	if opts.Rate > 0 {
 		limiter = rate.NewLimiter(rate.Limit(opts.Rate), max(1, int(opts.Rate/10)))
 	}
-	return &Queue{store: st, catalog: catalog, transport: transport, opts: opts, limiter: limiter,
-		wake: make(chan struct{}, opts.Workers)}
+	q := &Queue{store: st, catalog: catalog, transport: transport, opts: opts, limiter: limiter,
+		wake: make(chan struct{}, 1), taken: make(chan struct{}, 1)}
+	q.leases = newLeases(st, opts.Name, opts.Lease)
+	q.marks = newMarks(st, q.leases, opts.Workers*opts.Batch)
+	return q
 }
 
-// Wake tells idle workers that mail was just queued. It never blocks.
+// Wake tells the idle claimer that mail was just queued. It never blocks.
 func (q *Queue) Wake() {
-	for i := 0; i < cap(q.wake); i++ {
-		select {
-		case q.wake <- struct{}{}:
-		default:
-			return
-		}
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
 }
 
 // Run sends until ctx ends. Then each worker finishes the message in hand,
-// gives back the others it claimed, and Run returns.
+// the sends are recorded, the messages claimed and not attempted are given
+// back, and Run returns.
 func (q *Queue) Run(ctx context.Context) {
+	// Room for two claims: one being sent, the next already in hand.
+	todo := make(chan *held, 2*q.claimSize())
+	stopHeartbeat := q.leases.heartbeat()
+	stopMarks := q.marks.run()
+	claimerDone := make(chan struct{})
+	go func() { defer close(claimerDone); q.claim(ctx, todo) }()
 	var wg sync.WaitGroup
 	for i := 0; i < q.opts.Workers; i++ {
 		wg.Add(1)
-		go func(n int) {
+		go func() {
 			defer wg.Done()
-			q.work(ctx, q.opts.Name+"/"+itoa(n))
-		}(i)
+			q.work(ctx, todo)
+		}()
 	}
 	wg.Wait()
+	<-claimerDone
+	stopMarks()
+	// What is left was claimed and never attempted (the claimer closed todo).
+	var left []*held
+	for h := range todo {
+		left = append(left, h)
+	}
+	q.release(left)
+	stopHeartbeat()
 }
 
-func (q *Queue) work(ctx context.Context, worker string) {
+// claim keeps todo filled with claimed messages until ctx ends, then
+// closes it.
+func (q *Queue) claim(ctx context.Context, todo chan<- *held) {
+	defer close(todo)
 	for ctx.Err() == nil {
-		claimed, err := q.store.ClaimMail(ctx, worker, q.opts.Batch, q.opts.Lease)
-		if err != nil && ctx.Err() == nil {
-			slog.Error("mail queue: claim", "worker", worker, "err", err)
+		if q.paused(ctx) {
+			continue
+		}
+		// Claim again once no more than a claim's worth is waiting: the next
+		// claim arrives before the workers run dry, and the instance never
+		// holds much more than two claims' worth.
+		for len(todo) > cap(todo)/2 {
+			select {
+			case <-q.taken:
+			case <-ctx.Done():
+				return
+			}
+		}
+		// Not cancelled by the shutdown: a claim the database made must come
+		// back here to be released, not be lost with the cancelled request.
+		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.opts.Lease/2)
+		claimed, err := q.leases.claim(claimCtx, q.claimSize())
+		cancel()
+		if err != nil {
+			slog.Error("mail queue: claim", "err", err)
+		}
+		if ctx.Err() != nil {
+			q.release(claimed)
+			return
 		}
 		if len(claimed) == 0 {
 			q.idle(ctx)
 			continue
 		}
-		q.sendBatch(ctx, worker, claimed)
-	}
-}
-
-// sendBatch sends claimed messages one by one at the queue's rate while
-// holding their leases. When ctx ends it gives back those not attempted.
-func (q *Queue) sendBatch(ctx context.Context, worker string, claimed []store.MailMessage) {
-	stop := q.holdLeases(worker, claimed)
-	defer stop()
-	// heldAt is when the lease of the message up next was last confirmed:
-	// recording a message as sent confirms the next one's in the same
-	// statement. A confirmation younger than a third of a lease leaves at
-	// least two thirds of it, so the check before sending need not be
-	// made again.
-	var heldAt time.Time
-	for i := range claimed {
-		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
-			q.release(claimed[i:], worker)
-			return
-		}
-		next := ""
-		if i+1 < len(claimed) {
-			next = claimed[i+1].ID
-		}
-		checked := !heldAt.IsZero() && time.Since(heldAt) < q.opts.Lease/3
-		heldAt = time.Time{}
-		// Taken before the send: the next lease was extended later than this.
-		before := time.Now()
-		if q.deliver(worker, &claimed[i], checked, next) {
-			heldAt = before
-		}
-	}
-}
-
-// holdLeases renews, every third of a lease, worker's leases on a batch
-// until stop is called: a batch slowed by the rate limit or a slow server
-// stays with its live worker, while a dead worker's leases run out.
-func (q *Queue) holdLeases(worker string, claimed []store.MailMessage) (stop func()) {
-	ids := make([]string, len(claimed))
-	for i := range claimed {
-		ids[i] = claimed[i].ID
-	}
-	// Stopping cancels a renewal in flight, so that a store that hangs does
-	// not hold up shutdown.
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(q.opts.Lease / 3)
-		defer tick.Stop()
-		for {
+		for i, h := range claimed {
 			select {
+			case todo <- h:
+			case <-ctx.Done():
+				q.release(claimed[i:])
+				return
+			}
+		}
+	}
+}
+
+// claimSize is how many messages one claim takes: enough that the
+// claimer, a round trip per claim, keeps every worker busy. (A claimed
+// message not yet sent is never sent twice: the bound on duplicates is
+// the marks'.)
+func (q *Queue) claimSize() int {
+	n := q.opts.Batch * max(2, q.opts.Workers)
+	if q.opts.Rate > 0 {
+		// Half a second of sending at the capped rate: an instance holds no
+		// more than it will send soon, and others share a digest with it.
+		n = min(n, max(q.opts.Workers, int(q.opts.Rate/2)))
+	}
+	return n
+}
+
+// work sends messages from todo until it is closed or ctx ends. Each
+// worker prepares (opens, renders) its next message while it sends the one
+// in hand, so that rendering is off the connection's path.
+func (q *Queue) work(ctx context.Context, todo <-chan *held) {
+	ready := make(chan *outgoing, 1)
+	go func() {
+		defer close(ready)
+		for {
+			var h *held
+			var ok bool
+			select {
+			case h, ok = <-todo:
 			case <-ctx.Done():
 				return
-			case <-tick.C:
 			}
-			renew, cancelRenew := context.WithTimeout(ctx, q.opts.Lease/3)
-			_, err := q.store.RenewMailLeases(renew, worker, q.opts.Lease, ids...)
-			cancelRenew()
-			if err != nil && ctx.Err() == nil {
-				slog.Error("mail queue: extend leases", "worker", worker, "err", err)
+			if !ok {
+				return
+			}
+			select {
+			case q.taken <- struct{}{}:
+			default:
+			}
+			o := q.prepare(h)
+			if o == nil {
+				continue
+			}
+			select {
+			case ready <- o:
+			case <-ctx.Done():
+				q.release([]*held{o.h})
+				return
 			}
 		}
 	}()
-	return func() { cancel(); <-stopped }
+	for o := range ready {
+		q.paused(ctx)
+		if err := q.limiter.Wait(ctx); err != nil || ctx.Err() != nil {
+			q.release([]*held{o.h})
+			continue
+		}
+		q.send(o)
+	}
+}
+
+// paused waits out a pause (the server is out of reach or asked to slow
+// down); it reports whether it waited.
+func (q *Queue) paused(ctx context.Context) bool {
+	until := time.Unix(0, q.pausedUntil.Load())
+	wait := time.Until(until)
+	if wait <= 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return true
+}
+
+// pause holds every worker back for d (or longer, if already paused).
+func (q *Queue) pause(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := q.pausedUntil.Load()
+		if cur >= until || q.pausedUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
 }
 
 func (q *Queue) idle(ctx context.Context) {
@@ -208,113 +297,18 @@ func (q *Queue) idle(ctx context.Context) {
 	}
 }
 
-// release gives back claimed messages a stopping worker did not attempt.
-func (q *Queue) release(msgs []store.MailMessage, worker string) {
+// release gives back claimed messages that were not attempted.
+func (q *Queue) release(hs []*held) {
+	if len(hs) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, m := range msgs {
-		if err := q.store.ReleaseMail(ctx, m.ID, worker); err != nil {
-			slog.Error("mail queue: release", "message", m.ID, "err", err)
+	for _, h := range hs {
+		if err := q.store.ReleaseMail(ctx, h.m.ID, q.opts.Name); err != nil {
+			slog.Error("mail queue: release", "message", h.m.ID, "err", err)
 		}
-	}
-}
-
-// deliver sends one message and records the outcome. It does not heed the
-// queue's context: a message in hand is finished even during shutdown.
-// Unless checked says its lease was just confirmed, it first makes sure
-// the lease is still this worker's. It reports whether recording the
-// message as sent confirmed worker's lease on next.
-func (q *Queue) deliver(worker string, m *store.MailMessage, checked bool, next string) (nextHeld bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if !checked {
-		// The limiter may have kept the message waiting: send it only if its
-		// lease is still this worker's, renewed for the whole delivery.
-		if n, err := q.store.ExtendMailLease(ctx, worker, q.opts.Lease, m.ID); err != nil || n == 0 {
-			if err != nil {
-				// Not attempted: give it back without spending an attempt.
-				slog.Error("mail queue: extend lease", "message", m.ID, "err", err)
-				q.release([]store.MailMessage{*m}, worker)
-			} else {
-				slog.Warn("mail queue: lease lost before sending; left to its new holder", "message", m.ID, "worker", worker)
-			}
-			return false
-		}
-	}
-	if m.Recipient == nil || m.Params == nil {
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "no recipient or content"))
-		return
-	}
-	params := []byte(*m.Params)
-	if q.opts.Expand != nil {
-		expanded, err := q.opts.Expand(ctx, m.Kind, m.Language, params)
-		if errors.Is(err, store.ErrNotFound) {
-			failed.WithLabelValues(m.Kind).Inc()
-			q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "expand: "+err.Error()))
-			return
-		} else if err != nil {
-			retried.WithLabelValues(m.Kind).Inc()
-			q.record(ctx, m, q.store.RetryMail(ctx, m.ID, worker, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
-			return
-		}
-		params = expanded
-	}
-	email, err := q.catalog.Render(m.Kind, m.Language, params)
-	if err != nil {
-		failed.WithLabelValues(m.Kind).Inc()
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "render: "+err.Error()))
-		return
-	}
-	msg := mailers.Message{MessageID: m.MessageID, Kind: m.Kind, To: *m.Recipient, Email: email}
-	start := time.Now()
-	err = q.transport.Send(ctx, &msg)
-	sendSeconds.WithLabelValues(m.Kind).Observe(time.Since(start).Seconds())
-	if err == nil {
-		sent.WithLabelValues(m.Kind).Inc()
-		// Sent: failing to record it would send it again once the lease ran
-		// out, so a passing error (a deadlock victim, a lost connection) is
-		// tried again.
-		var held bool
-		for try := 0; ; try++ {
-			held, err = q.store.MarkMailSentAndHold(ctx, m.ID, worker, q.opts.Lease, next)
-			if err == nil || errors.Is(err, store.ErrLeaseLost) || try == 4 || ctx.Err() != nil {
-				break
-			}
-			time.Sleep(time.Duration(50<<try) * time.Millisecond)
-		}
-		q.record(ctx, m, err)
-		return held && err == nil
-	}
-	permanent, reason := mailers.Classify(err)
-	switch {
-	case permanent:
-		failed.WithLabelValues(m.Kind).Inc()
-		slog.Warn("mail failed permanently", "kind", m.Kind, "message", m.ID, "reason", reason)
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, reason))
-	case m.Attempts >= q.opts.MaxAttempts:
-		failed.WithLabelValues(m.Kind).Inc()
-		slog.Warn("mail failed after every attempt", "kind", m.Kind, "message", m.ID, "attempts", m.Attempts, "reason", reason)
-		q.record(ctx, m, q.store.FailMail(ctx, m.ID, worker, "gave up after "+itoa(m.Attempts)+" attempts: "+reason))
-	default:
-		retried.WithLabelValues(m.Kind).Inc()
-		at := time.Now().Add(q.backoff(m.Attempts))
-		slog.Info("mail will be retried", "kind", m.Kind, "message", m.ID, "attempt", m.Attempts, "at", at.UTC().Format(time.RFC3339), "reason", reason)
-		q.record(ctx, m, q.store.RetryMail(ctx, m.ID, worker, at, reason))
-	}
-	return false
-}
-
-func (q *Queue) record(_ context.Context, m *store.MailMessage, err error) {
-	switch {
-	case errors.Is(err, store.ErrLeaseLost):
-		// Another worker finished the message, or took it over because this
-		// one's renewals did not reach the store for a whole lease: the
-		// other worker's outcome stands.
-		slog.Warn("mail queue: outcome not recorded, another worker holds the message", "message", m.ID)
-	case err != nil && !errors.Is(err, context.Canceled):
-		// The lease will run out and the message be tried again: at worst a
-		// duplicate, never a loss.
-		slog.Error("mail queue: record outcome", "message", m.ID, "err", err)
+		q.leases.done(h)
 	}
 }
 

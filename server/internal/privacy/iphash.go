@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strings"
-	"time"
 )
 
 // Keys derives purpose-bound keys from the one DATA_KEY, so that a hash
@@ -23,14 +22,15 @@ func (k Keys) derive(purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// IPHash returns a keyed hash of ip whose salt is the UTC day: the same
-// address hashes alike within a day and unrelated across days, so that no
-// hash can follow a person over time. Every instance sharing DATA_KEY
-// computes the same hash, with nothing stored.
-func (k Keys) IPHash(ip string, at time.Time) string {
-	daySalt := hmac.New(sha256.New, k.derive("ip"))
-	daySalt.Write([]byte(at.UTC().Format("2006-01-02")))
-	m := hmac.New(sha256.New, daySalt.Sum(nil))
+// IPHash returns a keyed hash of ip with the day's random salt (see
+// store.IPSalt): the same address hashes alike within a day and unrelated
+// across days, so that no hash can follow a person over time. The salt is
+// random and destroyed when the day is over, so not even DATA_KEY's holder
+// can match a past day's hash to an address by trying every IPv4 address.
+func (k Keys) IPHash(ip string, salt []byte) string {
+	daily := hmac.New(sha256.New, k.derive("ip"))
+	daily.Write(salt)
+	m := hmac.New(sha256.New, daily.Sum(nil))
 	m.Write([]byte(ip))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }

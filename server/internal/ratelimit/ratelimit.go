@@ -11,6 +11,8 @@ import (
 // window and when the window ends.
 type Counter interface {
 	Hit(ctx context.Context, key string, window time.Duration) (int, time.Time, error)
+	// Unhit takes back one hit of the current window, if it has any.
+	Unhit(ctx context.Context, key string, window time.Duration) error
 }
 
 // Rule is a limit: at most Max hits per Window.
@@ -55,4 +57,15 @@ func (l *Limiter) Allow(ctx context.Context, rule Rule, key string) (bool, time.
 		return false, wait, nil
 	}
 	return true, 0, nil
+}
+
+// Refund takes back a hit that Allow counted, for a rule that counts only
+// failures: every attempt is counted as it starts, so that a burst of
+// concurrent attempts cannot all pass before the first failure is
+// recorded, and a success gives its hit back.
+func (l *Limiter) Refund(ctx context.Context, rule Rule, key string) error {
+	if !l.enabled {
+		return nil
+	}
+	return l.counter.Unhit(ctx, rule.Name+":"+key, rule.Window)
 }

@@ -87,3 +87,60 @@ func TestSpendOnce(t *testing.T) {
 		})
 	}
 }
+
+// pow.Verify spends a solution for the time its challenge has left, which
+// shrinks between calls: a replay must be refused whatever ttl it comes
+// with (issue 11, hole 1).
+func TestSpendOnceWithShrinkingTTL(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			key := unique()
+			expires := time.Now().Add(20 * time.Minute)
+			ttl := func() time.Duration { return time.Until(expires) + time.Minute }
+			first, err := c.SpendOnce(context.Background(), key, ttl())
+			if err != nil || !first {
+				t.Fatalf("first spend = %v, %v", first, err)
+			}
+			for i, d := range []time.Duration{ttl(), ttl() - 7*time.Millisecond, ttl() - 3*time.Second, 10 * time.Minute, 37 * time.Second} {
+				again, err := c.SpendOnce(context.Background(), key, d)
+				if err != nil || again {
+					t.Fatalf("replay %d with ttl %v = %v, %v; want refused", i, d, again, err)
+				}
+			}
+		})
+	}
+}
+
+// A refunded hit gives its place back, on every counter (issue 11, hole 5:
+// logins count failures only).
+func TestRefundGivesAHitBack(t *testing.T) {
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			l := ratelimit.New(c, true)
+			rule := ratelimit.Rule{Name: "test-" + unique(), Max: 2, Window: time.Hour}
+			ctx := context.Background()
+			for i := 0; i < 5; i++ {
+				if ok, _, err := l.Allow(ctx, rule, "k"); !ok || err != nil {
+					t.Fatalf("attempt %d refused (%v) though each was refunded", i, err)
+				}
+				if err := l.Refund(ctx, rule, "k"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A refund of an untouched key does not bank a credit.
+			if err := l.Refund(ctx, rule, "fresh"); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				if ok, _, _ := l.Allow(ctx, rule, "fresh"); !ok {
+					t.Fatalf("hit %d refused", i)
+				}
+			}
+			if ok, _, _ := l.Allow(ctx, rule, "fresh"); ok {
+				t.Fatal("3rd hit allowed: a refund before any hit banked a credit")
+			}
+		})
+	}
+}

@@ -45,6 +45,20 @@ func (r *Redis) Hit(ctx context.Context, key string, window time.Duration) (int,
 	return int(incr.Val()), end, nil
 }
 
+// unhit decrements a window's counter only while it exists, so that a
+// refund after the window ended creates no key without an expiry.
+var unhit = redis.NewScript(`if redis.call("EXISTS", KEYS[1]) == 1 and tonumber(redis.call("GET", KEYS[1])) > 0 then return redis.call("DECR", KEYS[1]) end return 0`)
+
+// Unhit takes back one hit of the current window.
+func (r *Redis) Unhit(ctx context.Context, key string, window time.Duration) error {
+	start := time.Now().Truncate(window)
+	k := "undersigned:rl:" + key + ":" + strconv.FormatInt(start.Unix(), 10)
+	if err := unhit.Run(ctx, r.client, []string{k}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("ratelimit: redis: %w", err)
+	}
+	return nil
+}
+
 // SpendOnce records key as used for ttl and reports whether this was its
 // first use.
 func (r *Redis) SpendOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {

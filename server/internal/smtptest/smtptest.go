@@ -8,6 +8,7 @@ package smtptest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,12 @@ type Server struct {
 	attempts map[string]int
 	reply    Reply
 	arrived  chan struct{}
+	faults   Faults
+	stats    Stats
+	helos    []string
+	tls      *tls.Config // set: STARTTLS is offered
+	offered  int         // messages offered, for the faults' counts
+	data     int         // DATA commands, for the faults' counts
 }
 
 // Start starts a server on a free loopback port, stopped when the test ends.
@@ -107,11 +114,18 @@ func (s *Server) Restart() {
 		s.t.Fatalf("smtptest: listen: %v", err)
 	}
 	s.addr = ln.Addr().String()
+	ln = &limitListener{Listener: ln, s: s}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "smtptest.localhost"
 	srv.AllowInsecureAuth = true
+	s.mu.Lock()
 	srv.ReadTimeout = 10 * time.Second
+	if s.faults.IdleTimeout > 0 {
+		srv.ReadTimeout = s.faults.IdleTimeout
+	}
+	s.mu.Unlock()
 	srv.WriteTimeout = 10 * time.Second
+	srv.TLSConfig = s.tls
 	srv.MaxMessageBytes = 10 << 20
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
@@ -164,10 +178,16 @@ var (
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	b.s.helos = append(b.s.helos, c.Hostname())
+	b.s.mu.Unlock()
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s    *Server
+	conn *smtp.Conn
 	from string
 	to   []string
 }
@@ -176,6 +196,14 @@ func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	x.s.stats.Offered++
+	closing := nth(&x.s.offered, x.s.faults.CloseEvery)
+	x.s.mu.Unlock()
+	if closing {
+		closeWith421(x.conn)
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "closing"}
+	}
 	x.from = from
 	return nil
 }
@@ -193,6 +221,21 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	x.s.mu.Lock()
+	n := x.s.data + 1
+	x.s.data = n
+	f := x.s.faults
+	x.s.mu.Unlock()
+	if f.StallEvery > 0 && n%f.StallEvery == 0 {
+		// A server that never answers: the client gives up; the message is
+		// not taken.
+		time.Sleep(f.StallFor)
+		_ = x.conn.Conn().Close()
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "stalled"}
+	}
+	if f.TempEvery > 0 && n%f.TempEvery == 0 {
+		return Temporary
+	}
+	x.s.mu.Lock()
 	reply := x.s.reply
 	var refusal error
 	for _, rcpt := range x.to {
@@ -208,6 +251,9 @@ func (x *session) Data(r io.Reader) error {
 	msg, err := parse(raw)
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, Message: "unparsable message: " + err.Error()}
+	}
+	if f.DesyncEvery > 0 && n%f.DesyncEvery == 0 {
+		_, _ = x.conn.Conn().Write([]byte("250 2.0.0 one reply too many\r\n"))
 	}
 	msg.From, msg.To = x.from, append([]string(nil), x.to...)
 	x.s.mu.Lock()

@@ -113,7 +113,7 @@ const scrubWait = 20 * time.Second
 // still held the rows. On PostgreSQL a plain VACUUM frees dead tuples but
 // leaves their bytes in the page, so VACUUM FULL rewrites the tables that
 // held keys or (encrypted) addresses into new files: the campaign keys,
-// the mail queue, the dev outbox and the signing intake. A row is kept,
+// the mail queue, the dev outbox and the intake. A row is kept,
 // even by VACUUM FULL, while a snapshot older than its deletion may still
 // read it, so it first waits (up to scrubWait) until no session of this
 // database holds one; otherwise it reports false, and housekeeping tries
@@ -130,7 +130,7 @@ func (s *Store) scrubDeleted(ctx context.Context, xid string) bool {
 	}
 	clear := xid == "" || s.waitOlderSnapshots(ctx, xid)
 	var stmts []string
-	for _, table := range []string{"campaign_keys", "mail_messages", "dev_outbox", "signature_intake"} {
+	for _, table := range []string{"campaign_keys", "mail_messages", "dev_outbox", "intake"} {
 		var exists bool
 		if err := s.conn(ctx).Raw("SELECT to_regclass(?) IS NOT NULL", table).Row().Scan(&exists); err == nil && exists {
 			stmts = append(stmts, "VACUUM FULL "+table)
@@ -240,6 +240,6 @@ func (s *Store) SealLegacySignature(ctx context.Context, id string, private bool
 // are for.
 func (s *Store) IntakeCampaigns(ctx context.Context) ([]string, error) {
 	var ids []string
-	err := s.conn(ctx).Model(&IntakeEntry{}).Distinct("campaign_id").Pluck("campaign_id", &ids).Error
+	err := s.conn(ctx).Model(&IntakeEntry{}).Where("campaign_id IS NOT NULL").Distinct("campaign_id").Pluck("campaign_id", &ids).Error
 	return ids, translate("intake campaigns", err)
 }

@@ -30,8 +30,12 @@ type Contact struct {
 	UnsubscribeTokenHash string
 	UnsubscribedAt       *time.Time
 	ResubscribeReason    string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// BouncedAt is when the contact's server refused the address for good;
+	// no digest goes to it until staff clear it (ClearContactBounce).
+	BouncedAt    *time.Time
+	BounceReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // ContactFilter narrows a contact search; empty fields match all.
@@ -67,7 +71,9 @@ func (s *Store) ContactByID(ctx context.Context, id string) (Contact, error) {
 // contact unsubscribed (by staff) gets no digest still queued for them.
 func (s *Store) SaveContact(ctx context.Context, c *Contact, audit *AuditEntry) error {
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Omit("created_at").Save(c).Error; err != nil {
+		// The bounce is the queue's to set and ClearContactBounce's to clear:
+		// an edit made from an older read must not undo it.
+		if err := tx.Omit("created_at", "bounced_at", "bounce_reason").Save(c).Error; err != nil {
 			return translate("save contact", err)
 		}
 		if c.UnsubscribedAt != nil {
@@ -217,4 +223,26 @@ func dropQueuedDigests(tx *gorm.DB, contactID string) error {
 		}
 	}
 	return nil
+}
+
+// ClearContactBounce clears a contact's bounce mark, so that digests go to
+// it again (staff corrected the address, or the mailbox is back), and
+// returns the contact. An unknown id is ErrNotFound.
+func (s *Store) ClearContactBounce(ctx context.Context, id string, audit *AuditEntry) (Contact, error) {
+	var c Contact
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Contact{}).Where("id = ?", id).
+			Updates(map[string]any{"bounced_at": nil, "bounce_reason": "", "updated_at": now()})
+		if res.Error != nil {
+			return translate("clear contact bounce", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return translate("clear contact bounce", gorm.ErrRecordNotFound)
+		}
+		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+			return translate("clear contact bounce", err)
+		}
+		return writeAudit(tx, audit, id)
+	})
+	return c, err
 }

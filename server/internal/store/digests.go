@@ -124,13 +124,16 @@ func (s *Store) StartSending(ctx context.Context, id, content, domain string, au
 		// One statement, however many contacts: nothing is held in memory.
 		// The Message-ID names the digest and the contact, so it is the same
 		// whichever instance queues it.
-		err := tx.Exec(`INSERT INTO mail_messages (id, kind, ref, dedupe_key, recipient, language, params,
+		// The address stays in contacts: the message names the contact, and
+		// the queue reads the address when it sends. A contact whose address
+		// bounced is skipped until staff clear it.
+		err := tx.Exec(`INSERT INTO mail_messages (id, kind, ref, dedupe_key, contact_id, language, params,
 				message_id, status, attempts, next_attempt_at, leased_by, last_error, created_at)
-			SELECT `+newID+`, ?, ?, ? || c.id, c.email, c.language,
+			SELECT `+newID+`, ?, ?, ? || c.id, c.id, c.language,
 				'{"digest":"' || ? || '","contact":"' || c.id || '"}',
 				'digest-' || ? || '-' || c.id || '@' || ?, 'queued', 0, ?, '', '', ?
 			FROM contacts c
-			WHERE c.region = ? AND c.unsubscribed_at IS NULL
+			WHERE c.region = ? AND c.unsubscribed_at IS NULL AND c.bounced_at IS NULL
 			ON CONFLICT (dedupe_key) DO NOTHING`,
 			KindDigest, id, "digest:"+id+":", id, id, domain, t, t, d.Region).Error
 		if err != nil {
@@ -145,6 +148,9 @@ func (s *Store) StartSending(ctx context.Context, id, content, domain string, au
 		audit.RowCount = recipients
 		return writeAudit(tx, audit, id)
 	})
+	if err == nil && recipients >= bulkMail {
+		s.analyzeQueue()
+	}
 	return recipients, err
 }
 

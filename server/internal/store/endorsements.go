@@ -70,86 +70,86 @@ type endorsementCall struct {
 
 func (endorsementCall) TableName() string { return "endorsement_calls" }
 
-// EndorseOutcome says what an endorsing request did, for the caller's
-// wake-up and tests only: the public answer is the same in every case
-// (privacy rule 6).
-type EndorseOutcome int
-
-// The outcomes of an endorsing request.
-const (
-	EndorseCreated   EndorseOutcome = iota // a new unverified endorsement, email queued
-	EndorseResent                          // still unverified: new details and link emailed
-	EndorseUnchanged                       // resent too often already: nothing done
-)
-
-// Endorse stores a new unverified endorsement with its calls and queues its
-// verification email (mail, addressed by the caller) in one transaction.
+// EndorseIntent asks the intake to record an organisation's endorsement.
 // If the same organisation (by normalised name and country) already has an
 // unverified endorsement of the campaign from the same contact address,
 // that one takes the new details and token and the email is queued again,
 // at most MaxResends times. Another address makes a row of its own, so
 // nobody can take over a pending link by submitting the organisation's
-// name; both reach the moderators, the later one flagged as a duplicate. A call
-// id that is not one of the campaign's is ErrUnknownCall, and nothing is
-// written.
-func (s *Store) Endorse(ctx context.Context, e *Endorsement, domain string, mail Mail) (EndorseOutcome, error) {
-	t := now()
-	e.ID = newID()
-	e.CreatedAt = t
-	e.Status = EndorsementUnverified
+// name; both reach the moderators, the later one flagged as a duplicate
+// once verified. A call id that is not one of the campaign's (the campaign
+// changed since the request was checked) makes it all-calls.
+type EndorseIntent struct {
+	// Endorsement is the new endorsement with its calls, token hash and
+	// creation time (now if zero); the store sets its id, key and status.
+	Endorsement *Endorsement
+	// Verify is the verification email, queued when the endorsement is new
+	// or renewed; its Ref is set to the endorsement's id.
+	Verify Mail
+}
+
+func (in EndorseIntent) lockKey() string {
+	e := in.Endorsement
+	return "endorsement:" + e.CampaignID + ":" + orgNameKey(e.Organization) + ":" + e.Country
+}
+
+func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
+	e := in.Endorsement
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now()
+	}
+	e.ID, e.Status = newID(), EndorsementUnverified
 	e.NameKey = orgNameKey(e.Organization)
 	if e.DisplayName == "" {
 		e.DisplayName = e.Organization
 	}
+	if err := checkCalls(tx, e.CampaignID, e.CallIDs); errors.Is(err, ErrUnknownCall) {
+		e.CallIDs = nil
+	} else if err != nil {
+		return 0, err
+	}
 	e.AllCalls = len(e.CallIDs) == 0
-	outcome := EndorseUnchanged
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := checkCalls(tx, e.CampaignID, e.CallIDs); err != nil {
-			return err
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(e)
+	if res.Error != nil {
+		return 0, translate("endorse", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		if err := saveEndorsementCalls(tx, e.ID, e.CallIDs); err != nil {
+			return 0, err
 		}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(e)
-		if res.Error != nil {
-			return translate("endorse", res.Error)
-		}
-		if res.RowsAffected == 1 {
-			outcome = EndorseCreated
-			if err := saveEndorsementCalls(tx, e.ID, e.CallIDs); err != nil {
-				return err
-			}
-			return enqueue(tx, domain, mail)
-		}
-		var existing Endorsement
-		err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
-			e.CampaignID, e.NameKey, e.Country, e.ContactEmail, EndorsementUnverified, MaxResends).Take(&existing).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
-		} else if err != nil {
-			return translate("endorse again", err)
-		}
-		upd := tx.Model(&Endorsement{}).Where("id = ? AND status = ? AND resends < ?", existing.ID, EndorsementUnverified, MaxResends).
-			Updates(map[string]any{
-				"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
-				"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
-				"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
-				"contact_email": e.ContactEmail, "contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
-				"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
-			})
-		if upd.Error != nil {
-			return translate("endorse again", upd.Error)
-		}
-		if upd.RowsAffected == 0 {
-			return nil
-		}
-		if err := tx.Where("endorsement_id = ?", existing.ID).Delete(&endorsementCall{}).Error; err != nil {
-			return translate("endorse again", err)
-		}
-		if err := saveEndorsementCalls(tx, existing.ID, e.CallIDs); err != nil {
-			return err
-		}
-		outcome = EndorseResent
-		return enqueue(tx, domain, mail)
-	})
-	return outcome, err
+		in.Verify.Ref = e.ID
+		return OutcomeCreated, s.enqueue(tx, domain, in.Verify)
+	}
+	var existing Endorsement
+	err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
+		e.CampaignID, e.NameKey, e.Country, e.ContactEmail, EndorsementUnverified, MaxResends).Take(&existing).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return OutcomeUnchanged, nil
+	} else if err != nil {
+		return 0, translate("endorse again", err)
+	}
+	upd := tx.Model(&Endorsement{}).Where("id = ? AND status = ? AND resends < ?", existing.ID, EndorsementUnverified, MaxResends).
+		Updates(map[string]any{
+			"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
+			"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
+			"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
+			"contact_email": e.ContactEmail, "contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
+			"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
+		})
+	if upd.Error != nil {
+		return 0, translate("endorse again", upd.Error)
+	}
+	if upd.RowsAffected == 0 {
+		return OutcomeUnchanged, nil
+	}
+	if err := tx.Where("endorsement_id = ?", existing.ID).Delete(&endorsementCall{}).Error; err != nil {
+		return 0, translate("endorse again", err)
+	}
+	if err := saveEndorsementCalls(tx, existing.ID, e.CallIDs); err != nil {
+		return 0, err
+	}
+	in.Verify.Ref = existing.ID
+	return OutcomeResent, s.enqueue(tx, domain, in.Verify)
 }
 
 // checkCalls refuses call ids that are not distinct calls of the campaign.
@@ -230,7 +230,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			m.Recipient, m.Ref = to, e.CampaignID
 			mails[i] = m
 		}
-		return enqueue(tx, domain, mails...)
+		return s.enqueue(tx, domain, mails...)
 	})
 	return e, err
 }

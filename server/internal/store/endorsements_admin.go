@@ -181,7 +181,7 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		}
 		m := step.mail(e, camp)
 		m.Recipient, m.Language, m.Ref = *e.ContactEmail, e.Language, e.CampaignID
-		if err := enqueue(tx, domain, m); err != nil {
+		if err := s.enqueue(tx, domain, m); err != nil {
 			return err
 		}
 		// Review is done: the contact person stays only sealed to the

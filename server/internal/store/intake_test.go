@@ -25,15 +25,15 @@ func intakeCampaign(t *testing.T, db storetest.DB) store.Campaign {
 
 // decideByPayload reads a test payload "address|visibility" into an intent:
 // the address stands for its own hash, and each email names its kind.
-func decideByPayload(e store.IntakeEntry) (store.SignIntent, error) {
+func decideByPayload(e store.IntakeEntry) (store.Intent, error) {
 	addr, vis, ok := strings.Cut(e.Payload, "|")
 	if !ok {
-		return store.SignIntent{}, errors.New("unreadable")
+		return nil, errors.New("unreadable")
 	}
 	confirm, withdraw := "c-"+e.ID, "w-"+e.ID
 	name := "Name of " + addr
 	return store.SignIntent{
-		Signature: &store.Signature{CampaignID: e.CampaignID, EmailHash: addr, Name: &name, Country: "BY", Visibility: vis,
+		Signature: &store.Signature{CampaignID: *e.CampaignID, EmailHash: addr, Name: &name, Country: "BY", Visibility: vis,
 			ConfirmTokenHash: &confirm, WithdrawTokenHash: &withdraw, TokenExpiresAt: time.Now().UTC().Add(time.Hour)},
 		Confirm: store.Mail{Kind: "signature_confirm", Recipient: addr, Params: []byte(`{}`)},
 		Already: store.Mail{Kind: "signature_already", Recipient: addr, Params: []byte(`{}`)},
@@ -42,7 +42,7 @@ func decideByPayload(e store.IntakeEntry) (store.SignIntent, error) {
 
 func accept(t *testing.T, db *store.Store, campaignID, payload string) {
 	t.Helper()
-	if err := db.AcceptSignature(context.Background(), campaignID, payload); err != nil {
+	if err := db.AcceptIntake(context.Background(), store.IntakeSignature, campaignID, payload); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -125,7 +125,7 @@ func TestProcessIntakeDecides(t *testing.T) {
 		if res := process(t, db.Store); res.Already != 1 || res.Unchanged != 1 {
 			t.Fatalf("past MaxResends: %+v", res)
 		}
-		if n := countWhere(t, db, "signature_intake", "1=1"); n != 0 {
+		if n := countWhere(t, db, "intake", "1=1"); n != 0 {
 			t.Fatalf("%d intake entries left", n)
 		}
 		if n := countWhere(t, db, "signatures", "1=1"); n != 1 {
@@ -145,7 +145,7 @@ func TestProcessIntakeIsAllOrNothing(t *testing.T) {
 		if _, err := db.ProcessIntake(context.Background(), 100, "undersigned.test", decideByPayload); err == nil {
 			t.Fatal("a batch with a failing write succeeded")
 		}
-		if n := countWhere(t, db, "signature_intake", "1=1"); n != 2 {
+		if n := countWhere(t, db, "intake", "1=1"); n != 2 {
 			t.Fatalf("%d intake entries left after a failed batch, want 2", n)
 		}
 		if n := countWhere(t, db, "signatures", "1=1") + countWhere(t, db, "mail_messages", "1=1"); n != 0 {
@@ -173,7 +173,7 @@ func TestProcessIntakeWithTwoInstances(t *testing.T) {
 				if i%2 == 1 {
 					st = other
 				}
-				errs <- st.AcceptSignature(context.Background(), c.ID, fmt.Sprintf("a%02d@example.org|private", (i*7)%addresses))
+				errs <- st.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, fmt.Sprintf("a%02d@example.org|private", (i*7)%addresses))
 			}()
 		}
 		wg.Wait()
@@ -183,7 +183,7 @@ func TestProcessIntakeWithTwoInstances(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := countWhere(t, db, "signature_intake", "1=1"); n != requests {
+		if n := countWhere(t, db, "intake", "1=1"); n != requests {
 			t.Fatalf("%d intake entries after %d accepted requests", n, requests)
 		}
 		var mu sync.Mutex
@@ -217,7 +217,7 @@ func TestProcessIntakeWithTwoInstances(t *testing.T) {
 		if n := countWhere(t, db, "signatures", "1=1"); n != addresses {
 			t.Fatalf("%d signatures, want %d", n, addresses)
 		}
-		if n := countWhere(t, db, "signature_intake", "1=1"); n != 0 {
+		if n := countWhere(t, db, "intake", "1=1"); n != 0 {
 			t.Fatalf("%d intake entries left", n)
 		}
 	})
@@ -237,11 +237,11 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := db.AcceptSignature(context.Background(), c.ID, "sealed|private")
+				err := db.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, "sealed|private")
 				if err == nil {
 					// Committed before it returned: visible to another connection.
-					if got, cerr := reader.CountRows(context.Background(), "signature_intake"); cerr != nil || got < 1 {
-						err = fmt.Errorf("AcceptSignature returned before its row was visible (%d, %v)", got, cerr)
+					if got, cerr := reader.CountRows(context.Background(), "intake"); cerr != nil || got < 1 {
+						err = fmt.Errorf("AcceptIntake returned before its row was visible (%d): %w", got, cerr)
 					}
 				}
 				errs <- err
@@ -254,7 +254,7 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := countWhere(t, db, "signature_intake", "1=1"); got != n {
+		if got := countWhere(t, db, "intake", "1=1"); got != n {
 			t.Fatalf("%d rows for %d accepted requests", got, n)
 		}
 		requests, commits := db.IntakeStats()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -34,13 +35,16 @@ type Mail struct {
 
 // MailMessage is a queued message as a worker claims it.
 type MailMessage struct {
-	ID            string
-	Kind          string
-	Ref           string
-	DedupeKey     *string
-	Recipient     *string
-	Language      string
-	Params        *string
+	ID        string
+	Kind      string
+	Ref       string
+	DedupeKey *string
+	Recipient *string
+	Language  string
+	Params    *string
+	// ContactID names the contact of a digest delivery, whose address is
+	// read from contacts when the message is claimed, never copied here.
+	ContactID     *string
 	MessageID     string
 	Status        string
 	Attempts      int
@@ -50,6 +54,9 @@ type MailMessage struct {
 	LastError     string
 	CreatedAt     time.Time
 	FinishedAt    *time.Time
+
+	// bounced: the contact's address bounced; the message is not sent.
+	bounced bool `gorm:"-"`
 }
 
 // TableName names the queue table.
@@ -57,8 +64,9 @@ func (MailMessage) TableName() string { return "mail_messages" }
 
 // enqueue adds messages inside the caller's transaction, so that they are
 // sent if and only if the transaction commits. messageDomain is the right
-// half of each stable Message-ID.
-func enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
+// half of each stable Message-ID. The recipient and params are sealed
+// before they are written: they never reach the disk in plain text.
+func (s *Store) enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
 	if len(mails) == 0 {
 		return nil
 	}
@@ -66,8 +74,14 @@ func enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
 	rows := make([]MailMessage, len(mails))
 	for i, m := range mails {
 		id := newID()
-		params := string(m.Params)
-		recipient := m.Recipient
+		recipient, err := s.seal(m.Recipient, recipientAt(id))
+		if err != nil {
+			return err
+		}
+		params, err := s.seal(string(m.Params), paramsAt(id))
+		if err != nil {
+			return err
+		}
 		rows[i] = MailMessage{
 			ID: id, Kind: m.Kind, Ref: m.Ref, Recipient: &recipient, Language: m.Language, Params: &params,
 			MessageID: id + "@" + messageDomain, Status: MailQueued, NextAttemptAt: t, CreatedAt: t,
@@ -86,13 +100,41 @@ func enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
 
 // EnqueueMail adds messages on their own (outside any other write).
 func (s *Store) EnqueueMail(ctx context.Context, messageDomain string, mails ...Mail) error {
-	return s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+	err := s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+	if err == nil && len(mails) >= bulkMail {
+		s.analyzeQueue()
+	}
+	return err
+}
+
+// bulkMail is how many messages queued at once change the queue's shape
+// enough to refresh PostgreSQL's statistics of it.
+const bulkMail = 1000
+
+// analyzeQueue refreshes PostgreSQL's statistics of the queue, in the
+// background, after a bulk enqueue (a digest to 100,000 contacts): with
+// the statistics of a near-empty table the planner reads and sorts every
+// due message for each claim instead of walking the index for a batch,
+// and a claim costs as much as the queue is long.
+func (s *Store) analyzeQueue() {
+	if !s.postgres {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.queue.WithContext(ctx).Exec("ANALYZE mail_messages").Error; err != nil {
+			slog.Warn("store: analyze the mail queue", "err", err)
+		}
+	}()
 }
 
 // ClaimMail leases up to limit due messages to worker for the lease
-// duration. On PostgreSQL, SKIP LOCKED lets instances claim side by side
-// without waiting on each other; SQLite has one writer at a time anyway.
-// A message whose lease ran out (its worker died) is due again.
+// duration, opened (recipient and params in plain text, in memory only).
+// On PostgreSQL, SKIP LOCKED lets instances claim side by side without
+// waiting on each other; SQLite has one writer at a time anyway. A message
+// whose lease ran out (its worker died) is due again. A digest delivery to
+// a contact whose address bounced is recorded as failed, not returned.
 func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease time.Duration) ([]MailMessage, error) {
 	t := now()
 	lock := ""
@@ -107,7 +149,83 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, limit int, lease t
 			WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
 			ORDER BY next_attempt_at LIMIT ?`+lock+`)
 		RETURNING *`, t.Add(lease), worker, t, t, limit).Scan(&claimed).Error
-	return claimed, translate("claim mail", err)
+	if err != nil {
+		return nil, translate("claim mail", err)
+	}
+	if err := s.openClaimed(ctx, claimed); err != nil {
+		return nil, err
+	}
+	return s.skipBounced(ctx, worker, claimed)
+}
+
+// openClaimed opens each message's sealed recipient and params and reads
+// the address of each digest delivery's contact (a deleted contact leaves
+// it empty: the message fails as having no recipient).
+func (s *Store) openClaimed(ctx context.Context, msgs []MailMessage) error {
+	var contactIDs []string
+	for i := range msgs {
+		m := &msgs[i]
+		var err error
+		if m.Recipient, err = s.openPtr(m.Recipient, recipientAt(m.ID)); err != nil {
+			return err
+		}
+		if m.ContactID != nil {
+			// A digest delivery's params are two ids, nothing personal: they
+			// are written in one INSERT … SELECT, unsealed.
+			contactIDs = append(contactIDs, *m.ContactID)
+			continue
+		}
+		if m.Params, err = s.openPtr(m.Params, paramsAt(m.ID)); err != nil {
+			return err
+		}
+	}
+	if len(contactIDs) == 0 {
+		return nil
+	}
+	var contacts []struct {
+		ID, Email string
+		BouncedAt *time.Time
+	}
+	err := s.queue.WithContext(ctx).Table("contacts").Select("id, email, bounced_at").Where("id IN ?", contactIDs).Scan(&contacts).Error
+	if err != nil {
+		return translate("claim mail: contacts", err)
+	}
+	byID := make(map[string]int, len(contacts))
+	for i, c := range contacts {
+		byID[c.ID] = i
+	}
+	for i := range msgs {
+		m := &msgs[i]
+		if m.ContactID == nil {
+			continue
+		}
+		if j, ok := byID[*m.ContactID]; ok {
+			c := contacts[j]
+			if c.BouncedAt != nil {
+				m.bounced = true
+			} else {
+				m.Recipient = &c.Email
+			}
+		}
+	}
+	return nil
+}
+
+// skipBounced records as failed the claimed deliveries to contacts whose
+// address bounced, and returns the others.
+func (s *Store) skipBounced(ctx context.Context, worker string, msgs []MailMessage) ([]MailMessage, error) {
+	kept := msgs[:0]
+	for _, m := range msgs {
+		if !m.bounced {
+			kept = append(kept, m)
+			continue
+		}
+		err := s.FailMail(ctx, m.ID, worker, "not sent: the contact's address bounced before; staff can clear it")
+		if err != nil && !errors.Is(err, ErrLeaseLost) {
+			return nil, err
+		}
+	}
+	return kept, nil
 }
 
 // ErrLeaseLost is returned when a worker no longer holds a message it
@@ -131,21 +249,26 @@ func (s *Store) ExtendMailLease(ctx context.Context, worker string, lease time.D
 	return int(res.RowsAffected), translate("extend mail lease", res.Error)
 }
 
-// RenewMailLeases is ExtendMailLease for a worker's whole batch, in the
-// background while the worker sends. On PostgreSQL it passes over rows
-// locked at that moment: they are being finished or checked by the worker
-// itself, which extends them anyway, and waiting for them could deadlock
-// with MarkMailSentAndHold, which locks two of the same rows in another
-// order.
-func (s *Store) RenewMailLeases(ctx context.Context, worker string, lease time.Duration, ids ...string) (int, error) {
-	if !s.postgres || len(ids) == 0 {
-		return s.ExtendMailLease(ctx, worker, lease, ids...)
+// RenewMailLeases is ExtendMailLease for everything a worker holds, in
+// one statement: the queue's heartbeat. It returns the ids it renewed;
+// the others are finished or no longer worker's. On PostgreSQL it passes
+// over rows locked at that moment: they are being finished (a batch of
+// sends being recorded), and waiting for them could deadlock with that
+// statement, which locks the same rows in another order.
+func (s *Store) RenewMailLeases(ctx context.Context, worker string, lease time.Duration, ids ...string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	t := now()
-	res := s.queue.WithContext(ctx).Exec(`UPDATE mail_messages SET lease_until = ? WHERE id IN (
-		SELECT id FROM mail_messages WHERE id IN ? AND leased_by = ? AND status = ? AND lease_until > ?
-		FOR UPDATE SKIP LOCKED)`, t.Add(lease), ids, worker, MailQueued, t)
-	return int(res.RowsAffected), translate("renew mail leases", res.Error)
+	lock := ""
+	if s.postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var renewed []string
+	err := s.queue.WithContext(ctx).Raw(`UPDATE mail_messages SET lease_until = ? WHERE id IN (
+		SELECT id FROM mail_messages WHERE id IN ? AND leased_by = ? AND status = ? AND lease_until > ?`+lock+`)
+		RETURNING id`, t.Add(lease), ids, worker, MailQueued, t).Scan(&renewed).Error
+	return renewed, translate("renew mail leases", err)
 }
 
 // MarkMailSent records that the SMTP server accepted the message and
@@ -161,40 +284,19 @@ func (s *Store) MarkMailSent(ctx context.Context, id string) error {
 	return held("mark mail sent", res)
 }
 
-// MarkMailSentAndHold is MarkMailSent for id and ExtendMailLease for
-// next, worker's next message, in one round trip: the check a worker makes
-// before each send then costs no extra trip to the database. It reports
-// whether worker still holds next; an empty next is never held.
-func (s *Store) MarkMailSentAndHold(ctx context.Context, id, worker string, lease time.Duration, next string) (bool, error) {
-	t := now()
-	if s.postgres {
-		var sent, held int
-		err := s.queue.WithContext(ctx).Raw(`WITH sent AS (
-			UPDATE mail_messages SET status = ?, finished_at = ?, recipient = NULL, params = NULL, lease_until = NULL, last_error = ''
-			WHERE id = ? AND status = ? RETURNING id),
-		held AS (
-			UPDATE mail_messages SET lease_until = ?
-			WHERE id = ? AND leased_by = ? AND status = ? AND lease_until > ? RETURNING id)
-		SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM held)`,
-			MailSent, t, id, MailQueued, t.Add(lease), next, worker, MailQueued, t).Row().Scan(&sent, &held)
-		if err != nil {
-			return false, translate("mark mail sent", err)
-		}
-		if sent == 0 {
-			return held == 1, fmt.Errorf("store: mark mail sent: %w", ErrLeaseLost)
-		}
-		return held == 1, nil
+// MarkMailSentBatch is MarkMailSent for many messages in one statement:
+// the queue records its sends in batches, so that the database is off the
+// path of each message. It returns how many it recorded; the others were
+// already finished (by a worker that took them over).
+func (s *Store) MarkMailSentBatch(ctx context.Context, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
 	}
-	// SQLite is in process: two statements cost no round trip.
-	err := s.MarkMailSent(ctx, id)
-	if next == "" || (err != nil && !errors.Is(err, ErrLeaseLost)) {
-		return false, err
-	}
-	n, herr := s.ExtendMailLease(ctx, worker, lease, next)
-	if herr != nil {
-		return false, herr
-	}
-	return n == 1, err
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).Where("id IN ? AND status = ?", ids, MailQueued).Updates(map[string]any{
+		"status": MailSent, "finished_at": now(), "recipient": nil, "params": nil,
+		"lease_until": nil, "last_error": "",
+	})
+	return int(res.RowsAffected), translate("mark mail sent", res.Error)
 }
 
 // RetryMail releases a message held by worker for another attempt at at.
@@ -238,6 +340,42 @@ func (s *Store) ReleaseMail(ctx context.Context, id, worker string) error {
 	return translate("release mail", err)
 }
 
+// PostponeMail gives back a message held by worker until at, without
+// counting the attempt: the fault was not the message's (the SMTP server
+// was unreachable or closed the connection). It returns ErrLeaseLost if
+// worker no longer holds it.
+func (s *Store) PostponeMail(ctx context.Context, id, worker string, at time.Time, reason string) error {
+	res := s.queue.WithContext(ctx).Model(&MailMessage{}).
+		Where("id = ? AND leased_by = ? AND status = ?", id, worker, MailQueued).Updates(map[string]any{
+		"next_attempt_at": at.UTC().Truncate(time.Millisecond), "lease_until": nil, "last_error": reason,
+		"attempts": gorm.Expr("attempts - 1"),
+	})
+	return held("postpone mail", res)
+}
+
+// BounceMail is FailMail for an address the recipient's server refused
+// for good: the contact of a digest delivery is also marked as bouncing,
+// so that no digest is sent to it until staff clear the mark.
+func (s *Store) BounceMail(ctx context.Context, id, worker, reason string) error {
+	return s.queue.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m MailMessage
+		if err := tx.Select("id", "contact_id").Where("id = ?", id).Take(&m).Error; err != nil {
+			return translate("bounce mail", err)
+		}
+		res := tx.Model(&MailMessage{}).
+			Where("id = ? AND leased_by = ? AND status = ?", id, worker, MailQueued).Updates(map[string]any{
+			"status": MailFailed, "finished_at": now(), "recipient": nil, "params": nil,
+			"lease_until": nil, "last_error": reason,
+		})
+		if err := held("bounce mail", res); err != nil || m.ContactID == nil {
+			return err
+		}
+		err := tx.Table("contacts").Where("id = ? AND bounced_at IS NULL", *m.ContactID).
+			Updates(map[string]any{"bounced_at": now(), "bounce_reason": reason}).Error
+		return translate("bounce mail: contact", err)
+	})
+}
+
 // MailCounts counts messages by status, for metrics and reports; ref
 // narrows it to one cause (empty: all).
 func (s *Store) MailCounts(ctx context.Context, ref string) (map[string]int64, error) {
@@ -262,8 +400,15 @@ func (s *Store) MailCounts(ctx context.Context, ref string) (map[string]int64, e
 // MailByID returns one message, for tests and reports.
 func (s *Store) MailByID(ctx context.Context, id string) (MailMessage, error) {
 	var m MailMessage
-	err := s.conn(ctx).Where("id = ?", id).Take(&m).Error
-	return m, translate("mail by id", err)
+	if err := s.conn(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
+		return m, translate("mail by id", err)
+	}
+	var err error
+	if m.Recipient, err = s.openPtr(m.Recipient, recipientAt(m.ID)); err != nil || m.ContactID != nil {
+		return m, err
+	}
+	m.Params, err = s.openPtr(m.Params, paramsAt(m.ID))
+	return m, err
 }
 
 // NextMailDue returns when the earliest queued message is due (false: none),
@@ -275,48 +420,6 @@ func (s *Store) NextMailDue(ctx context.Context) (time.Time, bool, error) {
 		return time.Time{}, false, translate("next mail due", err)
 	}
 	return at.Time, at.Valid, nil
-}
-
-// OutboxEntry is a message written to the dev outbox.
-type OutboxEntry struct {
-	ID        string    `json:"id"`
-	MessageID string    `json:"message_id"`
-	Kind      string    `json:"kind"`
-	Recipient string    `json:"to"`
-	Subject   string    `json:"subject"`
-	Headers   string    `json:"-"`
-	BodyText  string    `json:"text"`
-	BodyHTML  string    `json:"html"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// TableName names the dev outbox table.
-func (OutboxEntry) TableName() string { return "dev_outbox" }
-
-// WriteOutbox stores a message in the dev outbox.
-func (s *Store) WriteOutbox(ctx context.Context, e *OutboxEntry) error {
-	e.ID = newID()
-	e.CreatedAt = now()
-	return translate("write outbox", s.conn(ctx).Create(e).Error)
-}
-
-// ListOutbox lists the newest dev outbox messages first. With hideKind
-// set, messages of that kind are left out unless addressed to onlyTo.
-func (s *Store) ListOutbox(ctx context.Context, limit int, hideKind, onlyTo string) ([]OutboxEntry, error) {
-	var entries []OutboxEntry
-	q := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit)
-	if hideKind != "" {
-		q = q.Where("kind <> ? OR recipient = ?", hideKind, onlyTo)
-	}
-	err := q.Find(&entries).Error
-	return entries, translate("list outbox", err)
-}
-
-// PurgeOutbox deletes dev outbox messages written before the given time:
-// they hold addresses and live links, and serve only to be read soon.
-func (s *Store) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
-	res := s.conn(ctx).Where("created_at < ?", before).Delete(&OutboxEntry{})
-	return res.RowsAffected, translate("purge outbox", res.Error)
 }
 
 // FailedMail lists the newest messages that failed for good, with the

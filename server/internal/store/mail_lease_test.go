@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -106,9 +107,10 @@ func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
 	})
 }
 
-// TestMarkSentConfirmsTheNextLease: recording a send also answers whether
-// the worker still holds the message it sends next, in one round trip.
-func TestMarkSentConfirmsTheNextLease(t *testing.T) {
+// TestBatchedMarksAndRenewals: the queue records sends and renews leases
+// many messages at a time; the renewal says which messages are still the
+// worker's, so that it leaves those another worker took over.
+func TestBatchedMarksAndRenewals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
@@ -121,52 +123,57 @@ func TestMarkSentConfirmsTheNextLease(t *testing.T) {
 			t.Fatalf("claimed %d, %v", len(claimed), err)
 		}
 		a, b, c := claimed[0].ID, claimed[1].ID, claimed[2].ID
-		if held, err := db.MarkMailSentAndHold(ctx, a, "w", time.Minute, b); err != nil || !held {
-			t.Fatalf("sent a: held b = %v, %v; want true", held, err)
-		}
-		if m, err := db.MailByID(ctx, a); err != nil || m.Status != store.MailSent || m.Recipient != nil {
-			t.Fatalf("a after sending: %+v, %v", m, err)
-		}
-		// c is taken over (its lease had run out): b's send must not claim it.
 		if err := db.Exec(ctx, "UPDATE mail_messages SET leased_by = 'other' WHERE id = ?", c); err != nil {
 			t.Fatal(err)
 		}
-		if held, err := db.MarkMailSentAndHold(ctx, b, "w", time.Minute, c); err != nil || held {
-			t.Fatalf("sent b: held c = %v, %v; want false", held, err)
+		renewed, err := db.RenewMailLeases(ctx, "w", time.Minute, a, b, c)
+		if err != nil || len(renewed) != 2 || slices.Contains(renewed, c) {
+			t.Fatalf("renewed %v, %v; want a and b only", renewed, err)
 		}
-		if held, err := db.MarkMailSentAndHold(ctx, b, "w", time.Minute, ""); !errors.Is(err, store.ErrLeaseLost) || held {
-			t.Fatalf("b sent twice: %v, %v; want ErrLeaseLost", held, err)
+		if n, err := db.MarkMailSentBatch(ctx, []string{a, b}); err != nil || n != 2 {
+			t.Fatalf("marked %d, %v", n, err)
+		}
+		for _, id := range []string{a, b} {
+			if m, err := db.MailByID(ctx, id); err != nil || m.Status != store.MailSent || m.Recipient != nil || m.Params != nil {
+				t.Fatalf("%s after sending: %+v, %v", id, m, err)
+			}
+		}
+		if n, err := db.MarkMailSentBatch(ctx, []string{a, b}); err != nil || n != 0 {
+			t.Fatalf("marked twice: %d, %v", n, err)
+		}
+		if renewed, err := db.RenewMailLeases(ctx, "w", time.Minute, a, b); err != nil || len(renewed) != 0 {
+			t.Fatalf("renewed sent messages: %v, %v", renewed, err)
 		}
 	})
 }
 
-// TestRenewalNeverDeadlocksWithMarkSent: the background renewal of a
-// batch and the worker recording a send (which also extends the next
-// message) touch the same two rows at the same moment, many times over;
-// neither may fail, or a message sent would not be recorded as sent.
+// TestRenewalNeverDeadlocksWithMarkSent: the heartbeat renewing a batch
+// and the batched marks recording some of it touch the same rows at the
+// same moment, many times over; neither may fail, or a message sent would
+// not be recorded as sent.
 func TestRenewalNeverDeadlocksWithMarkSent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
-		for _, to := range []string{"a@example.org", "b@example.org"} {
+		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
 			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		claimed, err := db.ClaimMail(ctx, "w", 10, time.Minute)
-		if err != nil || len(claimed) != 2 {
+		if err != nil || len(claimed) != 3 {
 			t.Fatalf("claimed %d, %v", len(claimed), err)
 		}
-		a, b := claimed[0].ID, claimed[1].ID
+		a, b, c := claimed[0].ID, claimed[1].ID, claimed[2].ID
 		for i := range 300 {
 			if err := db.Exec(ctx, "UPDATE mail_messages SET status = 'queued', leased_by = 'w', lease_until = ?", time.Now().UTC().Add(time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 			renewed := make(chan error, 1)
 			go func() {
-				_, err := db.RenewMailLeases(ctx, "w", time.Minute, b, a)
+				_, err := db.RenewMailLeases(ctx, "w", time.Minute, c, b, a)
 				renewed <- err
 			}()
-			if _, err := db.MarkMailSentAndHold(ctx, a, "w", time.Minute, b); err != nil {
+			if _, err := db.MarkMailSentBatch(ctx, []string{a, b}); err != nil {
 				t.Fatalf("round %d: mark sent: %v", i, err)
 			}
 			if err := <-renewed; err != nil {

@@ -18,29 +18,49 @@ type passwordReset struct {
 
 func (passwordReset) TableName() string { return "password_resets" }
 
-// RequestPasswordReset records a reset token for the active account with
-// this email and enqueues its email (m, addressed to the account) in the
-// same transaction. For an unknown or disabled address it does nothing and
-// reports false, so that the caller can answer alike either way.
-func (s *Store) RequestPasswordReset(ctx context.Context, email, tokenHash string, ttl time.Duration, domain string, m Mail) (bool, error) {
-	created := false
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var u User
-		err := tx.Where("email = ? AND disabled = ?", email, false).Take(&u).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
-		} else if err != nil {
-			return translate("request password reset", err)
-		}
-		t := now()
-		if err := tx.Create(&passwordReset{TokenHash: tokenHash, UserID: u.ID, CreatedAt: t, ExpiresAt: t.Add(ttl)}).Error; err != nil {
-			return translate("request password reset", err)
-		}
-		m.Recipient = u.Email
-		created = true
-		return enqueue(tx, domain, m)
-	})
-	return created, err
+// ResetIntent asks the intake for a password reset of the active account
+// with this email, if there is one: a reset token and its email (Mail,
+// addressed here to the account). For an unknown or disabled address
+// nothing is done.
+type ResetIntent struct {
+	Email     string
+	TokenHash string
+	TTL       time.Duration
+	Mail      Mail
+}
+
+func (in ResetIntent) lockKey() string { return "password_reset:" + in.Email }
+
+func (in ResetIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
+	var u User
+	err := tx.Where("email = ? AND disabled = ?", in.Email, false).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return OutcomeUnchanged, nil
+	} else if err != nil {
+		return 0, translate("request password reset", err)
+	}
+	t := now()
+	if err := tx.Create(&passwordReset{TokenHash: in.TokenHash, UserID: u.ID, CreatedAt: t, ExpiresAt: t.Add(in.TTL)}).Error; err != nil {
+		return 0, translate("request password reset", err)
+	}
+	in.Mail.Recipient = u.Email
+	return OutcomeCreated, s.enqueue(tx, domain, in.Mail)
+}
+
+// PasswordResetUsable reports ErrNotFound unless tokenHash is a reset token
+// that is neither spent nor expired: checked before the new password is
+// hashed, so that bogus tokens cost no argon2id work. ResetPassword checks
+// again as it spends it.
+func (s *Store) PasswordResetUsable(ctx context.Context, tokenHash string) error {
+	var n int64
+	err := s.conn(ctx).Model(&passwordReset{}).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", tokenHash, now()).Count(&n).Error
+	if err != nil {
+		return translate("password reset usable", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // ResetPassword spends a reset token: it sets the new password hash, ends

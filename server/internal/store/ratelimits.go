@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -40,6 +41,14 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int,
 	return row.Hits, row.ExpiresAt, nil
 }
 
+// Unhit takes back one hit on key in the current window, if it has any.
+func (s *Store) Unhit(ctx context.Context, key string, window time.Duration) error {
+	start := now().Truncate(window)
+	err := s.conn(ctx).Model(&rateLimit{}).Where("key = ? AND window_start = ? AND hits > 0", key, start).
+		Update("hits", gorm.Expr("hits - 1")).Error
+	return translate("rate limit unhit", err)
+}
+
 // PurgeRateLimits deletes counters whose window has ended.
 func (s *Store) PurgeRateLimits(ctx context.Context) (int64, error) {
 	res := s.conn(ctx).Where("expires_at < ?", now()).Delete(&rateLimit{})
@@ -48,8 +57,23 @@ func (s *Store) PurgeRateLimits(ctx context.Context) (int64, error) {
 
 // SpendOnce records key as used for ttl and reports whether this was its
 // first use: a solved proof-of-work challenge is good for one request, on
-// whichever instance it arrives.
+// whichever instance it arrives. One INSERT that does nothing when the key
+// is already there, so the answer does not depend on ttl (which shrinks on
+// every call) nor on any window: a key stays spent until it expires, and an
+// expired one may be spent again (its challenge has expired too).
 func (s *Store) SpendOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	hits, _, err := s.Hit(ctx, "once:"+key, ttl)
-	return hits == 1, err
+	t := now()
+	row := rateLimit{Key: "once:" + key, WindowStart: t, Hits: 1, ExpiresAt: t.Add(ttl)}
+	res := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "key"}},
+		DoUpdates: clause.Set{
+			{Column: clause.Column{Name: "window_start"}, Value: t},
+			{Column: clause.Column{Name: "expires_at"}, Value: t.Add(ttl)},
+		},
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "rate_limits.expires_at < ?", Vars: []any{t}}}},
+	}).Create(&row)
+	if res.Error != nil {
+		return false, translate("spend once", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }

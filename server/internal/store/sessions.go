@@ -45,9 +45,12 @@ func (s *Store) CreateSession(ctx context.Context, userID, tokenHash string, lif
 
 // RotateRefreshToken spends the refresh token oldHash and records newHash
 // as its successor. An unknown token, or one of an ended session, is
-// ErrNotFound; a token already spent revokes its session and is
-// ErrTokenReused.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string) (Session, User, error) {
+// ErrNotFound. A token already spent is accepted once more within grace of
+// its rotation when newHash is its still unspent successor (the caller
+// derives the successor from the token, so two tabs or two instances
+// refreshing at once get the same new token); otherwise it revokes its
+// session and is ErrTokenReused.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, grace time.Duration) (Session, User, error) {
 	var (
 		sess   Session
 		user   User
@@ -67,6 +70,19 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string)
 			return translate("rotate refresh token", res.Error)
 		}
 		if res.RowsAffected == 0 {
+			if err := tx.Where("token_hash = ?", oldHash).Take(&rt).Error; err != nil {
+				return translate("rotate refresh token", err)
+			}
+			if rt.UsedAt != nil && t.Sub(*rt.UsedAt) <= grace {
+				var successors int64
+				err := tx.Model(&RefreshToken{}).Where("token_hash = ? AND session_id = ? AND used_at IS NULL", newHash, sess.ID).Count(&successors).Error
+				if err != nil {
+					return translate("rotate refresh token", err)
+				}
+				if successors == 1 {
+					return nil
+				}
+			}
 			reused = true
 			return translate("revoke session", tx.Model(&Session{}).Where("id = ?", sess.ID).Update("revoked_at", t).Error)
 		}

@@ -54,19 +54,6 @@ type Signature struct {
 	CountOnly     bool   // private, no name given at all
 }
 
-// SignOutcome says what the intake did with a signing request, for metrics
-// and tests only: the public answer is the same in every case (privacy
-// rule 6).
-type SignOutcome int
-
-// The outcomes of a signing request.
-const (
-	SignCreated   SignOutcome = iota // a new pending signature, email queued
-	SignResent                       // still pending: new details and links emailed
-	SignAlready                      // confirmed already: "you have signed" emailed with a new withdrawal link
-	SignUnchanged                    // emailed too often already, or invalidated: nothing done
-)
-
 // MaxResends bounds how many emails after the first one signature causes,
 // so that nobody can flood a mailbox through the signing form.
 const MaxResends = 3

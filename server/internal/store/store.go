@@ -41,8 +41,14 @@ type Store struct {
 	// its own whose commits do not wait for the disk (see openQueuePool).
 	queue      *gorm.DB
 	queueSQLDB *sql.DB
-	// intake group-commits signing requests (see AcceptSignature).
+	// intake group-commits signing requests (see AcceptIntake).
 	intake *intakeBatcher
+	// pgbouncer: see Options.PgBouncer.
+	pgbouncer bool
+	// ready remembers readiness checks (see Ready).
+	ready readiness
+	// cipher seals the mail queue's personal data (see WithCipher).
+	cipher Cipher
 }
 
 // Options tune the store's pools and queues; a zero field takes its default.
@@ -60,6 +66,14 @@ type Options struct {
 	// IntakeWriters is how many group commits may run at once (default 4
 	// on PostgreSQL, 1 on SQLite, which has one writer anyway).
 	IntakeWriters int
+	// PgBouncer says the PostgreSQL URL goes through PgBouncer in
+	// transaction pooling mode, where a server connection serves one
+	// transaction at a time: statements are sent without named prepared
+	// statements, no setting is made per session (the mail queue's
+	// synchronous_commit=off is dropped: its marks stay durable, only
+	// slower), and migrations take no session lock (run `undersigned
+	// migrate` once per release, or against the server directly).
+	PgBouncer bool
 }
 
 // withDefaults fills in the zero fields.
@@ -95,18 +109,18 @@ const sqliteTimeFormat = "2006-01-02 15:04:05.000Z07:00"
 
 // Open connects to PostgreSQL when databaseURL is set, otherwise to the
 // embedded SQLite file at sqlitePath (created with its folder if needed).
-func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
-	return OpenWith(ctx, databaseURL, sqlitePath, Options{})
+func Open(ctx context.Context, databaseURL, sqlitePath string, with ...Option) (*Store, error) {
+	return OpenWith(ctx, databaseURL, sqlitePath, Options{}, with...)
 }
 
 // OpenWith is Open with pool and queue sizes other than the defaults.
-func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options) (*Store, error) {
+func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options, with ...Option) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		isPG      = databaseURL != ""
 	)
 	if isPG {
-		dsn, err := postgresDSN(databaseURL)
+		dsn, err := postgresDSN(databaseURL, opts.PgBouncer)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +148,10 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options)
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db}
+	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db, pgbouncer: opts.PgBouncer}
+	for _, o := range with {
+		o(s)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -157,14 +174,16 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options)
 // duplicate, never a loss. In exchange one worker is not held to one disk
 // flush per message. The writes that cause mail keep full durability.
 func (s *Store) openQueuePool(databaseURL string, maxOpen int) error {
-	dsn, err := postgresDSN(databaseURL)
+	dsn, err := postgresDSN(databaseURL, s.pgbouncer)
 	if err != nil {
 		return err
 	}
 	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("synchronous_commit", "off")
-	u.RawQuery = q.Encode()
+	if !s.pgbouncer {
+		q := u.Query()
+		q.Set("synchronous_commit", "off")
+		u.RawQuery = q.Encode()
+	}
 	db, err := gorm.Open(postgres.Open(u.String()), &gorm.Config{
 		Logger: logger.Discard, TranslateError: true, SkipDefaultTransaction: true,
 		NowFunc: func() time.Time { return now() },
@@ -206,14 +225,21 @@ func sqliteDSN(path string) string {
 }
 
 // postgresDSN pins the session time zone to UTC, which the TIMESTAMP
-// columns assume.
-func postgresDSN(databaseURL string) (string, error) {
+// columns assume (PgBouncer keeps TimeZone per client, so this survives
+// transaction pooling). Behind PgBouncer, statements go without named
+// prepared statements (pgx's "exec" mode: one round trip, an unnamed
+// statement), which transaction pooling would hand to the wrong server
+// connection.
+func postgresDSN(databaseURL string, pgbouncer bool) (string, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return "", fmt.Errorf("store: DATABASE_URL: %w", err)
 	}
 	q := u.Query()
 	q.Set("timezone", "UTC")
+	if pgbouncer {
+		q.Set("default_query_exec_mode", "exec")
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -249,6 +275,8 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if s.postgres {
 		dialect = goose.DialectPostgres
+	}
+	if s.postgres && !s.pgbouncer {
 		// Several instances may start at once: one migrates, the others wait.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
@@ -275,6 +303,9 @@ func (s *Store) Migrate(ctx context.Context) (int64, error) {
 	}
 	for _, r := range results {
 		slog.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	if err := s.sealLegacyMail(ctx); err != nil {
+		return 0, err
 	}
 	return p.GetDBVersion(ctx)
 }
@@ -318,6 +349,15 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 // maintenance commands.
 func (s *Store) Raw(ctx context.Context, dest any, sql string, args ...any) error {
 	return translate("raw", s.conn(ctx).Raw(sql, args...).Row().Scan(dest))
+}
+
+// QueryStrings runs one query whose rows are a single text column and
+// returns them: for tests and operations tooling, never for request
+// handling.
+func (s *Store) QueryStrings(ctx context.Context, sql string, args ...any) ([]string, error) {
+	var out []string
+	err := s.conn(ctx).Raw(sql, args...).Scan(&out).Error
+	return out, translate("query", err)
 }
 
 // CountRows counts the rows of a table: for tests and operations tooling.

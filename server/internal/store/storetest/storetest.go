@@ -13,8 +13,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
+
+// Cipher is the mail cipher every test store is opened with, as the
+// server opens its store with one derived from DATA_KEY.
+var Cipher = store.WithCipher(privacy.NewKeys([]byte("storetest mail key, not a secret")).Sealer("mail"))
 
 // Kind names a database a test runs on.
 type Kind string
@@ -33,6 +38,8 @@ type DB struct {
 	URL string
 	// Path is the SQLite file (empty for PostgreSQL).
 	Path string
+	// opts are the options it was opened with, for Reopen.
+	opts store.Options
 }
 
 // Each runs fn once per database as a subtest named after it.
@@ -83,12 +90,17 @@ func openWith(t *testing.T, kind Kind, opts store.Options) DB {
 	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
-	if kind == SQLite {
+	switch {
+	case kind == SQLite:
 		db.Path = filepath.Join(t.TempDir(), "test.db")
-	} else {
+	case os.Getenv("TEST_PGBOUNCER_URL") != "":
+		db.URL = NewDatabaseBehindPgBouncer(t)
+		opts.PgBouncer = true
+	default:
 		db.URL = NewSchema(t)
 	}
-	s, err := store.OpenWith(ctx, db.URL, db.Path, opts)
+	db.opts = opts
+	s, err := store.OpenWith(ctx, db.URL, db.Path, opts, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
@@ -101,7 +113,7 @@ func openWith(t *testing.T, kind Kind, opts store.Options) DB {
 // server instance has; it is closed when the test ends.
 func (db DB) Reopen(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), db.URL, db.Path)
+	s, err := store.OpenWith(context.Background(), db.URL, db.Path, db.opts, Cipher)
 	if err != nil {
 		t.Fatalf("storetest: reopen %s: %v", db.Kind, err)
 	}
@@ -138,5 +150,38 @@ func NewSchema(t *testing.T) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// NewDatabaseBehindPgBouncer creates an empty database in the
+// TEST_DATABASE_URL server and returns a URL that reaches it through the
+// PgBouncer of TEST_PGBOUNCER_URL (transaction pooling, a wildcard
+// [databases] entry); the database is dropped at cleanup. A database of its
+// own, not a schema: PgBouncer cannot pass search_path on.
+func NewDatabaseBehindPgBouncer(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Fatal("storetest: TEST_PGBOUNCER_URL needs TEST_DATABASE_URL, the server behind it")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	admin, err := store.Open(context.Background(), base, "")
+	if err != nil {
+		t.Fatalf("storetest: PostgreSQL at TEST_DATABASE_URL: %v", err)
+	}
+	if err := admin.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("storetest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+		_ = admin.Close()
+	})
+	u, err := url.Parse(os.Getenv("TEST_PGBOUNCER_URL"))
+	if err != nil {
+		t.Fatalf("storetest: TEST_PGBOUNCER_URL: %v", err)
+	}
+	u.Path = "/" + name
 	return u.String()
 }

@@ -1,0 +1,81 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bnp/undersigned/mailers"
+	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/store"
+)
+
+// VerifyLifetime is how long an endorsement's verification link works; an
+// unverified endorsement is deleted after it.
+const VerifyLifetime = 7 * 24 * time.Hour
+
+// EndorseRequest is one valid endorsing request, its calls checked against
+// the campaign, sealed whole into the intake.
+type EndorseRequest struct {
+	Organization string   `json:"organization"`
+	OrgType      string   `json:"org_type"`
+	Country      string   `json:"country"`
+	Website      string   `json:"website,omitempty"`
+	WebsiteHost  string   `json:"website_host,omitempty"`
+	Statement    string   `json:"statement,omitempty"`
+	Calls        []string `json:"calls,omitempty"` // none: all calls
+	Confidential bool     `json:"confidential,omitempty"`
+	ContactName  string   `json:"contact_name"`
+	ContactEmail string   `json:"contact_email"` // as typed, trimmed and lower-cased
+	// Language is the language of the email; Campaign the campaign's title.
+	Language string `json:"language"`
+	Campaign string `json:"campaign"`
+	Client   string `json:"client,omitempty"`
+}
+
+// SubmitEndorsement accepts one valid endorsing request: sealed and durably
+// written when it returns nil, so the caller may answer 202.
+func (w *Worker) SubmitEndorsement(ctx context.Context, campaignID string, r EndorseRequest) error {
+	return w.submit(ctx, store.IntakeEndorsement, campaignID, r)
+}
+
+func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte) (store.Intent, error) {
+	var r EndorseRequest
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return nil, fmt.Errorf("intake: read endorsement: %w", err)
+	}
+	if w.Coalition == nil {
+		return nil, errNoSealer
+	}
+	// The contact person, sealed to the coalition: the plain name and
+	// address go once review has emailed them (issue 14).
+	contact, err := json.Marshal(map[string]string{"name": r.ContactName, "email": r.ContactEmail})
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	sealedContact, err := w.Coalition.Seal(string(contact))
+	if err != nil {
+		return nil, err
+	}
+	token, hash := auth.NewToken()
+	name, email := r.ContactName, r.ContactEmail
+	e := &store.Endorsement{
+		CampaignID: campaignID, Organization: r.Organization, OrgType: r.OrgType, Country: r.Country,
+		Website: r.Website, WebsiteHost: r.WebsiteHost, Statement: r.Statement, Confidential: r.Confidential,
+		ContactName: &name, ContactEmail: &email, ContactSealed: &sealedContact, Language: r.Language,
+		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(VerifyLifetime).Truncate(time.Millisecond),
+		CallIDs: r.Calls, CreatedAt: at,
+	}
+	if r.Client != "" {
+		client := r.Client
+		e.IPHash = &client
+	}
+	return store.EndorseIntent{
+		Endorsement: e,
+		Verify: queued(mailers.EndorsementVerify(r.Language, mailers.EndorsementVerifyParams{
+			Campaign: r.Campaign, Organization: r.Organization, Link: w.PublicURL + "/endorse/confirm/" + token,
+			Days: int(VerifyLifetime / (24 * time.Hour)),
+		}), r.ContactEmail),
+	}, nil
+}
