@@ -111,19 +111,19 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	metrics := api.NewMetrics()
 	app := api.New(api.Deps{
-		Config:  cfg,
-		Store:   st,
-		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
-		Limiter: ratelimit.New(counter, cfg.RateLimits),
-		Keys:    keys,
+		Config:    cfg,
+		Store:     st,
+		Tokens:    auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
+		Limiter:   ratelimit.New(counter, cfg.RateLimits),
+		Keys:      keys,
 		Coalition: coalition,
-		Hasher:  signIntake.Hasher, // one cache: closing forgets the key for the worker too
-		Pow:     proofOfWork,
-		Catalog: catalog,
-		SPA:     spa,
-		Mail:    queue,
-		Intake:  signIntake,
-		Version: version,
+		Hasher:    signIntake.Hasher, // one cache: closing forgets the key for the worker too
+		Pow:       proofOfWork,
+		Catalog:   catalog,
+		SPA:       spa,
+		Mail:      queue,
+		Intake:    signIntake,
+		Version:   version,
 		// Public pages and counts may be a second stale (DESIGN.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
