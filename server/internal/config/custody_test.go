@@ -20,7 +20,7 @@ func TestProductionRefusesKeysInDataDir(t *testing.T) {
 	for _, missing := range []string{"JWT_SECRET", "DATA_KEY", "SEAL_RECIPIENTS"} {
 		t.Run(missing, func(t *testing.T) {
 			t.Parallel()
-			vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org"})
+			vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "SMTP_URL": "smtps://u:p@mail.example.org:465"})
 			delete(vars, missing)
 			_, err := config.Load(env(vars))
 			wantOneLineNaming(t, err, missing)
@@ -31,7 +31,7 @@ func TestProductionRefusesKeysInDataDir(t *testing.T) {
 	}
 	t.Run("a key left in DATA_DIR by development is not read", func(t *testing.T) {
 		t.Parallel()
-		vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org"})
+		vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "SMTP_URL": "smtps://u:p@mail.example.org:465"})
 		delete(vars, "DATA_KEY")
 		if err := os.WriteFile(filepath.Join(vars["DATA_DIR"], "data_key"), []byte(strings.Repeat("ab", 32)), 0o600); err != nil {
 			t.Fatal(err)
@@ -41,7 +41,7 @@ func TestProductionRefusesKeysInDataDir(t *testing.T) {
 	})
 	t.Run("all given", func(t *testing.T) {
 		t.Parallel()
-		cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org"})))
+		cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "SMTP_URL": "smtps://u:p@mail.example.org:465"})))
 		if err != nil || !cfg.Production() || len(cfg.GeneratedSecrets) != 0 {
 			t.Fatalf("Load = %v, production %v, generated %v", err, cfg.Production(), cfg.GeneratedSecrets)
 		}
