@@ -10,7 +10,7 @@ GO_PKGS  := ./server/... ./migrations/... ./mailers/... ./frontend/
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED ?= 0
 
-.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench
+.PHONY: help run build frontend frontend-deps test test-go test-frontend test-e2e lint clean bench fuzz docs image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,8 +43,36 @@ test-frontend: frontend-deps ## frontend unit tests (Vitest)
 
 # The real binary on a free port with SQLite, an SMTP server and Debian's
 # Chromium (/usr/bin/chromium; with CI set, a missing browser fails the run).
-test-e2e: build ## browser end-to-end tests of the public site (playwright-core, Chromium, axe)
+test-e2e: build ## browser end-to-end tests (playwright-core, Chromium, axe); SCREENSHOTS=1 rewrites docs/screenshots
 	cd frontend && npm run test:e2e
+
+IMAGE_TAG ?= undersigned:$(VERSION)
+image: build ## the container image bin/undersigned-image.tar from the same static binary (podman load -i ...), checked
+	go run ./server/cmd/image -binary $(BIN) -out bin/undersigned-image.tar -tag $(IMAGE_TAG)
+	go run ./server/cmd/image -check bin/undersigned-image.tar -tag $(IMAGE_TAG)
+
+docs: ## render docs/api.md from the OpenAPI document (server/internal/api/openapi.json)
+	go run ./server/cmd/apidoc server/internal/api/openapi.json docs/api.md
+
+# Native Go fuzz targets, each run for FUZZTIME (plain `go test`, and so
+# `make test`, runs only their seed corpora). A failing input is written to
+# the package's testdata/fuzz/ folder: commit it as a regression case.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := \
+	./server/internal/api:FuzzRequestGuard \
+	./server/internal/api:FuzzContactImportMatchesSingleContact \
+	./server/internal/api:FuzzCampaignFormRoundTrip \
+	./server/internal/privacy:FuzzCanonicalEmail \
+	./server/internal/markdown:FuzzToHTML \
+	./server/internal/digest:FuzzParseLocalTime \
+	./server/internal/pow:FuzzVerify \
+	./server/internal/auth:FuzzVerify
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 1m; e.g. make fuzz FUZZTIME=4m)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "== $$fn in $$pkg for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1 | grep -v ' INFO \| WARN ' || exit 1; \
+	done
 
 # golangci-lint is built from the Go module proxy at a pinned version into
 # bin/tools/golangci-lint-VERSION/ on first use (about a minute, then cached).

@@ -37,6 +37,23 @@ type DigestCampaign struct {
 	Countries     []DigestCount `json:"countries"`
 	Organisations []DigestOrg   `json:"organisations"`
 	Calls         []string      `json:"calls"`
+	// Log is the transparency-log checkpoint behind the numbers
+	// (digest_log.*.tmpl); nil before the campaign's first batch.
+	Log *DigestLog `json:"log,omitempty"`
+}
+
+// DigestLog states the checkpoint a digest's numbers stand on.
+type DigestLog struct {
+	Lang         string `json:"lang"`
+	Size         int64  `json:"size"`
+	Root         string `json:"root"`
+	Counted      int64  `json:"counted"`
+	Waiting      int64  `json:"waiting"` // counted after the checkpoint, before the next batch
+	SignedAt     string `json:"signed_at"`
+	Witnesses    string `json:"witnesses"` // names, comma-separated
+	URL          string `json:"url"`
+	Checkpoint   string `json:"checkpoint"`
+	PreviousSize int64  `json:"previous_size"`
 }
 
 // DigestCount is signatures from one country ("other" folds small ones).

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"sort"
 	texttemplate "text/template"
 )
@@ -63,11 +64,11 @@ type Catalog struct {
 func NewCatalog(site Site) (*Catalog, error) {
 	c := &Catalog{site: site, kinds: map[string]kind{}}
 	for name, k := range registry {
-		html, err := htmltemplate.New("layout.html.tmpl").Funcs(htmlFuncs).ParseFS(files, "templates/layout.html.tmpl", "templates/"+name+".html.tmpl")
+		html, err := htmltemplate.New("layout.html.tmpl").Funcs(htmlFuncs).ParseFS(files, templateFiles(name, "html")...)
 		if err != nil {
 			return nil, fmt.Errorf("mailers: %s: %w", name, err)
 		}
-		text, err := texttemplate.New("layout.txt.tmpl").Funcs(textFuncs).ParseFS(files, "templates/layout.txt.tmpl", "templates/"+name+".txt.tmpl")
+		text, err := texttemplate.New("layout.txt.tmpl").Funcs(textFuncs).ParseFS(files, templateFiles(name, "txt")...)
 		if err != nil {
 			return nil, fmt.Errorf("mailers: %s: %w", name, err)
 		}
@@ -75,6 +76,14 @@ func NewCatalog(site Site) (*Catalog, error) {
 		c.kinds[name] = k
 	}
 	return c, nil
+}
+
+// templateFiles are the layout, an email's template and its parts kept in
+// files of their own (name_part.ext.tmpl, such as digest_log.html.tmpl).
+func templateFiles(name, ext string) []string {
+	out := []string{"templates/layout." + ext + ".tmpl", "templates/" + name + "." + ext + ".tmpl"}
+	parts, _ := fs.Glob(files, "templates/"+name+"_*."+ext+".tmpl")
+	return append(out, parts...)
 }
 
 // Kinds lists the kinds of email the catalog renders.

@@ -1,4 +1,4 @@
--- Citizens' signatures, shaped by the privacy rules of DESIGN.md: no plain
+-- Citizens' signatures, shaped by the privacy rules of docs/privacy.md: no plain
 -- email address (a keyed hash for deduplication, an encrypted copy only for
 -- those who asked for updates), no IP address (a daily-salted keyed hash,
 -- cleared after 48 hours), and the email domain in plain text only for large

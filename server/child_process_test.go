@@ -32,7 +32,8 @@ func TestMain(m *testing.M) {
 var configVariables = []string{"LISTEN_ADDR", "PUBLIC_URL", "DATABASE_URL", "DATA_DIR", "SMTP_URL", "MAIL_FROM",
 	"JWT_SECRET", "DATA_KEY", "ADMIN_EMAIL", "ADMIN_PASSWORD", "SEED_DEMO", "RATE_LIMITS", "POW",
 	"REDIS_URL", "TRUSTED_PROXIES", "LOG_LEVEL", "MAIL_CONNECTIONS", "MAIL_RATE", "SHUTDOWN_TIMEOUT",
-	"DEV_OUTBOX", "METRICS_ADDR"}
+	"DEV_OUTBOX", "METRICS_ADDR",
+	"LOG_SIGNING_KEY", "LOG_BATCH_INTERVAL", "LOG_WITNESSES"}
 
 // child is undersigned serving in a process of its own.
 type child struct {

@@ -4,6 +4,8 @@
 //	undersigned [serve]                     run the server (the default)
 //	undersigned migrate                     apply pending migrations and exit
 //	undersigned user create --email E --role R
+//	undersigned witness --log URL --log-key VKEY --key FILE --state FILE
+//	undersigned verify --log URL [--key VKEY] [--checkpoint FILE]
 //	undersigned version
 package main
 
@@ -43,6 +45,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = userCommand(ctx, args, stdin, stdout)
 	case "keys":
 		err = keysCommand(args, stdout)
+	case "witness":
+		err = witnessCommand(ctx, args, stdout, stderr)
+	case "verify":
+		err = verifyCommand(ctx, args, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, "undersigned", version)
 	case "help", "-h", "--help":
@@ -63,6 +69,10 @@ const usage = `usage:
   undersigned migrate                        apply pending migrations and exit
   undersigned user create --email E --role R create a staff account
   undersigned keys generate                  make a coalition seal identity (age) and say where each half goes
+  undersigned witness --log URL --log-key VKEY --key FILE --state FILE
+                                             cosign a campaign's log (a partner's witness)
+  undersigned verify --log URL [--key VKEY] [--checkpoint FILE]
+                                             check a campaign's log from the outside
   undersigned version                        print the version
 Configuration comes from the environment: see README.md.
 `

@@ -19,6 +19,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
+	"github.com/bnp/undersigned/server/internal/housekeeping"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -26,6 +27,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/seed"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 func serveCommand(ctx context.Context, console io.Writer) error {
@@ -77,6 +79,15 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if err != nil {
 		return err
 	}
+	logKeys, err := translog.NewKeys(cfg.LogSigningKey, cfg.LogWitnesses, cfg.PublicURL)
+	if err != nil {
+		return err
+	}
+	// Confirmations from before the log existed get their leaves before
+	// the first count is served: the public count is the log's count.
+	if _, err := st.BackfillLog(ctx); err != nil {
+		return err
+	}
 	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
 	if err != nil {
 		return err
@@ -124,10 +135,11 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Mail:      queue,
 		Intake:    signIntake,
 		Version:   version,
-		// Public pages and counts may be a second stale (DESIGN.md), so that
+		// Public pages and counts may be a second stale (docs/design.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
 		Metrics:  metrics,
+		Log:      logKeys,
 	})
 	stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, metrics)
 	if err != nil {
@@ -140,7 +152,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		return fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
-	housekeeping := startHousekeeping(workCtx, st)
+	cleanup := housekeeping.Start(workCtx, st)
 	sealingDone := make(chan struct{})
 	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, coalition) }()
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
@@ -148,8 +160,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	intakeDone := make(chan struct{})
 	go func() { defer close(intakeDone); signIntake.Run(workCtx) }()
+	logDone := make(chan struct{})
+	appender := &translog.Appender{Store: st, Keys: logKeys}
+	go func() { defer close(logDone); appender.Run(workCtx, cfg.LogBatchInterval) }()
 	background := func() {
-		<-housekeeping
+		<-logDone
+		<-cleanup
 		<-sealingDone
 		<-scheduler
 		<-mailDone
@@ -289,28 +305,6 @@ func mailKind(cfg config.Config) string {
 	return "smtp"
 }
 
-// startHousekeeping runs the privacy and clean-up jobs every few minutes:
-// IP hashes older than 48 hours, unconfirmed signatures past their token,
-// retention anonymisation, expired counters, sessions and reset tokens.
-// Each job is idempotent, so several instances may run them.
-func startHousekeeping(ctx context.Context, st *store.Store) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(5 * time.Minute)
-		defer tick.Stop()
-		for {
-			housekeeping(ctx, st)
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return done
-}
-
 // startScheduler sends scheduled digests: it looks every half minute, so a
 // Monday 09:00 digest leaves by 09:00:30.
 func startScheduler(ctx context.Context, sender digest.Sender) <-chan struct{} {
@@ -329,39 +323,4 @@ func startScheduler(ctx context.Context, sender digest.Sender) <-chan struct{} {
 		}
 	}()
 	return done
-}
-
-func housekeeping(ctx context.Context, st *store.Store) {
-	dayAgo := time.Now().Add(-24 * time.Hour)
-	jobs := []struct {
-		name string
-		run  func() (int64, error)
-	}{
-		{"close campaigns past their closing time", func() (int64, error) { return st.CloseDue(ctx) }},
-		{"shred closed campaigns' dedup keys", func() (int64, error) { return st.ShredClosed(ctx) }},
-		{"destroy past days' ip salts", func() (int64, error) { return st.DeleteStaleIPSalts(ctx, time.Now()) }},
-		{"purge ip hashes", func() (int64, error) { return st.PurgeIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
-		{"delete unconfirmed signatures", func() (int64, error) { return st.DeleteUnconfirmed(ctx) }},
-		{"anonymise signatures past retention", func() (int64, error) { return st.AnonymiseExpired(ctx) }},
-		{"purge endorsement ip hashes", func() (int64, error) { return st.PurgeEndorsementIPHashes(ctx, time.Now().Add(-48*time.Hour)) }},
-		{"delete unverified endorsements", func() (int64, error) { return st.DeleteUnverifiedEndorsements(ctx) }},
-		{"anonymise endorsement contacts past retention", func() (int64, error) { return st.AnonymiseEndorsementContacts(ctx) }},
-		{"purge rate limits", func() (int64, error) { return st.PurgeRateLimits(ctx) }},
-		{"finish sent digests", func() (int64, error) { return st.FinishDigests(ctx) }},
-		{"purge sessions", func() (int64, error) { return st.PurgeSessions(ctx, dayAgo) }},
-		{"purge password resets", func() (int64, error) { return st.PurgePasswordResets(ctx, dayAgo) }},
-		{"purge dev outbox", func() (int64, error) { return st.PurgeOutbox(ctx, time.Now().Add(-48*time.Hour)) }},
-	}
-	for _, j := range jobs {
-		n, err := j.run()
-		switch {
-		case err != nil && !errors.Is(err, context.Canceled):
-			slog.Error("housekeeping", "job", j.name, "err", err)
-		case n > 0:
-			slog.Info("housekeeping", "job", j.name, "rows", n)
-		}
-	}
-	if err := st.Checkpoint(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		slog.Error("housekeeping", "job", "checkpoint", "err", err)
-	}
 }

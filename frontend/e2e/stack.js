@@ -95,7 +95,7 @@ async function startServer(smtpPort) {
   const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'undersigned-e2e-'));
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SEED_DEMO', 'RATE_LIMITS']) delete env[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SEED_DEMO', 'RATE_LIMITS', 'LOG_SIGNING_KEY', 'LOG_WITNESSES']) delete env[name];
   Object.assign(env, {
     LISTEN_ADDR: `127.0.0.1:${port}`,
     PUBLIC_URL: base,
@@ -103,6 +103,8 @@ async function startServer(smtpPort) {
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}?tls=none`,
     MAIL_FROM: 'undersigned <no-reply@undersigned.test>',
     POW: 'on',
+    // The transparency log appends every second, not every ten minutes.
+    LOG_BATCH_INTERVAL: '1s',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     // Suites run side by side: metrics on a free port each.

@@ -1,5 +1,5 @@
 // After `vite build`: fail the build if dist would break our CSP or privacy
-// rules (DESIGN.md, rules 8 and 9), and report the gzipped size of the assets.
+// rules (docs/privacy.md, rules 8 and 9), and report the gzipped size of the assets.
 //
 // CSP: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; ...
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
-const budget = 60 * 1024; // public page JS + CSS, gzipped (DESIGN.md)
+const budget = 60 * 1024; // public page JS + CSS, gzipped (docs/design.md)
 const problems = [];
 
 const html = readFileSync(join(dist, 'index.html'), 'utf8');

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
-import endorseEn from './endorse/en.js';
-import endorseBe from './endorse/be.js';
-import endorseRu from './endorse/ru.js';
+import endorseEn from '../endorse/en.js';
+import endorseBe from '../endorse/be.js';
+import endorseRu from '../endorse/ru.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

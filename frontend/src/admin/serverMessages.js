@@ -1,4 +1,4 @@
-// The server's error messages are English sentences (DESIGN.md's error
+// The server's error messages are English sentences (docs/design.md's error
 // shape). The console shows the common ones in the reader's language: each
 // pattern below names a message key of ours and the values it carries.
 // Anything else is shown as the server wrote it, which beats saying nothing.

@@ -8,9 +8,7 @@
 // refreshes must never race: one refresh at a time in this tab (a shared
 // promise) and, where the browser has Web Locks, across tabs too.
 
-import { ApiError } from '../lib/api.js';
-
-const base = '/api/v1';
+import { ApiError, send as apiSend } from '../lib/api.js';
 
 /**
  * @typedef {{id: string, email: string, role: string}} User
@@ -28,7 +26,6 @@ const base = '/api/v1';
  * }} [options]
  */
 export function createSession({ fetch: fetchFn, onChange = () => {}, locks } = {}) {
-  const doFetch = (...args) => (fetchFn ?? globalThis.fetch)(...args);
   const lockManager = locks === undefined ? globalThis.navigator?.locks ?? null : locks;
   let token = '';
   let user = null;
@@ -113,37 +110,8 @@ export function createSession({ fetch: fetchFn, onChange = () => {}, locks } = {
     }
   }
 
-  async function send(method, path, { body, rawBody, contentType, accept, as = 'json', signal } = {}, bearer) {
-    const headers = { Accept: accept ?? (as === 'json' ? 'application/json' : '*/*') };
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    let payload;
-    if (rawBody !== undefined) {
-      payload = rawBody;
-      headers['Content-Type'] = contentType ?? 'application/octet-stream';
-    } else if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['Content-Type'] = 'application/json';
-    }
-    let res;
-    try {
-      res = await doFetch(base + path, { method, headers, body: payload, credentials: 'same-origin', signal });
-    } catch (err) {
-      if (err?.name === 'AbortError') throw err;
-      throw new ApiError('The server could not be reached.', { status: 0, code: 'network' });
-    }
-    if (res.ok) {
-      if (res.status === 204) return null;
-      if (as === 'text') return res.text();
-      if (as === 'blob') return res.blob();
-      const data = await readJSON(res);
-      if (data === undefined) throw new ApiError('The server sent an answer that is not JSON.', { status: res.status, code: 'bad_response' });
-      return data;
-    }
-    const e = (await readJSON(res))?.error;
-    if (e && typeof e.code === 'string') {
-      throw new ApiError(e.message || e.code, { status: res.status, code: e.code, fields: e.fields ?? {} });
-    }
-    throw new ApiError(`Unexpected answer from the server (HTTP ${res.status}).`, { status: res.status, code: 'http_error' });
+  function send(method, path, options, bearer) {
+    return apiSend(method, path, { ...options, bearer, fetch: fetchFn });
   }
 
   return {
@@ -160,14 +128,4 @@ export function createSession({ fetch: fetchFn, onChange = () => {}, locks } = {
       return user;
     },
   };
-}
-
-async function readJSON(res) {
-  const type = res.headers.get('Content-Type') ?? '';
-  if (!type.includes('json')) return undefined;
-  try {
-    return await res.json();
-  } catch {
-    return undefined;
-  }
 }

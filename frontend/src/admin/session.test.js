@@ -24,6 +24,22 @@ function server(routes) {
 }
 
 describe('session', () => {
+  it('keeps the Retry-After of a 429, as the public pages do (one fetch client)', async () => {
+    const { fetch } = server({
+      'POST /api/v1/auth/login': () => issued('t1'),
+      'POST /api/v1/admin/digests/d1/test': () =>
+        new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }), {
+          status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': '7' },
+        }),
+    });
+    const s = createSession({ fetch, locks: null });
+    await s.login('a@example.org', 'secret secret');
+    const err = await s.post('/admin/digests/d1/test', { email: 'b@example.org' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('rate_limited');
+    expect(err.retryAfter).toBe('7');
+  });
+
   it('signs in and sends the access token, kept in memory only', async () => {
     const { fetch, calls } = server({
       'POST /api/v1/auth/login': () => issued('t1'),

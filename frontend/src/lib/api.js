@@ -27,30 +27,49 @@ export class ApiError extends Error {
  * @param {string} path relative to /api/v1, e.g. "/campaigns"
  * @param {{body?: unknown, signal?: AbortSignal}} [options]
  */
-export async function request(method, path, { body, signal } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+export function request(method, path, { body, signal } = {}) {
+  return send(method, path, { body, signal });
+}
+
+/**
+ * The one fetch client, for the public pages and (with a bearer token) the
+ * console: a JSON body or a raw one, a JSON, text or blob answer, and every
+ * failure as an ApiError, with the Retry-After of a 429.
+ * @param {string} method
+ * @param {string} path relative to /api/v1
+ * @param {{
+ *   body?: unknown, rawBody?: BodyInit, contentType?: string, accept?: string,
+ *   as?: 'json' | 'text' | 'blob', signal?: AbortSignal, bearer?: string, fetch?: typeof fetch,
+ * }} [options]
+ */
+export async function send(method, path, { body, rawBody, contentType, accept, as = 'json', signal, bearer, fetch: fetchFn } = {}) {
+  const headers = { Accept: accept ?? (as === 'json' ? 'application/json' : '*/*') };
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  let payload;
+  if (rawBody !== undefined) {
+    payload = rawBody;
+    headers['Content-Type'] = contentType ?? 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
   let res;
   try {
-    res = await fetch(base + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-      signal,
-    });
+    res = await (fetchFn ?? globalThis.fetch)(base + path, { method, headers, body: payload, credentials: 'same-origin', signal });
   } catch (err) {
     if (err?.name === 'AbortError') throw err; // the caller moved on; not an error to show
     throw new ApiError('The server could not be reached.', { status: 0, code: 'network' });
   }
-  if (res.status === 204) return null;
-  const data = await readJSON(res);
   if (res.ok) {
+    if (res.status === 204) return null;
+    if (as === 'text') return res.text();
+    if (as === 'blob') return res.blob();
     // An HTML page here means a route fell through to the SPA fallback.
+    const data = await readJSON(res);
     if (data === undefined) throw new ApiError('The server sent an answer that is not JSON.', { status: res.status, code: 'bad_response' });
     return data;
   }
-  const e = data?.error;
+  const e = (await readJSON(res))?.error;
   if (e && typeof e.code === 'string') {
     throw new ApiError(e.message || e.code, {
       status: res.status,

@@ -6,13 +6,15 @@ const routes = [
   { name: 'home', pattern: [] },
   { name: 'campaign', pattern: ['c', ':slug'] },
   { name: 'privacy', pattern: ['privacy'] },
-  // Links in emails (DESIGN.md): each page asks for a click before it acts.
+  // Links in emails (docs/api.md): each page asks for a click before it acts.
   { name: 'confirm', pattern: ['confirm', ':token'] },
   { name: 'withdraw', pattern: ['withdraw', ':token'] },
   { name: 'reset', pattern: ['reset', ':token'] },
   { name: 'unsubscribe', pattern: ['unsubscribe', ':token'] },
   { name: 'endorse', pattern: ['c', ':slug', 'endorse'] },
   { name: 'endorse-confirm', pattern: ['endorse', 'confirm', ':token'] },
+  // Anyone checks a receipt against a campaign's public log (issue 15).
+  { name: 'verify', pattern: ['verify'] },
   // The staff console: /admin and every path under it (the console routes the rest).
   { name: 'admin', pattern: ['admin'], prefix: true },
 ];

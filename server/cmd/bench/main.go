@@ -1,4 +1,4 @@
-// Command bench measures undersigned as DESIGN.md's performance goals ask:
+// Command bench measures undersigned as the performance goals of docs/benchmarks.md ask:
 // it starts the real binary on PostgreSQL with rate limits and proof of work
 // off, drives it with wrk (sign, confirm, campaign read), runs pgbench with
 // an equivalent single-row insert in the same run, and measures mail
@@ -35,7 +35,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each wrk run")
 	flag.IntVar(&o.connections, "connections", 64, "wrk connections")
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
-	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,mail,digest,timing,shred,seal", "which measures to run")
+	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
 	flag.Parse()
 	log.SetFlags(0)
@@ -53,7 +53,7 @@ func main() {
 		name string
 		run  func(context.Context, *benchEnv) ([]result, error)
 	}{
-		{"sign", benchSign}, {"confirm", benchConfirm}, {"read", benchRead}, {"pgbench", benchPgbench}, {"memory", benchMemory}, {"mail", benchMail}, {"digest", benchDigest},
+		{"sign", benchSign}, {"confirm", benchConfirm}, {"read", benchRead}, {"pgbench", benchPgbench}, {"memory", benchMemory}, {"tlog", benchTlog}, {"mail", benchMail}, {"digest", benchDigest},
 		{"surge", benchSurge}, {"timing", benchTiming}, {"shred", benchShred}, {"seal", benchSeal},
 	}
 	for _, s := range steps {

@@ -21,6 +21,23 @@ import (
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
+)
+
+// The bodies routes take, declared per route below. The server reads at
+// most maxBodyLimit before routing; each route then holds to its own.
+const (
+	jsonBodyLimit = 64 << 10
+	csvBodyLimit  = 5 << 20
+	maxBodyLimit  = csvBodyLimit
+)
+
+var (
+	jsonBody = accepts(jsonBodyLimit, fiber.MIMEApplicationJSON)
+	csvBody  = accepts(csvBodyLimit, "text/csv")
+	// unsubscribeBody also takes the form body mail clients post for
+	// one-click unsubscribe (RFC 8058).
+	unsubscribeBody = accepts(1<<10, fiber.MIMEApplicationJSON, fiber.MIMEApplicationForm, fiber.MIMEMultipartForm)
 )
 
 // Deps is everything the handlers use.
@@ -50,6 +67,8 @@ type Deps struct {
 	Version string
 	// CacheTTL is how stale public counts and pages may be (0: not cached).
 	CacheTTL time.Duration
+	// Log signs and checks the transparency logs; nil serves no /log.
+	Log *translog.Keys
 	// Metrics collects the HTTP metrics; serve it on its own listener
 	// (METRICS_ADDR), never on the public one. Nil: a new one.
 	Metrics *Metrics
@@ -107,7 +126,7 @@ func New(d Deps) *fiber.App {
 		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
 	cfg := fiber.Config{
 		AppName:               "undersigned",
-		BodyLimit:             uploadBodyLimit,
+		BodyLimit:             maxBodyLimit,
 		ErrorHandler:          errorHandler(d.Store, s.secureCookies),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -123,6 +142,7 @@ func New(d Deps) *fiber.App {
 		cfg.TrustedProxies = d.Config.TrustedProxies
 	}
 	app := fiber.New(cfg)
+	answerUnknownMethods(app)
 
 	// The metrics middleware sits outside accessLog, which has already turned
 	// a handler's error into its answer: so it counts the status the client
@@ -134,89 +154,100 @@ func New(d Deps) *fiber.App {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 
-	v1 := app.Group("/api/v1", noStore(), jsonBodies(), refuseNUL())
+	// The transparency logs (issue 15): see tlog.go.
+	app.Get("/log/key", s.logKey)
+	app.Get("/log/:slug/checkpoint", s.logCheckpoint)
+	app.Get("/log/:slug/tile/*", s.logTile)
+	app.Post("/log/:slug/cosignature", s.logCosignature)
+
+	v1 := app.Group("/api/v1", noStore(), refuseNUL())
 
 	// Public.
+	v1.Get("/openapi.json", s.openAPI)
 	v1.Get("/campaigns", s.listCampaigns)
 	v1.Get("/campaigns/:slug", s.getCampaign)
 	v1.Get("/campaigns/:slug/stats", s.campaignStats)
 	v1.Get("/campaigns/:slug/signers", s.listSigners)
-	v1.Post("/campaigns/:slug/signatures", s.sign)
-	v1.Post("/signatures/confirm", s.confirmSignature)
-	v1.Post("/signatures/withdraw", s.withdrawSignature)
+	v1.Post("/campaigns/:slug/signatures", jsonBody, s.sign)
+	v1.Post("/signatures/confirm", jsonBody, s.confirmSignature)
+	v1.Post("/signatures/withdraw", jsonBody, s.withdrawSignature)
 	v1.Get("/campaigns/:slug/endorsements", s.listEndorsements)
-	v1.Post("/campaigns/:slug/endorsements", s.endorse)
-	v1.Post("/endorsements/confirm", s.confirmEndorsement)
+	v1.Post("/campaigns/:slug/endorsements", jsonBody, s.endorse)
+	v1.Post("/endorsements/confirm", jsonBody, s.confirmEndorsement)
 	v1.Get("/pow", s.powChallenge)
-	v1.Post("/contacts/unsubscribe", s.unsubscribe)
+	v1.Post("/contacts/unsubscribe", unsubscribeBody, s.unsubscribe)
 
 	// Staff sessions.
-	v1.Post("/auth/login", s.login)
-	v1.Post("/auth/refresh", s.refresh)
-	v1.Post("/auth/logout", s.logout)
+	v1.Post("/auth/login", jsonBody, s.login)
+	v1.Post("/auth/refresh", jsonBody, s.refresh)
+	v1.Post("/auth/logout", jsonBody, s.logout)
 	v1.Get("/auth/me", s.staff(store.RoleViewer), s.me)
-	v1.Post("/auth/password-reset", s.requestPasswordReset)
-	v1.Post("/auth/password-reset/confirm", s.confirmPasswordReset)
+	v1.Post("/auth/password-reset", jsonBody, s.requestPasswordReset)
+	v1.Post("/auth/password-reset/confirm", jsonBody, s.confirmPasswordReset)
 
 	// Staff: campaigns (editor).
 	editor := s.staff(store.RoleEditor)
 	v1.Get("/admin/campaigns", editor, s.adminListCampaigns)
-	v1.Post("/admin/campaigns", editor, s.createCampaign)
+	v1.Post("/admin/campaigns", jsonBody, editor, s.createCampaign)
 	v1.Get("/admin/campaigns/:slug", editor, s.adminGetCampaign)
-	v1.Patch("/admin/campaigns/:slug", editor, s.updateCampaign)
+	v1.Patch("/admin/campaigns/:slug", jsonBody, editor, s.updateCampaign)
 	v1.Delete("/admin/campaigns/:slug", editor, s.deleteCampaign)
-	v1.Post("/admin/campaigns/preview", editor, s.previewCampaignBody)
+	v1.Post("/admin/campaigns/preview", jsonBody, editor, s.previewCampaignBody)
 
 	// Staff: officials and digests (editor).
 	v1.Get("/admin/contacts", editor, s.listContacts)
-	v1.Post("/admin/contacts", editor, s.createContact)
-	v1.Post("/admin/contacts/import", editor, s.importContacts)
-	v1.Patch("/admin/contacts/:id", editor, s.updateContact)
+	v1.Post("/admin/contacts", jsonBody, editor, s.createContact)
+	v1.Post("/admin/contacts/import", csvBody, editor, s.importContacts)
+	v1.Patch("/admin/contacts/:id", jsonBody, editor, s.updateContact)
 	v1.Delete("/admin/contacts/:id", editor, s.deleteContact)
 	v1.Delete("/admin/contacts/:id/bounce", editor, s.clearContactBounce)
 	v1.Get("/admin/digests", editor, s.listDigests)
-	v1.Post("/admin/digests", editor, s.createDigest)
+	v1.Post("/admin/digests", jsonBody, editor, s.createDigest)
 	v1.Get("/admin/digests/:id", editor, s.getDigest)
 	v1.Get("/admin/digests/:id/preview", s.editorOrSignedPreview(), s.previewDigest)
-	v1.Post("/admin/digests/:id/preview-link", editor, s.previewLink)
-	v1.Post("/admin/digests/:id/test", editor, s.testDigest)
-	v1.Post("/admin/digests/:id/send", editor, s.sendDigest)
-	v1.Post("/admin/digests/:id/cancel", editor, s.cancelDigest)
+	v1.Post("/admin/digests/:id/preview-link", jsonBody, editor, s.previewLink)
+	v1.Post("/admin/digests/:id/test", jsonBody, editor, s.testDigest)
+	v1.Post("/admin/digests/:id/send", jsonBody, editor, s.sendDigest)
+	v1.Post("/admin/digests/:id/cancel", jsonBody, editor, s.cancelDigest)
 	v1.Get("/admin/campaigns/:slug/updates", editor, s.listUpdates)
-	v1.Post("/admin/campaigns/:slug/updates", editor, s.createUpdate)
+	v1.Post("/admin/campaigns/:slug/updates", jsonBody, editor, s.createUpdate)
 	v1.Get("/admin/campaigns/:slug/updates/:id", editor, s.getUpdate)
-	v1.Patch("/admin/campaigns/:slug/updates/:id", editor, s.patchUpdate)
+	v1.Patch("/admin/campaigns/:slug/updates/:id", jsonBody, editor, s.patchUpdate)
 	v1.Get("/admin/campaigns/:slug/updates/:id/preview", editor, s.previewUpdate)
-	v1.Post("/admin/campaigns/:slug/updates/:id/test", editor, s.testUpdate)
-	v1.Post("/admin/campaigns/:slug/updates/:id/send", editor, s.sendUpdate)
+	v1.Post("/admin/campaigns/:slug/updates/:id/test", jsonBody, editor, s.testUpdate)
+	v1.Post("/admin/campaigns/:slug/updates/:id/send", jsonBody, editor, s.sendUpdate)
 	v1.Get("/admin/schedules", editor, s.listSchedules)
-	v1.Post("/admin/schedules", editor, s.createSchedule)
-	v1.Patch("/admin/schedules/:id", editor, s.updateSchedule)
+	v1.Post("/admin/schedules", jsonBody, editor, s.createSchedule)
+	v1.Patch("/admin/schedules/:id", jsonBody, editor, s.updateSchedule)
 	v1.Delete("/admin/schedules/:id", editor, s.deleteSchedule)
-	v1.Get("/admin/campaigns/:slug/surge", s.staff(store.RoleModerator), s.surge)
+
+	// Staff: a campaign's dashboards (viewer, and moderator for the surge view).
 	v1.Get("/admin/campaigns/:slug/dashboard", s.staff(store.RoleViewer), s.dashboard)
+	v1.Get("/admin/campaigns/:slug/surge", s.staff(store.RoleModerator), s.surge)
 
 	// Staff: accounts and the audit log (admin).
 	admin := s.staff(store.RoleAdmin)
 	v1.Get("/admin/users", admin, s.listUsers)
-	v1.Post("/admin/users", admin, s.createUser)
-	v1.Patch("/admin/users/:id", admin, s.updateUser)
+	v1.Post("/admin/users", jsonBody, admin, s.createUser)
+	v1.Patch("/admin/users/:id", jsonBody, admin, s.updateUser)
 	v1.Get("/admin/audit", admin, s.listAudit)
 	v1.Get("/admin/outbox", admin, s.listOutbox)
 	v1.Get("/admin/outbox/status", admin, s.outboxStatus)
+
+	// Staff: signatures, their exports and invalidations (admin).
 	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
 	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
-	v1.Post("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignaturesOpened)
-	v1.Post("/admin/campaigns/:slug/invalidations", admin, s.invalidateSignatures)
+	v1.Post("/admin/campaigns/:slug/signatures.csv", jsonBody, admin, s.exportSignaturesOpened)
+	v1.Post("/admin/campaigns/:slug/invalidations", jsonBody, admin, s.invalidateSignatures)
 	v1.Get("/admin/campaigns/:slug/endorsements.csv", admin, s.exportEndorsements)
 
 	// Staff: the endorsements' review queue (moderator).
 	moderator := s.staff(store.RoleModerator)
 	v1.Get("/admin/endorsements", moderator, s.adminListEndorsements)
-	v1.Patch("/admin/endorsements/:id", moderator, s.updateEndorsement)
-	v1.Post("/admin/endorsements/:id/approve", moderator, s.approveEndorsement)
-	v1.Post("/admin/endorsements/:id/reject", moderator, s.rejectEndorsement)
-	v1.Post("/admin/endorsements/:id/revoke", moderator, s.revokeEndorsement)
+	v1.Patch("/admin/endorsements/:id", jsonBody, moderator, s.updateEndorsement)
+	v1.Post("/admin/endorsements/:id/approve", jsonBody, moderator, s.approveEndorsement)
+	v1.Post("/admin/endorsements/:id/reject", jsonBody, moderator, s.rejectEndorsement)
+	v1.Post("/admin/endorsements/:id/revoke", jsonBody, moderator, s.revokeEndorsement)
 
 	v1.Use(func(c *fiber.Ctx) error { return errNotFound("route") })
 

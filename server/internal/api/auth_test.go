@@ -15,6 +15,7 @@ import (
 )
 
 func TestLoginAnswersWithTokenUserAndRefreshCookie(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		// The address is matched whatever its case and surrounding spaces.
 		r := e.send("POST", "/api/v1/auth/login", "", map[string]string{"email": "  Editor@Example.ORG ", "password": testPassword}).wantStatus(t, 200)
@@ -55,6 +56,7 @@ func TestLoginAnswersWithTokenUserAndRefreshCookie(t *testing.T) {
 }
 
 func TestLoginRefusalsLookAlike(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		viewer := e.token(store.RoleViewer)
@@ -88,6 +90,7 @@ func TestLoginRefusalsLookAlike(t *testing.T) {
 }
 
 func TestLoginValidation(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		body  string
@@ -119,6 +122,7 @@ func TestLoginValidation(t *testing.T) {
 // TestAccessTokenChecks crafts tokens by hand: every one that is not exactly
 // what the server issues must be refused.
 func TestAccessTokenChecks(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		issued := e.token(store.RoleAdmin)
 		var issuedClaims jwt.MapClaims
@@ -182,6 +186,7 @@ func TestAccessTokenChecks(t *testing.T) {
 }
 
 func TestRefreshRotatesAndReuseRevokes(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		access1, cookie1 := e.login(store.RoleEditor)
 
@@ -228,6 +233,7 @@ func ageSpentRefreshTokens(t *testing.T, e *env) {
 }
 
 func TestRefreshWithoutAValidCookie(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.do(req{method: "POST", path: "/api/v1/auth/refresh"}).wantError(t, 401, "unauthorized")
 		junk := &http.Cookie{Name: "undersigned_refresh", Value: "made-up-token"}
@@ -236,6 +242,7 @@ func TestRefreshWithoutAValidCookie(t *testing.T) {
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		access, cookie := e.login(store.RoleAdmin)
 		otherAccess, otherCookie := e.login(store.RoleAdmin)
@@ -260,6 +267,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		const window = 15 * time.Minute
 		// The limit counts in fixed 15-minute windows; should one end in the
@@ -335,6 +343,7 @@ func clearsRefreshCookie(r response) bool {
 }
 
 func TestLoginRateLimitPerClient(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		const window = 15 * time.Minute
 		// One machine trying many accounts: each account is tried once, and

@@ -7,7 +7,7 @@ import (
 
 // ttlCache keeps computed answers for a short time, so that a campaign page
 // read tens of thousands of times a second costs the database one query a
-// second per instance: counts are then at most ttl stale (DESIGN.md allows
+// second per instance: counts are then at most ttl stale (docs/design.md allows
 // one second). A zero ttl disables it (tests).
 type ttlCache struct {
 	ttl     time.Duration

@@ -208,6 +208,12 @@ func applyTime(f fieldErrors, name string, in optionalTime, dst **time.Time) {
 		return
 	}
 	t = t.UTC().Truncate(time.Millisecond)
+	if y := t.Year(); y < 1 || y > 9999 {
+		// A time that leaves years 1–9999 in UTC cannot be written back as
+		// RFC 3339: stored, it would break every list that shows it.
+		f.add(name, "must be a time between the years 1 and 9999")
+		return
+	}
 	*dst = &t
 }
 
@@ -261,8 +267,8 @@ func applyTranslations(f fieldErrors, c *store.Campaign, in map[string]translati
 		}
 		for i, call := range tr.Calls {
 			tr.Calls[i] = strings.TrimSpace(call)
-			if tr.Calls[i] == "" || utf8.RuneCountInString(tr.Calls[i]) > maxCallText {
-				f.add(fmt.Sprintf("%s.calls[%d]", name, i), fmt.Sprintf("must be 1 to %d characters", maxCallText))
+			if tr.Calls[i] == "" || utf8.RuneCountInString(tr.Calls[i]) > maxCallText || strings.ContainsFunc(tr.Calls[i], isStrayControl) {
+				f.add(fmt.Sprintf("%s.calls[%d]", name, i), fmt.Sprintf("must be 1 to %d characters of text", maxCallText))
 			}
 		}
 		t.Calls = tr.Calls

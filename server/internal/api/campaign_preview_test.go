@@ -10,6 +10,7 @@ import (
 const previewPath = "/api/v1/admin/campaigns/preview"
 
 func TestCampaignPreviewRendersAsSavingWould(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		md := "We ask for **the release** of every journalist.\n\n<script>alert('x')</script>\n\n[click](javascript:alert(1))\n\n![pixel](https://tracker.example/p.gif)\n\n[BNP](https://example.org)"
@@ -43,6 +44,7 @@ func TestCampaignPreviewRendersAsSavingWould(t *testing.T) {
 }
 
 func TestCampaignPreviewRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		body  any
@@ -71,6 +73,7 @@ func TestCampaignPreviewRefusesBadInput(t *testing.T) {
 }
 
 func TestCampaignPreviewIsForEditors(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		body := map[string]any{"body": "**Free** them"}
 		e.send("POST", previewPath, "", body).wantError(t, 401, "unauthorized")

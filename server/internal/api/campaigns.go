@@ -44,6 +44,8 @@ type campaignView struct {
 	BodyHTML     string                     `json:"body_html"`
 	Calls        []callView                 `json:"calls"`
 	Translations map[string]translationView `json:"translations"`
+	// Log is the campaign's transparency log: filled in the public view.
+	Log *logView `json:"log,omitempty"`
 }
 
 // adminCampaignView adds what only staff see: the Markdown source and the
@@ -155,6 +157,9 @@ func (s *server) getCampaign(c *fiber.Ctx) error {
 			return nil, err
 		}
 		if err := s.addEndorsementCounts(c.UserContext(), &v, camp.ID); err != nil {
+			return nil, err
+		}
+		if v.Log, err = s.logOf(c.UserContext(), camp); err != nil {
 			return nil, err
 		}
 		return json.Marshal(v)

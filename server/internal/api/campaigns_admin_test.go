@@ -39,6 +39,7 @@ var publicFields = []string{"slug", "title", "summary", "body_html", "language",
 	"signature_count", "endorsement_count", "opens_at", "closes_at", "calls", "translations"}
 
 func TestCreateCampaignAnswersAsThePublicSeesItWithAdminFields(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		created := e.send("POST", "/api/v1/admin/campaigns", editor, newCampaign()).wantStatus(t, 201).JSON(t)
@@ -106,6 +107,7 @@ func TestCreateCampaignAnswersAsThePublicSeesItWithAdminFields(t *testing.T) {
 }
 
 func TestPatchCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		path := "/api/v1/admin/campaigns/free-the-journalists"
@@ -189,6 +191,7 @@ func TestPatchCampaign(t *testing.T) {
 }
 
 func TestDeleteCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		e.send("POST", "/api/v1/admin/campaigns", editor, newCampaign()).wantStatus(t, 201)
@@ -205,6 +208,7 @@ func TestDeleteCampaign(t *testing.T) {
 }
 
 func TestDraftsAreNotPublic(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		draft := newCampaign()
@@ -233,6 +237,7 @@ func TestDraftsAreNotPublic(t *testing.T) {
 }
 
 func TestCampaignMarkdownIsSanitised(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		c := newCampaign()
@@ -260,6 +265,7 @@ func TestCampaignMarkdownIsSanitised(t *testing.T) {
 }
 
 func TestCampaignChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		e.send("POST", "/api/v1/admin/campaigns", editor, newCampaign()).wantStatus(t, 201)

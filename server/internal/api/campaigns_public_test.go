@@ -5,6 +5,7 @@ import (
 )
 
 func TestSeededCampaignIsPublic(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		list := e.get("/api/v1/campaigns", "").wantStatus(t, 200).JSON(t)
 		items := list["items"].([]any)

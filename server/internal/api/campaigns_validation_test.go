@@ -105,10 +105,17 @@ var createCases = []campaignCase{
 	{"body with a control character", set("body", "Free\x1bthem"), "body"},
 	{"call text with a control character", withCall(0, "text", "Free\x08them"), "calls[0].text"},
 	{"unknown field", set("colour", "red"), "colour"},
-	{"unknown field in a call", withCall(0, "priority", 1), "priority"},
+	{"unknown field in a call", withCall(0, "priority", 1), "calls[0].priority"},
+	{"unknown field in a translation", withTranslation("colour", "red"), "translations.be.colour"},
+	// Found by fuzzing: once in UTC these leave years 1–9999, and stored they
+	// broke every list of campaigns.
+	{"closes_at past the year 9999 in UTC", set("closes_at", "9999-12-31T23:59:59-23:59"), "closes_at"},
+	{"opens_at before the year 1 in UTC", set("opens_at", "0000-01-01T00:00:00+01:00"), "opens_at"},
+	{"translated call with control characters", withTranslation("calls", []any{"\u001b[2J\u0007", "Two."}), "translations.be.calls[0]"},
 }
 
 func TestCreateCampaignRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		before := e.rowCounts()
@@ -156,9 +163,11 @@ var patchCases = []campaignCase{
 	{"translation in the campaign's own language", set("translations", map[string]any{"en": map[string]any{"title": "Again"}}), "translations.en"},
 	{"language switched to a translated one", set("language", "be"), "language"},
 	{"unknown field", set("signature_count", 1000000), "signature_count"},
+	{"closes_at past the year 9999 in UTC", set("closes_at", "9999-12-31T23:59:59-23:59"), "closes_at"},
 }
 
 func TestPatchCampaignRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		path := "/api/v1/admin/campaigns/free-the-journalists"

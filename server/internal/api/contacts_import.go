@@ -27,9 +27,33 @@ const maxImportRows = 50000
 // rejected row by its line number. An update changes only the columns the
 // header names; an empty cell in a named column clears that field.
 func (s *server) importContacts(c *fiber.Ctx) error {
-	body := bytes.TrimPrefix(c.Body(), []byte("\xef\xbb\xbf"))
+	imp, err := readImport(c.Body(), s.newContact)
+	if err != nil {
+		return err
+	}
+	result, err := s.Store.ImportContacts(c.UserContext(), imp.valid, imp.named, auditBy(c, "contact.import", "contacts", 0, fmt.Sprintf("rejected=%d", len(imp.rejected))))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"created": result.Created, "updated": result.Updated, "rejected": len(imp.rejected), "errors": imp.rejected})
+}
+
+// contactImport is a CSV file read and checked row by row.
+type contactImport struct {
+	valid    []store.Contact
+	rejected []importRowError
+	// named are the columns the header names, which an update may change.
+	named []string
+}
+
+// readImport parses and validates a CSV file of contacts with the same
+// rules as the single-contact API (applyContact); newContact gives each
+// row its id and unsubscribe token.
+func readImport(body []byte, newContact func() store.Contact) (contactImport, error) {
+	imp := contactImport{rejected: []importRowError{}}
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errBadRequest("send the CSV file as the request body")
+		return imp, errBadRequest("send the CSV file as the request body")
 	}
 	r := csv.NewReader(bytes.NewReader(body))
 	r.Comma = delimiterOf(body)
@@ -37,7 +61,7 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if err != nil {
-		return errBadRequest("the first line must name the columns")
+		return imp, errBadRequest("the first line must name the columns")
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -45,22 +69,17 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 	}
 	for _, need := range []string{"name", "email", "region"} {
 		if _, ok := cols[need]; !ok {
-			return errValidation("header", "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)")
+			return imp, errValidation("header", "the header needs the columns name, email and region (also possible: title, institution, country, language, tags)")
 		}
 	}
 	// An existing contact keeps what the file does not name: importing a
 	// list of names and regions must not wipe titles or tags.
-	var named []string
 	for _, col := range store.ImportableColumns {
 		if _, ok := cols[col]; ok {
-			named = append(named, col)
+			imp.named = append(imp.named, col)
 		}
 	}
-	var (
-		valid    []store.Contact
-		rejected []importRowError
-		seen     = map[string]int{}
-	)
+	seen := map[string]int{}
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -68,37 +87,29 @@ func (s *server) importContacts(c *fiber.Ctx) error {
 		}
 		var parseErr *csv.ParseError
 		if errors.As(err, &parseErr) {
-			rejected = append(rejected, importRowError{Line: parseErr.StartLine, Fields: map[string]string{"row": "is not valid CSV"}})
+			imp.rejected = append(imp.rejected, importRowError{Line: parseErr.StartLine, Fields: map[string]string{"row": "is not valid CSV"}})
 			continue
 		} else if err != nil {
-			return errBadRequest("the file could not be read as CSV")
+			return imp, errBadRequest("the file could not be read as CSV")
 		}
 		line, _ := r.FieldPos(0)
-		if len(valid)+len(rejected) >= maxImportRows {
-			return errValidation("file", fmt.Sprintf("at most %d rows in one import", maxImportRows))
+		if len(imp.valid)+len(imp.rejected) >= maxImportRows {
+			return imp, errValidation("file", fmt.Sprintf("at most %d rows in one import", maxImportRows))
 		}
-		in := rowInput(rec, cols)
-		ct := s.newContact()
+		ct := newContact()
 		f := fieldErrors{}
-		applyContact(f, &ct, in, true)
+		applyContact(f, &ct, rowInput(rec, cols), true)
 		if first, dup := seen[ct.Email]; dup && ct.Email != "" {
 			f.add("email", fmt.Sprintf("appears already on line %d", first))
 		}
 		if len(f) > 0 {
-			rejected = append(rejected, importRowError{Line: line, Fields: f})
+			imp.rejected = append(imp.rejected, importRowError{Line: line, Fields: f})
 			continue
 		}
 		seen[ct.Email] = line
-		valid = append(valid, ct)
+		imp.valid = append(imp.valid, ct)
 	}
-	result, err := s.Store.ImportContacts(c.UserContext(), valid, named, auditBy(c, "contact.import", "contacts", 0, fmt.Sprintf("rejected=%d", len(rejected))))
-	if err != nil {
-		return err
-	}
-	if rejected == nil {
-		rejected = []importRowError{}
-	}
-	return c.JSON(fiber.Map{"created": result.Created, "updated": result.Updated, "rejected": len(rejected), "errors": rejected})
+	return imp, nil
 }
 
 // delimiterOf guesses comma or semicolon from the header line, as

@@ -10,6 +10,7 @@ import (
 // names and regions changes those and leaves title, institution, country,
 // language and tags as they were; an empty cell in a named column clears it.
 func TestContactImportKeepsColumnsTheFileDoesNotName(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		body := contactBody("Petras Auštrevičius", "petras@example.eu", "eu")

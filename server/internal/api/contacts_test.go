@@ -12,6 +12,7 @@ func contactBody(name, email, region string) map[string]any {
 }
 
 func TestContactsCRUD(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		created := e.send("POST", "/api/v1/admin/contacts", editor, contactBody("Petras Auštrevičius", "Petras@Example.EU", "eu")).wantStatus(t, 201).JSON(t)
@@ -36,6 +37,7 @@ func TestContactsCRUD(t *testing.T) {
 }
 
 func TestContactBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		cases := []struct {
@@ -78,6 +80,7 @@ func TestContactBadInputs(t *testing.T) {
 }
 
 func TestContactImport(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		e.send("POST", "/api/v1/admin/contacts", editor, contactBody("Old Name", "existing@example.eu", "eu")).wantStatus(t, 201)

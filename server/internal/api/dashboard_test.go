@@ -5,6 +5,7 @@ import (
 )
 
 func TestDashboardCountsByStatusDayCountryAndPartner(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		viaPartner := signBody("Partner Reader", "reader@example.org")
 		viaPartner["ref"] = "bnp-newsletter"

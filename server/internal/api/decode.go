@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/mail"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,6 +18,9 @@ func decode(c *fiber.Ctx, dst any) error {
 	body := c.Body()
 	if isEmptyBody(body) {
 		return errBadRequest("the request needs a JSON body")
+	}
+	if err := checkKeys(body, reflect.TypeOf(dst)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -10,6 +10,7 @@ import (
 // confidential ones too but marked so; and countries with few signatures
 // are folded into one line, as on the public page.
 func TestDigestMarksConfidentialOrganisationsAndFoldsSmallCountries(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		official := e.officials(t, "eu", 1)[0]
 		for i := range 5 {

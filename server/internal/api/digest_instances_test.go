@@ -81,6 +81,7 @@ func startInstance(t *testing.T, base *env, st *store.Store, srv *smtptest.Serve
 // one SMTP server. Each official gets exactly one copy, the counts add up
 // and the digest ends sent.
 func TestTwoInstancesSendOneDigestOncePerContact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		srv := smtptest.Start(t)

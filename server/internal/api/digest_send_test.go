@@ -10,6 +10,7 @@ import (
 // one snapshot, one audit record, one delivery per official. A sent or
 // cancelled digest is a conflict.
 func TestConcurrentSendsStartADigestOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.officials(t, "eu", 5)
 		editor := e.token("editor")

@@ -275,6 +275,8 @@ func (s *server) sendDigest(c *fiber.Ctx) error {
 			d = now // cancelled since it was read
 		}
 		return errConflict("this digest was " + d.Status)
+	case errors.Is(err, digest.ErrLogInconsistent):
+		return errConflict(err.Error())
 	case err != nil:
 		return err
 	}

@@ -55,6 +55,7 @@ func (e *env) waitDigest(t *testing.T, id string) map[string]any {
 }
 
 func TestEUDigestReachesSubscribedEUContactsWithEUCalls(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 3)
 		us := e.officials(t, "us", 2)
@@ -124,6 +125,7 @@ func TestEUDigestReachesSubscribedEUContactsWithEUCalls(t *testing.T) {
 }
 
 func TestOneClickUnsubscribe(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 2)
 		id := e.draftDigest(t, "eu")
@@ -161,6 +163,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 }
 
 func TestDigestExactlyOnceDespite451AndDoubleSend(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 12)
 		e.smtp.SetReply(func(rcpt string, attempt int) error {
@@ -194,11 +197,12 @@ func TestDigestExactlyOnceDespite451AndDoubleSend(t *testing.T) {
 // had claimed messages and vanished. The restarted queue sends the rest,
 // nobody is missed, and nobody gets two.
 func TestDigestRestartMidSend(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 20)
 		id := e.draftDigest(t, "eu")
 		// Claim as a worker that dies at once, before the live queue sees them.
-		if err := e.db.StartSendingForTest(context.Background(), id); err != nil {
+		if _, err := e.db.StartSending(context.Background(), id, `{"region":"","subject":"test","campaigns":[]}`, "test.invalid", &store.AuditEntry{Action: "digest.send"}); err != nil {
 			t.Fatal(err)
 		}
 		if claimed, err := e.db.ClaimMail(context.Background(), "killed", 7, 300*time.Millisecond); err != nil || len(claimed) != 7 {
@@ -215,6 +219,7 @@ func TestDigestRestartMidSend(t *testing.T) {
 }
 
 func TestDigestPreviewTestSendAndCancel(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		editor := e.token("editor")
 		e.officials(t, "us", 2)
@@ -254,6 +259,7 @@ func TestDigestPreviewTestSendAndCancel(t *testing.T) {
 }
 
 func TestDigestBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		good := func() map[string]any {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEndorsementsCSVIsAdminOnlyAndAudited(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		ids := e.demoCallIDs(t)
 		formula := endorseBody("=HYPERLINK(\"http://evil\")", "formula@example.org")
@@ -67,6 +68,7 @@ func TestEndorsementsCSVIsAdminOnlyAndAudited(t *testing.T) {
 }
 
 func TestStaffEndorsementListFiltersCountsAndAudit(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		moderator := e.token(store.RoleModerator)
 		a := e.endorseAndVerify(t, endorseBody("First Org", "first@example.org"))
@@ -121,6 +123,7 @@ func TestStaffEndorsementListFiltersCountsAndAudit(t *testing.T) {
 }
 
 func TestRenameEndorsement(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		moderator := e.token(store.RoleModerator)
 		id := e.endorseAndVerify(t, endorseBody("bel. assoc. of journalists", "baj@example.org"))
@@ -154,6 +157,7 @@ func TestRenameEndorsement(t *testing.T) {
 }
 
 func TestEveryReviewerRoleMayReview(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		for _, role := range []store.Role{store.RoleModerator, store.RoleEditor, store.RoleAdmin} {
 			id := e.endorseAndVerify(t, endorseBody("Org reviewed by "+string(role), string(role)+"-org@example.org"))
@@ -172,6 +176,7 @@ func TestEveryReviewerRoleMayReview(t *testing.T) {
 }
 
 func TestEndorsementHousekeeping(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		id := e.endorseAndVerify(t, endorseBody("Retained Org", "retained@example.org"))
 		e.send("POST", "/api/v1/admin/endorsements/"+id+"/approve", e.token(store.RoleModerator), nil).wantStatus(t, 200)

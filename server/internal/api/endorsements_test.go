@@ -125,6 +125,7 @@ func repeat(v float64, n int) []float64 {
 }
 
 func TestEndorseVerifyReviewApprove(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		body := endorseBody("Viasna Human Rights Centre", "office@spring96.example")
 		body["website"] = "https://spring96.example/en"
@@ -211,6 +212,7 @@ func TestEndorseVerifyReviewApprove(t *testing.T) {
 }
 
 func TestEndorseASubsetOfCalls(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		ids := e.demoCallIDs(t)
 		subset := endorseBody("Belarusian Association of Journalists", "baj@example.org")
@@ -242,6 +244,7 @@ func TestEndorseASubsetOfCalls(t *testing.T) {
 }
 
 func TestConfidentialEndorsementIsNeverPublic(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		body := endorseBody("Quiet Solidarity Fund", "quiet@example.org")
 		body["confidential"] = true
@@ -278,6 +281,7 @@ func TestConfidentialEndorsementIsNeverPublic(t *testing.T) {
 }
 
 func TestRejectWithReasonAndReviewSteps(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		moderator := e.token(store.RoleModerator)
 		id := e.endorseAndVerify(t, endorseBody("Totally Real Organisation", "real@example.org"))
@@ -332,6 +336,7 @@ func TestRejectWithReasonAndReviewSteps(t *testing.T) {
 }
 
 func TestUnverifiedEndorsementCannotBeReviewed(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.send("POST", demo+"/endorsements", "", endorseBody("Unverified Org", "u@example.org")).wantStatus(t, 202)
 		e.settle()
@@ -346,6 +351,7 @@ func TestUnverifiedEndorsementCannotBeReviewed(t *testing.T) {
 }
 
 func TestEndorseBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ids := e.demoCallIDs(t)
 		other := e.send("POST", "/api/v1/admin/campaigns", e.token(store.RoleEditor), newCampaign()).wantStatus(t, 201).JSON(t)
@@ -403,6 +409,7 @@ func TestEndorseBadInputs(t *testing.T) {
 }
 
 func TestEndorseClosedOrDraftCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		e.send("PATCH", "/api/v1/admin/campaigns/"+seededSlug, editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
@@ -417,6 +424,7 @@ func TestEndorseClosedOrDraftCampaign(t *testing.T) {
 }
 
 func TestRepeatedEndorsementAnswersAlike(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		// The same organisation, spelt differently, while unverified: one
 		// row, the link sent again (at most three more times), each new
@@ -464,6 +472,7 @@ func TestRepeatedEndorsementAnswersAlike(t *testing.T) {
 // verification: their submission is a row of its own, and the first
 // contact's link keeps working.
 func TestAnotherContactCannotTakeOverAPendingEndorsement(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/endorsements", "", endorseBody("Viasna", "office@viasna.example")).wantStatus(t, 202)
 		e.send("POST", demo+"/endorsements", "", endorseBody("Viasna", "impostor@example.org")).wantStatus(t, 202)
@@ -491,6 +500,7 @@ func TestAnotherContactCannotTakeOverAPendingEndorsement(t *testing.T) {
 }
 
 func TestDuplicateOrganisationsAreFlagged(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		first := endorseBody("Viasna Human Rights Centre", "a@example.org")
 		first["website"] = "https://spring96.example"
@@ -531,6 +541,7 @@ func TestDuplicateOrganisationsAreFlagged(t *testing.T) {
 }
 
 func TestEndorsementVerificationLinkExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/endorsements", "", endorseBody("Late Org", "late@example.org")).wantStatus(t, 202)
 		token := linkIn(t, e.waitMail(t, "late@example.org", 1)[0].Text, "/endorse/confirm/")
@@ -549,6 +560,7 @@ func TestEndorsementVerificationLinkExpires(t *testing.T) {
 }
 
 func TestEndorseRateLimit(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		for i := 0; i < 20; i++ {
 			e.send("POST", demo+"/endorsements", "", endorseBody(fmt.Sprintf("Organisation %d", i), "o@example.org")).wantStatus(t, 202)
@@ -562,6 +574,7 @@ func TestEndorseRateLimit(t *testing.T) {
 }
 
 func TestConcurrentEndorsementsOfOneOrganisationMakeOne(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 15)
@@ -607,6 +620,7 @@ func TestConcurrentEndorsementsOfOneOrganisationMakeOne(t *testing.T) {
 }
 
 func TestEndorsementStoresNoIP(t *testing.T) {
+	t.Parallel()
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
 			db := storetest.New(t, kind)

@@ -15,7 +15,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// Error is an API error in the one shape of DESIGN.md. Handlers return it;
+// Error is an API error in the one shape of docs/design.md and openapi.json. Handlers return it;
 // the ErrorHandler writes it.
 type Error struct {
 	Status  int               `json:"-"`
@@ -151,9 +151,11 @@ func fromFiber(e *fiber.Error) *Error {
 		return errBadRequest("the request is malformed")
 	case http.StatusRequestTimeout:
 		return &Error{Status: e.Code, Code: "timeout", Message: "the request took too long"}
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return &Error{Status: e.Code, Code: "too_large", Message: "the request headers are too large"}
 	}
 	if e.Code >= 500 {
 		return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "something went wrong on our side"}
 	}
-	return &Error{Status: e.Code, Code: "error", Message: http.StatusText(e.Code)}
+	return errBadRequest("the request is malformed")
 }

@@ -47,7 +47,7 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) { fn(t, newEnv(t, db, nil)) })
 }
 
-func testConfig(t *testing.T, adjust func(*config.Config)) config.Config {
+func testConfig(t testing.TB, adjust func(*config.Config)) config.Config {
 	t.Helper()
 	vars := map[string]string{"DATA_DIR": t.TempDir(), "POW": "off",
 		"JWT_SECRET": strings.Repeat("s", 40), "DATA_KEY": strings.Repeat("ab", 32)}
@@ -97,7 +97,7 @@ func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps
 
 // testDeps wires the API as serve does, with proof of work as the config
 // says (off in testConfig) and no cache, so that counts show at once.
-func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tokens) api.Deps {
+func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tokens) api.Deps {
 	t.Helper()
 	keys := privacy.NewKeys(cfg.DataKey)
 	proof, err := pow.New(keys.Derive("pow"), cfg.POW, 0, 0, db.SpendOnce)
@@ -113,12 +113,13 @@ func testDeps(t *testing.T, cfg config.Config, db storetest.DB, tokens *auth.Tok
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
 		Intake: intakeWorker, Hasher: intakeWorker.Hasher,
+		Log: testLogKeys(t, cfg),
 	}
 }
 
 // startIntake runs an intake worker, as serve does, until the test ends.
 // Mail queued by it is found by the queue's own polling.
-func startIntake(t *testing.T, st *store.Store, cfg config.Config) *intake.Worker {
+func startIntake(t testing.TB, st *store.Store, cfg config.Config) *intake.Worker {
 	t.Helper()
 	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
 	sealer, err := privacy.NewCoalition(cfg.SealRecipients)
@@ -218,20 +219,24 @@ type req struct {
 
 func (e *env) do(r req) response {
 	e.t.Helper()
-	var body io.Reader
+	var sent []byte
 	ct := r.contentType
 	switch {
 	case r.raw != "":
-		body = strings.NewReader(r.raw)
+		sent = []byte(r.raw)
 	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		body = bytes.NewReader(b)
+		sent = b
 		if ct == "" {
 			ct = "application/json"
 		}
+	}
+	var body io.Reader
+	if sent != nil {
+		body = bytes.NewReader(sent)
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
 	if ct != "" {
@@ -252,6 +257,7 @@ func (e *env) do(r req) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	checkContract(e.t, r.method, r.path, hr.Header, sent, res.StatusCode, res.Header, b)
 	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 

@@ -31,6 +31,7 @@ func newBareEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *env
 }
 
 func TestRequestBodyErrors(t *testing.T) {
+	t.Parallel()
 	login := `{"email":"admin@example.org","password":"x"}`
 	pad := func(n int) string {
 		// A JSON object of exactly n bytes.
@@ -71,6 +72,7 @@ func TestRequestBodyErrors(t *testing.T) {
 // TestBodyOverTheServerLimit: past the 5 MiB upload limit the server
 // refuses the request from its Content-Length alone, before any handler.
 func TestBodyOverTheServerLimit(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -99,6 +101,7 @@ func TestBodyOverTheServerLimit(t *testing.T) {
 }
 
 func TestUnknownRoutesAnswerJSON(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		for _, path := range []string{"/api/v1/nothing-here", "/api/v1/", "/api/v1/admin/nothing", "/api/v2/campaigns"} {
 			r := e.get(path, "")
@@ -135,6 +138,7 @@ func wantCommonHeaders(t *testing.T, r response, https bool) {
 }
 
 func TestEveryAnswerCarriesRequestIDAndStrictHeaders(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		token := e.token(store.RoleViewer)
 		answers := map[string]response{
@@ -164,6 +168,7 @@ func TestEveryAnswerCarriesRequestIDAndStrictHeaders(t *testing.T) {
 }
 
 func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		e := newBareEnv(t, db, func(c *config.Config) {
 			u := *c.PublicURL
@@ -179,6 +184,7 @@ func TestHSTSOnlyOverHTTPS(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		h := e.get("/healthz", "").wantStatus(t, 200).JSON(t)
 		if h["status"] != "ok" || h["version"] != "test" {
@@ -199,6 +205,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsArePrometheusText(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.get("/api/v1/campaigns", "").wantStatus(t, 200)
 		e.get("/api/v1/campaigns/nope", "").wantStatus(t, 404)
@@ -231,6 +238,7 @@ func TestMetricsArePrometheusText(t *testing.T) {
 }
 
 func TestDatabaseDownAnswers503WithoutInternals(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		token := e.token(store.RoleEditor)
 		if err := e.db.Close(); err != nil {
@@ -260,6 +268,7 @@ func TestDatabaseDownAnswers503WithoutInternals(t *testing.T) {
 
 // A NUL character is refused alike on both stores, before it reaches one.
 func TestNULCharactersAreRefusedEverywhere(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token("admin")
 		for _, path := range []string{
@@ -282,6 +291,7 @@ func TestNULCharactersAreRefusedEverywhere(t *testing.T) {
 
 // A client's X-Request-ID reaches the logs only when it is a UUID.
 func TestRequestIDFromClientOnlyWhenAUUID(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		const proxyID = "6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e"
 		if got := e.do(req{method: "GET", path: "/healthz", headers: map[string]string{"X-Request-ID": proxyID}}).Header.Get("X-Request-Id"); got != proxyID {

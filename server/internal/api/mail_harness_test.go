@@ -14,6 +14,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/smtptest"
+	"github.com/bnp/undersigned/server/internal/store"
 	"github.com/bnp/undersigned/server/internal/store/storetest"
 )
 
@@ -78,4 +79,23 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// waitQueueIdle waits until no message is queued or being sent: then every
+// email that a request caused has reached the SMTP server (or failed), and
+// a test may count them to prove that no other one comes.
+func (e *mailEnv) waitQueueIdle(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n, err := e.db.CountWhere(t.Context(), "mail_messages", "status = ?", store.MailQueued)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still queued", n)
+		}
+	}
 }

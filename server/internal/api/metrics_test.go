@@ -16,6 +16,7 @@ import (
 // and the Go runtime's beside the HTTP ones, so that a queue that stops
 // sending, or sends into refusals, shows on the dashboard.
 func TestMetricsShowTheMailQueue(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		sent := mailCounter(t, e.scrape().wantStatus(t, 200).Body, "sent")
 		failed := mailCounter(t, e.scrape().wantStatus(t, 200).Body, "failed")

@@ -3,6 +3,7 @@ package api
 import "testing"
 
 func TestJSONHasNUL(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]bool{
 		`{"title":"a\u0000b"}`:         true,
 		`{"title":"\u0000"}`:           true,

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPasswordResetByEmail(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		_, oldCookie := e.login(store.RoleEditor)
 		oldToken := e.token(store.RoleEditor)
@@ -53,6 +54,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 }
 
 func TestPasswordResetAnswersAlikeForUnknownAddress(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		known := e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		unknown := e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": "nobody@example.org"}).wantStatus(t, 202)
@@ -70,6 +72,7 @@ func TestPasswordResetAnswersAlikeForUnknownAddress(t *testing.T) {
 }
 
 func TestPasswordResetBadInputs(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		cases := []struct {
 			name, path string
@@ -99,6 +102,7 @@ func TestPasswordResetBadInputs(t *testing.T) {
 }
 
 func TestPasswordResetExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		token := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/reset/")
@@ -112,6 +116,7 @@ func TestPasswordResetExpires(t *testing.T) {
 
 // Two requests racing with one reset link: exactly one sets the password.
 func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
 		token := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/reset/")
@@ -143,6 +148,7 @@ func TestPasswordResetTokenIsSingleUseUnderRace(t *testing.T) {
 // Past the per-account limit the answer stays 202 (a 429 would tell that
 // the address has an account) and no more links are sent.
 func TestPasswordResetLimitPerAccountAnswersAlike(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		email := e.users[store.RoleViewer].Email
 		for i := range 5 {

@@ -18,6 +18,7 @@ import (
 // raw database (SQLite: the file and its write-ahead log; PostgreSQL: a
 // dump) for the plain address and the IP address.
 func TestNoAddressOrIPAtRest(t *testing.T) {
+	t.Parallel()
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
 			db := storetest.New(t, kind)

@@ -109,6 +109,7 @@ var staffRoutes = []staffRoute{
 var allRoles = []store.Role{store.RoleAdmin, store.RoleEditor, store.RoleModerator, store.RoleViewer}
 
 func TestStaffRoutesByRole(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		tokens := map[store.Role]string{}
 		for _, role := range allRoles {
@@ -146,6 +147,7 @@ func TestStaffRoutesByRole(t *testing.T) {
 // TestEveryStaffRouteIsInTheRoleTable fails when api.go gains a staff route
 // that the table above does not check.
 func TestEveryStaffRouteIsInTheRoleTable(t *testing.T) {
+	t.Parallel()
 	storeKinds := 0
 	each(t, func(t *testing.T, e *env) {
 		storeKinds++
@@ -168,6 +170,7 @@ func TestEveryStaffRouteIsInTheRoleTable(t *testing.T) {
 }
 
 func TestRoleChangeTakesEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		editor := e.token(store.RoleEditor)
@@ -198,6 +201,7 @@ func TestRoleChangeTakesEffectAtOnce(t *testing.T) {
 }
 
 func TestLastAdminCannotBeDemoted(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		adminID := e.users[store.RoleAdmin].ID
@@ -222,6 +226,7 @@ func TestLastAdminCannotBeDemoted(t *testing.T) {
 }
 
 func TestRoleChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		admin := e.token(store.RoleAdmin)
 		target := e.users[store.RoleModerator].ID

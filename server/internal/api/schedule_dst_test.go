@@ -30,6 +30,7 @@ func (e *env) digestsOfSchedule(t *testing.T, editor, scheduleID string) []map[s
 // 09:00 would be under the offset of the other side of the change, and it
 // reaches the region's officials once each through the SMTP server.
 func TestSundayScheduleAcrossDaylightSavingEndToEnd(t *testing.T) {
+	t.Parallel()
 	utc := func(s string) time.Time {
 		t.Helper()
 		at, err := time.Parse(time.RFC3339, s)

@@ -15,6 +15,7 @@ func scheduleBody() map[string]any {
 }
 
 func TestSchedulesCRUDAndBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		sc := e.send("POST", "/api/v1/admin/schedules", editor, scheduleBody()).wantStatus(t, 201).JSON(t)
@@ -30,7 +31,7 @@ func TestSchedulesCRUDAndBadInputs(t *testing.T) {
 			t.Fatalf("%d schedules listed", n)
 		}
 		cases := []struct{ field, value string }{
-			{"weekday", "someday"}, {"time", "9am"}, {"timezone", "Mars/Olympus"}, {"region", "asia"}, {"subject", ""},
+			{"weekday", "someday"}, {"time", "9am"}, {"time", "+9:+5"}, {"time", "-0:00"}, {"time", " 9:00"}, {"time", "24:00"}, {"timezone", "Mars/Olympus"}, {"region", "asia"}, {"subject", ""},
 		}
 		for _, c := range cases {
 			b := scheduleBody()
@@ -54,6 +55,7 @@ func TestSchedulesCRUDAndBadInputs(t *testing.T) {
 // once, twice, at the same moment: one digest for the period, one email for
 // each official; and again a week later, across the change to winter time.
 func TestScheduleSendsOnePerPeriod(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 3)
 		e.send("POST", "/api/v1/admin/schedules", e.token("editor"), scheduleBody()).wantStatus(t, 201)

@@ -25,6 +25,7 @@ func (e *env) scheduleDigests(t *testing.T, scheduleID string) int {
 // went out; moved to Wednesday, the schedule sends nothing more that week,
 // and the next on the following Wednesday.
 func TestScheduleMovedAfterThisWeeksDigestWaitsForNextWeek(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.officials(t, "eu", 2)
@@ -65,6 +66,7 @@ func TestScheduleMovedAfterThisWeeksDigestWaitsForNextWeek(t *testing.T) {
 // one switched off and on again, or moved to another day, does not: it
 // sends at its next due moment.
 func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		editor := e.token("editor")
@@ -113,6 +115,7 @@ func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
 // digest went out, then the time was moved to 11:00 the same day: nothing
 // more goes that day, and the next run says so.
 func TestScheduleRetimedLaterTheSameDayWaitsForNextWeek(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.officials(t, "eu", 1)

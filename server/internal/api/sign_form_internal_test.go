@@ -3,6 +3,7 @@ package api
 import "testing"
 
 func TestDisplayName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, visibility, want string }{
 		{"Alena Kavalenka", "initials", "Alena K."},
 		{"Алена Каваленка", "initials", "Алена К."},

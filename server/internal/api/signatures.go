@@ -14,6 +14,7 @@ import (
 	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/translog"
 )
 
 var (
@@ -148,13 +149,19 @@ func (s *server) confirmSignature(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	slug, err := s.Store.ConfirmSignature(c.UserContext(), hash)
+	// The receipt is made here and shown once: the store keeps only its
+	// commitment, for the leaf of a later withdrawal (docs/transparency.md).
+	receipt, commitment := translog.NewReceipt()
+	slug, fresh, err := s.Store.ConfirmSignature(c.UserContext(), hash, commitment)
 	if errors.Is(err, store.ErrNotFound) {
 		return &Error{Status: fiber.StatusNotFound, Code: "not_found", Message: "this confirmation link is not valid or has expired; sign again to get a new one"}
 	} else if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug})
+	if !fresh {
+		return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug})
+	}
+	return c.JSON(fiber.Map{"status": "confirmed", "campaign": slug, "receipt": receipt})
 }
 
 func (s *server) withdrawSignature(c *fiber.Ctx) error {

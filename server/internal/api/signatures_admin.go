@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -255,6 +256,9 @@ type invalidationInput struct {
 	From          string `json:"from"`
 	To            string `json:"to"`
 	ExpectedCount *int64 `json:"expected_count"`
+	// Reason is the public reason code of the invalidated leaves of the
+	// transparency log (store.InvalidationReasons); "other" if not given.
+	Reason string `json:"reason"`
 }
 
 // invalidateSignatures counts (without expected_count) or invalidates
@@ -292,6 +296,11 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 	if filter.From != nil && filter.To != nil && !filter.To.After(*filter.From) {
 		f.add("to", "must be after from")
 	}
+	if in.Reason == "" {
+		in.Reason = store.ReasonOther
+	} else if !slices.Contains(store.InvalidationReasons, in.Reason) {
+		f.add("reason", "must be one of "+strings.Join(store.InvalidationReasons, ", "))
+	}
 	if in.ExpectedCount != nil && *in.ExpectedCount < 0 {
 		f.add("expected_count", "must be the count returned by the dry run")
 	}
@@ -312,11 +321,11 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"dry_run": true, "matching": np + nc})
 	}
 	// The domain is not written down: it can name a signer (see queryDetail).
-	detail := "country=" + in.Country + " from=" + in.From + " to=" + in.To
+	detail := "country=" + in.Country + " from=" + in.From + " to=" + in.To + " reason=" + in.Reason
 	if in.Domain != "" {
 		detail = "domain=(given) " + detail
 	}
-	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount,
+	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount, in.Reason,
 		auditBy(c, "signatures.invalidate", camp.Slug, 0, detail))
 	if errors.Is(err, store.ErrCountChanged) {
 		return errConflict(err.Error())

@@ -46,6 +46,7 @@ func (e *env) signatureCount(t *testing.T) float64 {
 }
 
 func TestSignConfirmCountWithdraw(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		r := e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", "alena@example.org")).wantStatus(t, 202)
 		if r.JSON(t)["status"] != "pending" {
@@ -93,6 +94,7 @@ func TestSignConfirmCountWithdraw(t *testing.T) {
 // with a new withdrawal link, up to MaxResends, so that the page answers
 // every address alike and a signer who lost the first email has a way out.
 func TestCanonicalDuplicatesCountOnce(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		first := e.signAndConfirm(t, signBody("Ales Bialiatski", "ales.b@gmail.com"))
 		again := []string{"ales.b@gmail.com", "AlesB+petition@Gmail.com", "a.l.e.s.b@googlemail.com"}
@@ -112,6 +114,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 		}
 		e.send("POST", demo+"/signatures", "", signBody("Ales B", "ales.b@gmail.com")).wantStatus(t, 202)
 		e.settle()
+		e.waitQueueIdle(t)
 		if got := e.signatureCount(t); got != 1 {
 			t.Fatalf("count = %v, want 1", got)
 		}
@@ -134,6 +137,7 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 }
 
 func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		var wg sync.WaitGroup
 		statuses := make([]int, 50)
@@ -154,7 +158,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signatures stored, want 1", n)
 		}
-		time.Sleep(300 * time.Millisecond)
+		e.waitQueueIdle(t)
 		if n := len(e.smtp.Messages()); n < 1 || n > 4 {
 			t.Fatalf("%d confirmation emails, want 1 plus at most 3 resends", n)
 		}
@@ -162,6 +166,7 @@ func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 }
 
 func TestExpiredConfirmationLink(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Late Signer", "late@example.org")).wantStatus(t, 202)
 		confirm := linkIn(t, e.smtp.Wait(1, 10*time.Second)[0].Text, "/confirm/")
@@ -176,6 +181,7 @@ func TestExpiredConfirmationLink(t *testing.T) {
 }
 
 func TestSignBadInputs(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		long := strings.Repeat("x", 101)
 		cases := []struct {
@@ -221,6 +227,7 @@ func TestSignBadInputs(t *testing.T) {
 }
 
 func TestSignClosedOrDraftCampaign(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
@@ -237,6 +244,7 @@ func TestSignClosedOrDraftCampaign(t *testing.T) {
 }
 
 func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Bot McBot", "bot@mailinator.com"))
 		if got := e.signatureCount(t); got != 0 {
@@ -246,6 +254,7 @@ func TestDisposableAddressIsAcceptedButNeverCounts(t *testing.T) {
 }
 
 func TestSignRateLimits(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		// Per address and campaign: the 11th and later are accepted alike
 		// but shadow-flagged.
@@ -283,6 +292,7 @@ func TestSignRateLimits(t *testing.T) {
 }
 
 func TestSignersStatsAndSmallCells(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		for i := 0; i < 5; i++ {
 			b := signBody(fmt.Sprintf("Signer%d  kupala", i), fmt.Sprintf("by%d@example.org", i))
@@ -325,6 +335,7 @@ func TestSignersStatsAndSmallCells(t *testing.T) {
 }
 
 func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		updates := signBody("=HYPERLINK(\"http://evil\")", "wants.news@example.org")
 		updates["updates"] = true
@@ -376,6 +387,7 @@ func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
 }
 
 func TestInvalidationsCountThenApply(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Real Person", "real@example.org"))
 		for i := 0; i < 3; i++ {
@@ -409,6 +421,7 @@ func TestInvalidationsCountThenApply(t *testing.T) {
 // A search or invalidation by address or domain is audited without them:
 // the log outlives the signature it found.
 func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Sought Person", "sought.person@family-name.example"))
 		admin := e.token("admin")
@@ -428,6 +441,7 @@ func TestAuditKeepsNoSearchedAddressOrDomain(t *testing.T) {
 
 // Staff type a domain as people write it; signing hashed its canonical form.
 func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Mail Alias", "someone@googlemail.com"))
 		e.signAndConfirm(t, signBody("Cyrillic Domain", "someone@пример.бел"))
@@ -447,6 +461,7 @@ func TestInvalidationFindsAliasedAndInternationalDomains(t *testing.T) {
 // Whoever asks for a confirmation in someone's name, the email says what
 // confirming would publish, so a changed name or tier cannot slip through.
 func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		addr := "shown@example.org"
 		e.send("POST", demo+"/signatures", "", signBody("Alena Kavalenka", addr)).wantStatus(t, 202)
@@ -483,6 +498,7 @@ func TestConfirmationEmailSaysWhatWillBeShown(t *testing.T) {
 // closed the campaign or its closing time passed; it keeps the numbers and
 // drops the people.
 func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		public := signBody("Public Person", "public.person@example.org")
 		public["visibility"] = "public"
@@ -537,6 +553,7 @@ func TestRetentionAnonymisesCampaignsPastTheirClosingTime(t *testing.T) {
 // A signature invalidated before it was confirmed still goes when its link
 // expires, like any unconfirmed one (privacy rule 3).
 func TestUnconfirmedSignaturesInvalidatedAreDeletedWhenTheirLinkExpires(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.send("POST", demo+"/signatures", "", signBody("Never Confirmed", "never@spamfarm.example")).wantStatus(t, 202)
 		url := "/api/v1/admin/campaigns/release-all-political-prisoners/invalidations"

@@ -54,6 +54,7 @@ func multipartBody(t *testing.T, fields map[string]string) (string, string) {
 // one-click body as multipart/form-data; the mailto: alternative encodes
 // its subject's space as %20, as RFC 6068 wants.
 func TestOneClickUnsubscribeMultipart(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 2)
 		id := e.draftDigest(t, "eu")
@@ -96,6 +97,7 @@ func TestOneClickUnsubscribeMultipart(t *testing.T) {
 // its recipients, so recipients = sent + failed + pending throughout; one
 // whose message a worker already holds still gets it, and is counted.
 func TestUnsubscribeDuringSendKeepsCountsTrue(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		editor := e.token("editor")

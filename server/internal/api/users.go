@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -20,7 +21,7 @@ type userInput struct {
 }
 
 func validPassword(f fieldErrors, pw string) {
-	if len(pw) < config.MinPasswordLength || len(pw) > 256 {
+	if n := utf8.RuneCountInString(pw); n < config.MinPasswordLength || n > 256 {
 		f.add("password", "must be "+strconv.Itoa(config.MinPasswordLength)+" to 256 characters")
 	}
 }

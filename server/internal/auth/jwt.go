@@ -68,6 +68,9 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(t.now),
+		// One spelling per token: lenient base64 would accept the unused
+		// bits of the last character in several ways.
+		jwt.WithStrictDecoding(),
 	)
 	if err != nil || c.Subject == "" || c.SessionID == "" {
 		return Claims{}, ErrInvalidToken

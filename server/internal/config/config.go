@@ -1,6 +1,6 @@
 // Package config turns the environment into one validated Config.
 //
-// Every variable of DESIGN.md is read here and nowhere else. A secret may be
+// Every variable of the configuration (README.md) is read here and nowhere else. A secret may be
 // given as NAME or as NAME_FILE (a path whose contents are the value), so that
 // orchestrators can mount secrets as files.
 package config
@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is the whole runtime configuration of undersigned.
@@ -84,6 +85,14 @@ type Config struct {
 	// PgBouncer says DATABASE_URL goes through PgBouncer in transaction
 	// pooling mode: no named prepared statements, no session settings.
 	PgBouncer bool
+	// LogSigningKey signs the transparency logs' checkpoints: a signed-note
+	// Ed25519 private key, "PRIVATE+KEY+name+hash+key" (issue 15).
+	LogSigningKey string
+	// LogBatchInterval is how often waiting leaves are appended.
+	LogBatchInterval time.Duration
+	// LogWitnesses are the cosignature verifier keys ("name+hash+key") of
+	// the witnesses whose cosignatures the server accepts and serves.
+	LogWitnesses []string
 
 	LogLevel string
 	// ShutdownTimeout bounds how long in-flight work may take at shutdown.
@@ -125,6 +134,7 @@ func Load(lookup Lookup) (Config, error) {
 		DBQueueMaxOpenConns: r.intRange("DB_QUEUE_MAX_OPEN_CONNS", 0, 0, 1000),
 		IntakeQueue:         r.intRange("INTAKE_QUEUE", 0, 0, 1000000),
 		PgBouncer:           r.onOff("DB_PGBOUNCER", false),
+		LogBatchInterval:    r.duration("LOG_BATCH_INTERVAL", 10*time.Minute),
 	}
 	c.PublicURL = r.httpURL("PUBLIC_URL", "http://localhost:8080")
 	c.SMTPURL = r.smtpURL("SMTP_URL")
@@ -137,6 +147,7 @@ func Load(lookup Lookup) (Config, error) {
 	r.check("SMTP_CA_FILE", validCAFile(c.SMTPCAFile))
 	c.SeedDemo = r.optionalBool("SEED_DEMO")
 	c.TrustedProxies = r.addressList("TRUSTED_PROXIES")
+	c.LogWitnesses = r.witnessKeys("LOG_WITNESSES")
 	r.check("LISTEN_ADDR", validListenAddr(c.ListenAddr))
 	r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	r.check("REDIS_URL", validRedisURL(c.RedisURL))
@@ -162,7 +173,7 @@ func Load(lookup Lookup) (Config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		r.fail("ADMIN_PASSWORD", "ADMIN_EMAIL and ADMIN_PASSWORD go together")
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < MinPasswordLength {
+	if c.AdminPassword != "" && utf8.RuneCountInString(c.AdminPassword) < MinPasswordLength {
 		r.fail("ADMIN_PASSWORD", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	}
 	if r.err != nil {
@@ -174,9 +185,11 @@ func Load(lookup Lookup) (Config, error) {
 	r.production = c.Production()
 	jwtSecret, jwtGenerated := r.secret("JWT_SECRET", c.DataDir, validJWTSecret, newJWTSecret)
 	dataKey, keyGenerated := r.secret("DATA_KEY", c.DataDir, validDataKey, newDataKey)
+	logKey, logKeyGenerated := r.secret("LOG_SIGNING_KEY", c.DataDir, validLogSigningKey, newLogSigningKey(LogKeyName(c.PublicURL)))
 	if r.err != nil {
 		return Config{}, r.err
 	}
+	c.LogSigningKey = logKey
 	c.JWTSecret = []byte(jwtSecret)
 	c.DataKey, _ = hex.DecodeString(dataKey)
 	if jwtGenerated {
@@ -184,6 +197,9 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	if keyGenerated {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "DATA_KEY")
+	}
+	if logKeyGenerated {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "LOG_SIGNING_KEY")
 	}
 	c.SealRecipients, c.DevSealIdentity = r.sealRecipients(c.DataDir)
 	if r.err != nil {

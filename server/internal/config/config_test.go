@@ -20,10 +20,13 @@ func env(vars map[string]string) config.Lookup {
 }
 
 // goodSecrets spares a test the generation of secrets into DATA_DIR.
+// testLogKey is a signed-note key made for these tests only.
+const testLogKey = "PRIVATE+KEY+example.org/log+e23b8854+AdHNyBb4nck/Aa1R1R/AusSnvUZPRIB9q3UlANK8ktzS"
+
 func goodSecrets(t *testing.T, vars map[string]string) map[string]string {
 	t.Helper()
 	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32),
-		"SEAL_RECIPIENTS": testRecipient}
+		"LOG_SIGNING_KEY": testLogKey, "SEAL_RECIPIENTS": testRecipient}
 	for k, v := range vars {
 		out[k] = v
 	}
@@ -57,7 +60,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	}
 
 	// Both secrets were generated into DATA_DIR, readable by the owner only.
-	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,SEAL_RECIPIENTS" {
+	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,LOG_SIGNING_KEY,SEAL_RECIPIENTS" {
 		t.Errorf("GeneratedSecrets = %v", cfg.GeneratedSecrets)
 	}
 	if len(cfg.JWTSecret) < 32 || len(cfg.DataKey) != 32 {
@@ -87,6 +90,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 }
 
 func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
+	t.Parallel()
 	vars := goodSecrets(t, nil)
 	cfg, err := config.Load(env(vars))
 	if err != nil {
@@ -101,6 +105,7 @@ func TestSecretsFromTheEnvironmentAreNotGenerated(t *testing.T) {
 }
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		vars  map[string]string
@@ -149,7 +154,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	}
 }
 
-// wantOneLineNaming checks that err is the one clear line of DESIGN.md.
+// wantOneLineNaming checks that err is the one clear line the configuration promises.
 func wantOneLineNaming(t *testing.T, err error, name string) {
 	t.Helper()
 	if err == nil {
@@ -165,6 +170,7 @@ func wantOneLineNaming(t *testing.T, err error, name string) {
 }
 
 func TestValidValuesAreRead(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(env(goodSecrets(t, map[string]string{
 		"LISTEN_ADDR":      ":9000",
 		"PUBLIC_URL":       "https://sign.example.org/",
@@ -195,6 +201,7 @@ func TestValidValuesAreRead(t *testing.T) {
 }
 
 func TestFileTwins(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -211,6 +218,7 @@ func TestFileTwins(t *testing.T) {
 		"DATABASE_URL_FILE":    write("db", "postgres://u:secret@db/undersigned\n"),
 		"ADMIN_EMAIL":          "boss@example.org",
 		"ADMIN_PASSWORD_FILE":  write("pw", "a long enough password\n"),
+		"LOG_SIGNING_KEY":      testLogKey,
 		"SEAL_RECIPIENTS_FILE": write("recipients", "# the coalition\n"+testRecipient+"\n"),
 	}
 	cfg, err := config.Load(env(vars))
@@ -243,6 +251,7 @@ func TestFileTwins(t *testing.T) {
 }
 
 func TestGeneratedSecretThatWasTamperedWithIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "data_key"), []byte("short\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -271,7 +280,7 @@ func TestDevOutboxAndMetricsAddress(t *testing.T) {
 // TestSMTPGreetingAndCA: the greeting name defaults to PUBLIC_URL's host
 // (not the machine's name); SMTP_CA_FILE must be a readable PEM file.
 func TestSMTPGreetingAndCA(t *testing.T) {
-	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/"})))
+	cfg, err := config.Load(env(goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org:8443/", "SMTP_URL": "smtp://relay.example.org:587"})))
 	if err != nil || cfg.SMTPHelo != "sign.example.org" || cfg.SMTPCAFile != "" {
 		t.Fatalf("defaults: helo %q, CA %q, %v", cfg.SMTPHelo, cfg.SMTPCAFile, err)
 	}

@@ -17,7 +17,7 @@ const testRecipient = "age1q0cyz26x293y4hzqugraksm7yxswk2kz0znyuw4tsp35s37wjsaql
 // of the disk must not carry what opens it (issue 14, goal 4).
 func TestProductionRefusesKeysInDataDir(t *testing.T) {
 	t.Parallel()
-	for _, missing := range []string{"JWT_SECRET", "DATA_KEY", "SEAL_RECIPIENTS"} {
+	for _, missing := range []string{"JWT_SECRET", "DATA_KEY", "LOG_SIGNING_KEY", "SEAL_RECIPIENTS"} {
 		t.Run(missing, func(t *testing.T) {
 			t.Parallel()
 			vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "SMTP_URL": "smtps://u:p@mail.example.org:465"})

@@ -6,6 +6,7 @@ import (
 )
 
 func TestValid(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		code string
 		want bool
@@ -35,6 +36,7 @@ func TestValid(t *testing.T) {
 }
 
 func TestName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ code, want string }{
 		{"BY", "Belarus"},
 		{"LT", "Lithuania"},
@@ -55,6 +57,7 @@ func TestName(t *testing.T) {
 }
 
 func TestAll(t *testing.T) {
+	t.Parallel()
 	all := All()
 	// 249 officially assigned ISO 3166-1 codes, plus XK.
 	if len(all) != 250 {

@@ -40,6 +40,9 @@ type Campaign struct {
 	TopCountries []store.CountryCount `json:"top_countries"`
 	Organisation []store.OrgLine      `json:"organisations"`
 	Goal         int64                `json:"goal"`
+	// Log is the transparency-log checkpoint behind the numbers (nil
+	// before the campaign's first batch).
+	Log *LogProof `json:"log,omitempty"`
 }
 
 // SmallCell is the smallest country count shown on its own (privacy
@@ -119,6 +122,9 @@ func composeCampaign(ctx context.Context, st *store.Store, region string, camp s
 	}
 	part.TopCountries = top(countries)
 	if part.Organisation, err = st.ApprovedOrganisationsSince(ctx, camp.ID, since); err != nil {
+		return part, err
+	}
+	if part.Log, err = composeLog(ctx, st, region, camp, publicURL, now); err != nil {
 		return part, err
 	}
 	return part, nil

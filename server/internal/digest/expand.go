@@ -54,6 +54,7 @@ func Params(c Content, lang string, unsub mailers.DigestUnsubscribe) mailers.Dig
 		if camp.SinceTime != nil {
 			dc.SinceDate = camp.SinceTime.Format("2006-01-02")
 		}
+		dc.Log = logParams(camp, lang)
 		for _, cc := range camp.TopCountries {
 			name := cc.Country
 			if n := countries.Name(cc.Country); n != "" {

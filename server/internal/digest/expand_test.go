@@ -13,6 +13,7 @@ import (
 // title and calls in their language, else in English, else in the
 // campaign's own language.
 func TestParamsLanguageFallsBackToEnglish(t *testing.T) {
+	t.Parallel()
 	belarusian := Campaign{Slug: "b", Language: "be",
 		Titles: map[string]string{"be": "Вызваліць усіх", "en": "Release all", "ru": "Освободить всех"},
 		Calls:  map[string][]string{"be": {"заклік"}, "en": {"a call"}}}
@@ -43,6 +44,7 @@ func TestParamsLanguageFallsBackToEnglish(t *testing.T) {
 // TestMailtoSubjectIsPercentEncoded: in a mailto: URL a "+" is a plus sign
 // (RFC 6068), so the space of "unsubscribe <token>" must be %20.
 func TestMailtoSubjectIsPercentEncoded(t *testing.T) {
+	t.Parallel()
 	l := Links{PublicURL: "https://example.org", MailFrom: "campaign@example.org", Keys: privacy.NewKeys(make([]byte, 32))}
 	token := l.Keys.UnsubscribeToken("contact-1")
 	m := l.Unsubscribe("contact-1").Mailto

@@ -5,20 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
-// ParseLocalTime reads "HH:MM".
+// ParseLocalTime reads "HH:MM": exactly two digits, a colon, two digits
+// (no sign, no space), from 00:00 to 23:59.
 func ParseLocalTime(s string) (hour, minute int, err error) {
-	h, m, ok := strings.Cut(s, ":")
-	hour, err1 := strconv.Atoi(h)
-	minute, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || len(h) != 2 || len(m) != 2 || hour > 23 || minute > 59 || hour < 0 || minute < 0 {
-		return 0, 0, fmt.Errorf("digest: %q is not a time such as 09:00", s)
+	bad := fmt.Errorf("digest: %q is not a time such as 09:00", s)
+	if len(s) != 5 || s[2] != ':' {
+		return 0, 0, bad
+	}
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, 0, bad
+		}
+	}
+	hour = int(s[0]-'0')*10 + int(s[1]-'0')
+	minute = int(s[3]-'0')*10 + int(s[4]-'0')
+	if hour > 23 || minute > 59 {
+		return 0, 0, bad
 	}
 	return hour, minute, nil
 }

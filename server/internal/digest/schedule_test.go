@@ -11,6 +11,7 @@ import (
 // winter time; the EU left summer time on Sunday 25 October 2026. New York
 // left it a week later, on 1 November 2026.
 func TestLastFireAcrossDaylightSaving(t *testing.T) {
+	t.Parallel()
 	brussels := store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "Europe/Brussels"}
 	newYork := store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "America/New_York"}
 	utc := func(s string) time.Time {
@@ -50,9 +51,25 @@ func TestLastFireAcrossDaylightSaving(t *testing.T) {
 }
 
 func TestParseLocalTime(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{"09:00": true, "23:59": true, "00:00": true, "9:00": false, "24:00": false, "09:60": false, "nine": false, "": false} {
 		if _, _, err := ParseLocalTime(in); (err == nil) != ok {
 			t.Errorf("ParseLocalTime(%q) error = %v, want ok=%v", in, err, ok)
+		}
+	}
+}
+
+func TestParseLocalTimeIsStrictlyHHMM(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"00:00", "09:05", "23:59"} {
+		if _, _, err := ParseLocalTime(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	// "+9:+5" and "-0:00" were once stored and shown as typed.
+	for _, bad := range []string{"+9:+5", "-0:00", " 9:00", "9:00", "09:5", "24:00", "23:60", "0900", "09:00 ", "０9:00", "09-00", ""} {
+		if h, m, err := ParseLocalTime(bad); err == nil {
+			t.Errorf("%q accepted as %d:%d", bad, h, m)
 		}
 	}
 }

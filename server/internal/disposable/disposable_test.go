@@ -6,6 +6,7 @@ import (
 )
 
 func TestIs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		domain string
 		want   bool
@@ -42,6 +43,7 @@ func TestIs(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	if n := len(domains); n < 150 {
 		t.Fatalf("only %d disposable domains loaded, want at least 150", n)
 	}
@@ -53,6 +55,7 @@ func TestList(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	got := parse("# comment\n\nExample.org\r\n  spaced.net  \n#hidden.com\n")
 	want := []string{"example.org", "spaced.net"}
 	if len(got) != len(want) {

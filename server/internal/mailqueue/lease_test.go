@@ -31,6 +31,7 @@ func (s slowTransport) Send(ctx context.Context, m *mailers.Message) error {
 // keeps its leases while it works, and another instance takes over only
 // what a dead worker held.
 func TestBatchOutlivingItsLeaseIsSentOnce(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		rate  float64
@@ -96,6 +97,7 @@ func (g gatedTransport) Send(ctx context.Context, m *mailers.Message) error {
 // rest (as it would once their lease had run out). Once a heartbeat has
 // found them gone, the worker must not send them.
 func TestMessageTakenOverMidBatchIsLeftToItsNewHolder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		srv := smtptest.Start(t)

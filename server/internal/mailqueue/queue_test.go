@@ -84,6 +84,7 @@ func waitCounts(t *testing.T, st *store.Store, want map[string]int64) {
 }
 
 func TestDeliveredWithBothPartsAndHeaders(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		q, _ := run(t, db.Store, smtpTransport(t, srv, 1), fast)
@@ -115,6 +116,7 @@ func TestDeliveredWithBothPartsAndHeaders(t *testing.T) {
 }
 
 func TestSentMessageKeepsNoAddressOrContent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		run(t, db.Store, smtpTransport(t, srv, 1), fast)
@@ -129,6 +131,7 @@ func TestSentMessageKeepsNoAddressOrContent(t *testing.T) {
 }
 
 func TestRolledBackTransactionSendsNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		q, _ := run(t, db.Store, smtpTransport(t, srv, 1), fast)
@@ -153,6 +156,7 @@ func TestRolledBackTransactionSendsNothing(t *testing.T) {
 }
 
 func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		srv.SetReply(func(_ string, attempt int) error {
@@ -172,6 +176,7 @@ func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 }
 
 func TestPermanentFailureIsRecordedNotRetried(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		var attempts int
@@ -203,6 +208,7 @@ func TestPermanentFailureIsRecordedNotRetried(t *testing.T) {
 }
 
 func TestServerDownThenUpDeliversOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		srv.Stop()
@@ -225,6 +231,7 @@ func TestServerDownThenUpDeliversOnce(t *testing.T) {
 // queues, each with its own connection pool to the database (as two
 // server instances have) and two workers.
 func TestTwoInstancesDeliverEachMessageOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		other := db.Reopen(t)
 		srv := smtptest.Start(t)
@@ -258,6 +265,7 @@ func TestTwoInstancesDeliverEachMessageOnce(t *testing.T) {
 // TestStopLosesNothing stops the queue (as on SIGTERM) while messages are
 // queued, then starts a new one: every message arrives, once.
 func TestStopLosesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		const n = 200
@@ -300,6 +308,7 @@ func TestStopLosesNothing(t *testing.T) {
 // claimed messages and vanished. Once the lease runs out, another worker
 // sends them.
 func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		srv := smtptest.Start(t)
 		enqueue(t, db.Store, reset("orphan1@example.org"), reset("orphan2@example.org"))
@@ -320,6 +329,7 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 }
 
 func TestDevOutboxHoldsTheMessage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		q, _ := run(t, db.Store, mailqueue.Outbox{Store: db.Store}, fast)
 		enqueue(t, db.Store, reset("newcomer@example.org"))
@@ -337,6 +347,7 @@ func TestDevOutboxHoldsTheMessage(t *testing.T) {
 }
 
 func TestLanguageFallsBackToEnglish(t *testing.T) {
+	t.Parallel()
 	c := catalog(t)
 	params := []byte(`{"link":"http://x/reset/t","minutes":30}`)
 	for lang, subject := range map[string]string{"be": "Скіданне пароля", "ru": "Сброс пароля", "en": "Reset your password", "de": "Reset your password", "be-BY": "Скіданне пароля"} {

@@ -19,7 +19,7 @@ var (
 
 // newPolicy allows the text elements Markdown produces and links, and no
 // images: a remote image would tell a third party who reads the campaign
-// (DESIGN.md, privacy rule 8).
+// (privacy rule 8, docs/privacy.md).
 func newPolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",

@@ -6,6 +6,7 @@ import (
 )
 
 func TestToHTML(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, in, want, not string }{
 		{"emphasis", "**Free** them", "<strong>Free</strong>", ""},
 		{"list", "- one\n- two", "<li>one</li>", ""},

@@ -43,7 +43,7 @@ func (m *memorySpend) spend(_ context.Context, key string, ttl time.Duration) (b
 
 // newTestService returns an enabled service with a small maxNumber, so
 // that the tests solve quickly, and a fixed clock the test can move.
-func newTestService(t *testing.T) (*Service, *memorySpend, *time.Time) {
+func newTestService(t testing.TB) (*Service, *memorySpend, *time.Time) {
 	t.Helper()
 	m := &memorySpend{}
 	s, err := New(testKey, true, 2000, 10*time.Minute, m.spend)
@@ -58,7 +58,7 @@ func newTestService(t *testing.T) (*Service, *memorySpend, *time.Time) {
 // solve does what the widget does: it fetches the challenge as JSON and
 // tries numbers from 0 until SHA-256(salt + number) matches, then submits
 // base64 of the JSON payload (as btoa does), "took" included.
-func solve(t *testing.T, s *Service) (payload string, c Challenge) {
+func solve(t testing.TB, s *Service) (payload string, c Challenge) {
 	t.Helper()
 	v, err := s.Challenge()
 	if err != nil {
@@ -84,7 +84,7 @@ func solve(t *testing.T, s *Service) (payload string, c Challenge) {
 	return "", c
 }
 
-func encode(t *testing.T, v any) string {
+func encode(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -93,7 +93,7 @@ func encode(t *testing.T, v any) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func decode(t *testing.T, payload string) map[string]any {
+func decode(t testing.TB, payload string) map[string]any {
 	t.Helper()
 	b, _ := base64.StdEncoding.DecodeString(payload)
 	var m map[string]any
@@ -104,6 +104,7 @@ func decode(t *testing.T, payload string) map[string]any {
 }
 
 func TestChallengeShape(t *testing.T) {
+	t.Parallel()
 	s, _, now := newTestService(t)
 	v, err := s.Challenge()
 	if err != nil {
@@ -133,6 +134,7 @@ func TestChallengeShape(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	s, err := New(testKey, true, 0, 0, (&memorySpend{}).spend)
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +149,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestNewRefuses(t *testing.T) {
+	t.Parallel()
 	spend := (&memorySpend{}).spend
 	tests := []struct {
 		name  string
@@ -168,6 +171,7 @@ func TestNewRefuses(t *testing.T) {
 }
 
 func TestVerifyAcceptsOnceThenReplayed(t *testing.T) {
+	t.Parallel()
 	s, m, _ := newTestService(t)
 	payload, c := solve(t, s)
 	if err := s.Verify(context.Background(), payload); err != nil {
@@ -193,6 +197,7 @@ func TestVerifyAcceptsOnceThenReplayed(t *testing.T) {
 }
 
 func TestVerifyRefuses(t *testing.T) {
+	t.Parallel()
 	s, _, _ := newTestService(t)
 	good, c := solve(t, s)
 	fields := decode(t, good)
@@ -265,6 +270,7 @@ func TestVerifyRefuses(t *testing.T) {
 }
 
 func TestVerifyExpired(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		after time.Duration
@@ -285,6 +291,7 @@ func TestVerifyExpired(t *testing.T) {
 }
 
 func TestVerifySpendFailure(t *testing.T) {
+	t.Parallel()
 	s, m, _ := newTestService(t)
 	payload, _ := solve(t, s)
 	m.err = errors.New("database down")
@@ -298,6 +305,7 @@ func TestVerifySpendFailure(t *testing.T) {
 }
 
 func TestDisabledAcceptsAnything(t *testing.T) {
+	t.Parallel()
 	s, err := New(nil, false, 0, 0, nil)
 	if err != nil {
 		t.Fatal(err)

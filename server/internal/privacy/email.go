@@ -107,8 +107,10 @@ func CanonicalEmail(addr string) (canonical string, domain string, err error) {
 	case "yandex.ru":
 		local = strings.ReplaceAll(local, "-", ".")
 	}
-	// "+tag@gmail.com" or "-@yandex.ru" leave no mailbox at all.
-	if local == "" || strings.Trim(local, ".") == "" {
+	// "+tag@gmail.com" or "-@yandex.ru" leave no mailbox at all, and
+	// "a-.b@yandex.ru" (a..b) or "a.+x@yandex.ru" (a.) none that can exist:
+	// the canonical form is itself a valid address, or the input is refused.
+	if !validLocal(local) {
 		return "", "", ErrInvalidEmail
 	}
 	return local + "@" + domain, domain, nil

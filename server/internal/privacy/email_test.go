@@ -8,6 +8,7 @@ import (
 )
 
 func TestCanonicalEmail(t *testing.T) {
+	t.Parallel()
 	long64 := strings.Repeat("a", 64)
 	tests := []struct {
 		in        string
@@ -47,6 +48,7 @@ func TestCanonicalEmail(t *testing.T) {
 }
 
 func TestCanonicalEmailRejects(t *testing.T) {
+	t.Parallel()
 	tooLong := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." +
 		strings.Repeat("c", 63) + "." + strings.Repeat("d", 63) + ".org" // 259 characters
 	for _, in := range []string{
@@ -77,6 +79,12 @@ func TestCanonicalEmailRejects(t *testing.T) {
 		"alena@example.org,bob@example.org",
 		"+tag@gmail.com", // nothing left once the tag is dropped
 		"-@yandex.ru",
+		// Found by fuzzing: canonical forms that are not addresses.
+		"a-.b@yandex.ru", // a..b
+		"a.-b@ya.ru",     // a..b
+		"a-@yandex.by",   // a.
+		"a.+x@yandex.ru", // a. once the tag is dropped
+		"-a@yandex.com",  // .a
 	} {
 		if c, d, err := CanonicalEmail(in); !errors.Is(err, ErrInvalidEmail) {
 			t.Errorf("CanonicalEmail(%q) = %q, %q, %v; want ErrInvalidEmail", in, c, d, err)
@@ -85,6 +93,7 @@ func TestCanonicalEmailRejects(t *testing.T) {
 }
 
 func TestEmailHash(t *testing.T) {
+	t.Parallel()
 	k := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
 	other := NewKeys([]byte("fedcba9876543210fedcba9876543210"))
 	a, _, _ := CanonicalEmail("A.Lena+x@googlemail.com")
@@ -112,6 +121,7 @@ func TestEmailHash(t *testing.T) {
 }
 
 func TestIsCommonProvider(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		domain string
 		want   bool
@@ -140,6 +150,7 @@ func TestIsCommonProvider(t *testing.T) {
 }
 
 func TestEncryptRoundTrip(t *testing.T) {
+	t.Parallel()
 	k := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
 	for _, plain := range []string{"alena@example.org", "", "ivan@пошта.бел", strings.Repeat("x", 300)} {
 		ct, err := k.Encrypt(plain)
@@ -160,6 +171,7 @@ func TestEncryptRoundTrip(t *testing.T) {
 }
 
 func TestEncryptIsRandomised(t *testing.T) {
+	t.Parallel()
 	k := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
 	a, _ := k.Encrypt("alena@example.org")
 	b, _ := k.Encrypt("alena@example.org")
@@ -169,6 +181,7 @@ func TestEncryptIsRandomised(t *testing.T) {
 }
 
 func TestDecryptRefuses(t *testing.T) {
+	t.Parallel()
 	k := NewKeys([]byte("0123456789abcdef0123456789abcdef"))
 	other := NewKeys([]byte("fedcba9876543210fedcba9876543210"))
 	ct, err := k.Encrypt("alena@example.org")

@@ -35,9 +35,6 @@ func New(counter Counter, enabled bool) *Limiter {
 	return &Limiter{counter: counter, enabled: enabled, now: time.Now}
 }
 
-// Enabled reports whether limits apply.
-func (l *Limiter) Enabled() bool { return l.enabled }
-
 // Allow counts a hit of key under rule. When the limit is passed it returns
 // false and how long until the window ends. key must already be a hash:
 // it is stored.

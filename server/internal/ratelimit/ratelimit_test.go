@@ -49,6 +49,7 @@ func unique() string {
 }
 
 func TestLimiterAllowsUpToTheRuleThenRefuses(t *testing.T) {
+	t.Parallel()
 	for name, c := range counters(t) {
 		t.Run(name, func(t *testing.T) {
 			l := ratelimit.New(c, true)
@@ -73,6 +74,7 @@ func TestLimiterAllowsUpToTheRuleThenRefuses(t *testing.T) {
 }
 
 func TestSpendOnce(t *testing.T) {
+	t.Parallel()
 	for name, c := range counters(t) {
 		t.Run(name, func(t *testing.T) {
 			key := unique()

@@ -234,11 +234,3 @@ func (s *Store) ApprovedOrganisationsSince(ctx context.Context, campaignID strin
 		Order("reviewed_at, id").Scan(&orgs).Error
 	return orgs, translate("approved organisations", err)
 }
-
-// StartSendingForTest queues a digest for its region with an empty
-// snapshot's worth of composition left to the caller: tests use it to
-// queue deliveries without going through the API.
-func (s *Store) StartSendingForTest(ctx context.Context, id string) error {
-	_, err := s.StartSending(ctx, id, `{"region":"","subject":"test","campaigns":[]}`, "test.invalid", &AuditEntry{Action: "digest.send"})
-	return err
-}

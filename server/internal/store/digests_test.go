@@ -15,6 +15,7 @@ import (
 // draft at once, exactly one wins: its snapshot stays, one audit record is
 // written, each contact is queued once; the others change nothing.
 func TestStartSendingOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for i := range 4 {

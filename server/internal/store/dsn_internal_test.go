@@ -9,6 +9,7 @@ import (
 
 // A folder name with "#" or "?" must not cut the database's path short.
 func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "a#b?c")
 	path := filepath.Join(dir, "test.db")
 	s, err := Open(context.Background(), "", path)

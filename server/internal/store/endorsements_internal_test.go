@@ -3,6 +3,7 @@ package store
 import "testing"
 
 func TestOrgNameKey(t *testing.T) {
+	t.Parallel()
 	same := [][]string{
 		{"Viasna Human Rights Centre", "VIASNA human-rights centre, e.V.", "  viasna   human rights  centre ", "The Viasna Human Rights Centre"},
 		{"Razam e.V.", "RAZAM", "Razam eV", "Razam"},

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -409,17 +408,6 @@ func (s *Store) MailByID(ctx context.Context, id string) (MailMessage, error) {
 	}
 	m.Params, err = s.openPtr(m.Params, paramsAt(m.ID))
 	return m, err
-}
-
-// NextMailDue returns when the earliest queued message is due (false: none),
-// so that an idle worker can sleep until then.
-func (s *Store) NextMailDue(ctx context.Context) (time.Time, bool, error) {
-	var at sql.NullTime
-	err := s.conn(ctx).Model(&MailMessage{}).Where("status = ?", MailQueued).Select("MIN(next_attempt_at)").Scan(&at).Error
-	if err != nil {
-		return time.Time{}, false, translate("next mail due", err)
-	}
-	return at.Time, at.Valid, nil
 }
 
 // FailedMail lists the newest messages that failed for good, with the

@@ -14,6 +14,7 @@ import (
 // TestStaleWorkerCannotActOnATakenOverMessage plays a worker whose lease
 // ran out mid-batch while another worker took the message over.
 func TestStaleWorkerCannotActOnATakenOverMessage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		claim := func(worker string, lease time.Duration) string {
@@ -75,6 +76,7 @@ func TestStaleWorkerCannotActOnATakenOverMessage(t *testing.T) {
 // the server accepted the message still records it as sent, so that the
 // new holder, checking its lease just before sending, leaves it.
 func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
@@ -111,6 +113,7 @@ func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
 // many messages at a time; the renewal says which messages are still the
 // worker's, so that it leaves those another worker took over.
 func TestBatchedMarksAndRenewals(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
@@ -152,6 +155,7 @@ func TestBatchedMarksAndRenewals(t *testing.T) {
 // same moment, many times over; neither may fail, or a message sent would
 // not be recorded as sent.
 func TestRenewalNeverDeadlocksWithMarkSent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {

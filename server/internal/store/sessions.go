@@ -121,11 +121,6 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 	return translate("revoke session", err)
 }
 
-// RevokeUserSessions ends every session of a user.
-func (s *Store) RevokeUserSessions(ctx context.Context, userID string) error {
-	return revokeUserSessions(s.conn(ctx), userID)
-}
-
 // PurgeSessions deletes sessions that ended before the cutoff, with their
 // tokens.
 func (s *Store) PurgeSessions(ctx context.Context, before time.Time) (int64, error) {

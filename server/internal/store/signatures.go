@@ -59,18 +59,22 @@ type Signature struct {
 const MaxResends = 3
 
 // ConfirmSignature confirms the signature of a confirmation token and
-// returns its campaign's slug. Confirming twice is harmless. An unknown or
-// expired token is ErrNotFound.
-func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string, error) {
+// returns its campaign's slug. receiptCommitment commits to the signer's
+// receipt (see translog): its leaf waits for the next batch of the log.
+// fresh is false when it was confirmed already: confirming twice is
+// harmless, and gives no second receipt. An unknown or expired token is
+// ErrNotFound.
+func (s *Store) ConfirmSignature(ctx context.Context, tokenHash, receiptCommitment string) (slug string, fresh bool, err error) {
 	t := now()
-	var slug string
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		var row struct {
 			CampaignID string
 			Status     string
+			Flagged    bool
+			FlagReason string
 			Expires    time.Time `gorm:"column:token_expires_at"`
 		}
-		err := tx.Model(&Signature{}).Select("campaign_id, status, token_expires_at").
+		err := tx.Model(&Signature{}).Select("campaign_id, status, flagged, flag_reason, token_expires_at").
 			Where("confirm_token_hash = ?", tokenHash).Take(&row).Error
 		if err != nil {
 			return translate("confirm signature", err)
@@ -78,9 +82,13 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string,
 		switch {
 		case row.Status == SignaturePending && row.Expires.After(t):
 			err := tx.Model(&Signature{}).Where("confirm_token_hash = ? AND status = ?", tokenHash, SignaturePending).
-				Updates(map[string]any{"status": SignatureConfirmed, "confirmed_at": t}).Error
+				Updates(map[string]any{"status": SignatureConfirmed, "confirmed_at": t, "receipt_commitment": receiptCommitment}).Error
 			if err != nil {
 				return translate("confirm signature", err)
+			}
+			fresh = true
+			if err := logConfirmation(tx, row.CampaignID, receiptCommitment, row.Flagged, row.FlagReason, t); err != nil {
+				return err
 			}
 		case row.Status == SignatureConfirmed:
 		default:
@@ -88,7 +96,7 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string,
 		}
 		return tx.Model(&Campaign{}).Where("id = ?", row.CampaignID).Pluck("slug", &slug).Error
 	})
-	return slug, err
+	return slug, fresh, err
 }
 
 // WithdrawSignature deletes the signature of a withdrawal token, with all
@@ -96,8 +104,10 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string) (string,
 func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string, error) {
 	var slug string
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var sig Signature
-		if err := tx.Select("id, campaign_id").Where("withdraw_token_hash = ?", tokenHash).Take(&sig).Error; err != nil {
+		var sig loggedSignature
+		err := tx.Model(&Signature{}).Select("id, campaign_id, status, flagged, receipt_commitment").
+			Where("withdraw_token_hash = ?", tokenHash).Take(&sig).Error
+		if err != nil {
 			return translate("withdraw signature", err)
 		}
 		if err := tx.Where("id = ?", sig.ID).Delete(&Signature{}).Error; err != nil {
@@ -106,6 +116,9 @@ func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string
 		// An email about it that is still queued would carry the address, the
 		// name and dead links out after the signer asked for all to go.
 		if err := deleteQueuedMail(tx, sig.ID); err != nil {
+			return err
+		}
+		if err := logRemovals(tx, []loggedSignature{sig}, LogWithdrawn, "", now()); err != nil {
 			return err
 		}
 		return tx.Model(&Campaign{}).Where("id = ?", sig.CampaignID).Pluck("slug", &slug).Error
@@ -117,30 +130,6 @@ func (s *Store) WithdrawSignature(ctx context.Context, tokenHash string) (string
 // shadow-flagged.
 func counted(db *gorm.DB) *gorm.DB {
 	return db.Where("status = ? AND flagged = ?", SignatureConfirmed, false)
-}
-
-// SignatureCounts returns the counted signatures of every campaign by id.
-func (s *Store) SignatureCounts(ctx context.Context) (map[string]int64, error) {
-	var rows []struct {
-		CampaignID string
-		N          int64
-	}
-	err := counted(s.conn(ctx).Model(&Signature{})).Select("campaign_id, count(*) AS n").Group("campaign_id").Scan(&rows).Error
-	if err != nil {
-		return nil, translate("signature counts", err)
-	}
-	counts := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		counts[r.CampaignID] = r.N
-	}
-	return counts, nil
-}
-
-// SignatureCount returns the counted signatures of one campaign.
-func (s *Store) SignatureCount(ctx context.Context, campaignID string) (int64, error) {
-	var n int64
-	err := counted(s.conn(ctx).Model(&Signature{})).Where("campaign_id = ?", campaignID).Count(&n).Error
-	return n, translate("signature count", err)
 }
 
 // dayOf is the SQL for the UTC date of a timestamp column, as YYYY-MM-DD.

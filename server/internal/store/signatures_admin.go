@@ -105,8 +105,10 @@ func (e errorString) Error() string { return string(e) }
 
 // InvalidateSignatures marks a campaign's pending and confirmed signatures
 // matching f as invalidated (they stop counting), but only if exactly
-// expected of them match now; with its audit record, in one transaction.
-func (s *Store) InvalidateSignatures(ctx context.Context, campaignID string, f SignatureFilter, expected int64, audit *AuditEntry) (int64, error) {
+// expected of them match now; with its audit record and the invalidated
+// leaves of the transparency log (reason is one of InvalidationReasons), in
+// one transaction.
+func (s *Store) InvalidateSignatures(ctx context.Context, campaignID string, f SignatureFilter, expected int64, reason string, audit *AuditEntry) (int64, error) {
 	var n int64
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		scope := func() *gorm.DB {
@@ -119,6 +121,13 @@ func (s *Store) InvalidateSignatures(ctx context.Context, campaignID string, f S
 		}
 		if matching != expected {
 			return ErrCountChanged
+		}
+		var sigs []loggedSignature
+		if err := scope().Select("id, campaign_id, status, flagged, receipt_commitment").Find(&sigs).Error; err != nil {
+			return translate("invalidate signatures", err)
+		}
+		if err := logRemovals(tx, sigs, LogInvalidated, reason, now()); err != nil {
+			return err
 		}
 		res := scope().Updates(map[string]any{"status": SignatureInvalidated, "confirm_token_hash": nil})
 		if res.Error != nil {

@@ -248,9 +248,6 @@ func postgresDSN(databaseURL string, pgbouncer bool) (string, error) {
 // databases keep it.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// Postgres reports whether this store runs on PostgreSQL.
-func (s *Store) Postgres() bool { return s.postgres }
-
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -335,12 +332,17 @@ func translate(op string, err error) error {
 		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return fmt.Errorf("store: %s: %w", op, ErrConflict)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		// The row referred to is gone (a campaign deleted a moment ago while
+		// a cached copy still served the form): for the caller, not found.
+		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
-// Exec runs one statement outside any aggregate: for tests and operations
-// tooling, never for request handling.
+// Exec runs one statement outside any aggregate: for tests (storetest makes
+// schemas with it), the bench (server/cmd/bench) and operations tooling;
+// never for request handling.
 func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return translate("exec", s.conn(ctx).Exec(sql, args...).Error)
 }

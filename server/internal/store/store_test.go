@@ -11,6 +11,7 @@ import (
 )
 
 func TestMigrateIsIdempotentAndCurrent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		v, err := db.Migrate(ctx)
@@ -25,6 +26,7 @@ func TestMigrateIsIdempotentAndCurrent(t *testing.T) {
 }
 
 func TestSchemaBehindIsReported(t *testing.T) {
+	t.Parallel()
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
 			db := storetest.Open(t, kind)
@@ -37,6 +39,7 @@ func TestSchemaBehindIsReported(t *testing.T) {
 }
 
 func TestCampaignRoundTrip(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		opens := time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC)
@@ -81,6 +84,7 @@ func TestCampaignRoundTrip(t *testing.T) {
 }
 
 func TestRateLimitCountsWithinWindow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for want := 1; want <= 3; want++ {

@@ -74,13 +74,6 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, translate("user by email", err)
 }
 
-// UserByID finds an account by id.
-func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
-	var u User
-	err := s.conn(ctx).Where("id = ?", id).Take(&u).Error
-	return u, translate("user by id", err)
-}
-
 // ListUsers lists every staff account, oldest first.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	var users []User

@@ -65,13 +65,13 @@ func Kinds(t *testing.T) []Kind {
 // New returns an empty, migrated store of the given kind, removed when the
 // test ends. On PostgreSQL each store is a schema of its own in the
 // TEST_DATABASE_URL database, so tests can run in parallel.
-func New(t *testing.T, kind Kind) DB {
+func New(t testing.TB, kind Kind) DB {
 	t.Helper()
 	return NewWith(t, kind, store.Options{})
 }
 
 // NewWith is New with pool and queue sizes other than the defaults.
-func NewWith(t *testing.T, kind Kind, opts store.Options) DB {
+func NewWith(t testing.TB, kind Kind, opts store.Options) DB {
 	t.Helper()
 	db := openWith(t, kind, opts)
 	if _, err := db.Migrate(context.Background()); err != nil {
@@ -81,12 +81,12 @@ func NewWith(t *testing.T, kind Kind, opts store.Options) DB {
 }
 
 // Open returns an empty store of the given kind without migrating it.
-func Open(t *testing.T, kind Kind) DB {
+func Open(t testing.TB, kind Kind) DB {
 	t.Helper()
 	return openWith(t, kind, store.Options{})
 }
 
-func openWith(t *testing.T, kind Kind, opts store.Options) DB {
+func openWith(t testing.TB, kind Kind, opts store.Options) DB {
 	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
@@ -111,7 +111,7 @@ func openWith(t *testing.T, kind Kind, opts store.Options) DB {
 
 // Reopen opens a second connection pool to the same database, as a second
 // server instance has; it is closed when the test ends.
-func (db DB) Reopen(t *testing.T) *store.Store {
+func (db DB) Reopen(t testing.TB) *store.Store {
 	t.Helper()
 	s, err := store.OpenWith(context.Background(), db.URL, db.Path, db.opts, Cipher)
 	if err != nil {
@@ -123,7 +123,7 @@ func (db DB) Reopen(t *testing.T) *store.Store {
 
 // NewSchema creates an empty schema in the TEST_DATABASE_URL database and
 // returns a URL whose connections use it; the schema is dropped at cleanup.
-func NewSchema(t *testing.T) string {
+func NewSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
@@ -158,7 +158,7 @@ func NewSchema(t *testing.T) string {
 // PgBouncer of TEST_PGBOUNCER_URL (transaction pooling, a wildcard
 // [databases] entry); the database is dropped at cleanup. A database of its
 // own, not a schema: PgBouncer cannot pass search_path on.
-func NewDatabaseBehindPgBouncer(t *testing.T) string {
+func NewDatabaseBehindPgBouncer(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {

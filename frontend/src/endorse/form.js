@@ -2,7 +2,7 @@
 // checks before sending (the server's limits), the request body, and the
 // server's 422 fields turned into our own message keys.
 
-import { resolveCountry } from '../../lib/countries.js';
+import { resolveCountry } from '../lib/countries.js';
 
 export const orgTypes = ['ngo', 'trade_union', 'media', 'diaspora', 'party', 'academic', 'other'];
 

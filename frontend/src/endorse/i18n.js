@@ -2,7 +2,7 @@
 // Kept beside the console's (they belong to the same feature) but in their
 // own small dictionaries, so that these pages do not carry the console's.
 
-import { createTranslator, getLang } from '../../lib/i18n.js';
+import { createTranslator, getLang } from '../lib/i18n.js';
 import en from './en.js';
 import be from './be.js';
 import ru from './ru.js';
