@@ -3,6 +3,7 @@ module github.com/bnp/undersigned
 go 1.26.0
 
 require (
+	filippo.io/age v1.3.2
 	filippo.io/torchwood v0.6.1
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/altcha-org/altcha-lib-go v1.0.0
@@ -30,6 +31,7 @@ require (
 )
 
 require (
+	filippo.io/hpke v0.4.0 // indirect
 	github.com/andybalholm/brotli v1.2.6 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

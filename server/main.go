@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrateCommand(ctx, stdout)
 	case "user":
 		err = userCommand(ctx, args, stdin, stdout)
+	case "keys":
+		err = keysCommand(args, stdout)
 	case "witness":
 		err = witnessCommand(ctx, args, stdout, stderr)
 	case "verify":
@@ -66,6 +68,7 @@ const usage = `usage:
   undersigned [serve]                        run the server (the default)
   undersigned migrate                        apply pending migrations and exit
   undersigned user create --email E --role R create a staff account
+  undersigned keys generate                  make a coalition seal identity (age) and say where each half goes
   undersigned witness --log URL --log-key VKEY --key FILE --state FILE
                                              cosign a campaign's log (a partner's witness)
   undersigned verify --log URL [--key VKEY] [--checkpoint FILE]

@@ -19,8 +19,8 @@ import (
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
-	"github.com/bnp/undersigned/server/internal/housekeeping"
 	"github.com/bnp/undersigned/server/internal/formtoken"
+	"github.com/bnp/undersigned/server/internal/housekeeping"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -76,6 +76,10 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	keys := privacy.NewKeys(cfg.DataKey)
+	coalition, err := privacy.NewCoalition(cfg.SealRecipients)
+	if err != nil {
+		return err
+	}
 	logKeys, err := translog.NewKeys(cfg.LogSigningKey, cfg.LogWitnesses, cfg.PublicURL)
 	if err != nil {
 		return err
@@ -117,23 +121,26 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	// their emails; every instance runs one, side by side.
 	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
 	signIntake.Mail = queue
+	signIntake.Coalition = coalition
 	if cfg.UsesPostgres() {
 		signIntake.Workers = 2
 	}
 	metrics := api.NewMetrics()
 	app := api.New(api.Deps{
-		Forms:   forms,
-		Config:  cfg,
-		Store:   st,
-		Tokens:  auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
-		Limiter: ratelimit.New(counter, cfg.RateLimits),
-		Keys:    keys,
-		Pow:     proofOfWork,
-		Catalog: catalog,
-		SPA:     spa,
-		Mail:    queue,
-		Intake:  signIntake,
-		Version: version,
+		Forms:     forms,
+		Config:    cfg,
+		Store:     st,
+		Tokens:    auth.NewTokens(cfg.JWTSecret, cfg.PublicURL.String()),
+		Limiter:   ratelimit.New(counter, cfg.RateLimits),
+		Keys:      keys,
+		Coalition: coalition,
+		Hasher:    signIntake.Hasher, // one cache: closing forgets the key for the worker too
+		Pow:       proofOfWork,
+		Catalog:   catalog,
+		SPA:       spa,
+		Mail:      queue,
+		Intake:    signIntake,
+		Version:   version,
 		// Public pages and counts may be a second stale (docs/design.md), so that
 		// a crowd reading them costs the database one query a second.
 		CacheTTL: time.Second,
@@ -152,6 +159,8 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	cleanup := housekeeping.Start(workCtx, st)
+	sealingDone := make(chan struct{})
+	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, coalition) }()
 	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
@@ -163,6 +172,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	background := func() {
 		<-logDone
 		<-cleanup
+		<-sealingDone
 		<-scheduler
 		<-mailDone
 		<-intakeDone

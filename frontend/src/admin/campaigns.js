@@ -6,14 +6,14 @@ import { atLeast } from './roles.js';
 import { session } from './state.svelte.js';
 
 /**
- * Every campaign the role can see, as {slug, title, status}, newest first as
+ * Every campaign the role can see, as {slug, title, status, language}, newest first as
  * the API orders them.
  * @param {string} role
  */
 export async function campaignChoices(role) {
   const path = atLeast(role, 'editor') ? '/admin/campaigns' : '/campaigns';
   const data = await session.get(path);
-  return (data?.items ?? []).map(({ slug, title, status }) => ({ slug, title, status }));
+  return (data?.items ?? []).map(({ slug, title, status, language }) => ({ slug, title, status, language }));
 }
 
 const calls = new Map();

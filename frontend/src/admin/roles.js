@@ -18,6 +18,7 @@ export const sections = [
   { name: 'dashboard', path: '/admin', role: 'viewer' },
   { name: 'endorsements', path: '/admin/endorsements', role: 'moderator' },
   { name: 'digests', path: '/admin/digests', role: 'editor' },
+  { name: 'updates', path: '/admin/updates', role: 'editor' },
   { name: 'contacts', path: '/admin/contacts', role: 'editor' },
   { name: 'schedules', path: '/admin/schedules', role: 'editor' },
   { name: 'campaigns', path: '/admin/campaigns', role: 'editor' },

@@ -16,7 +16,7 @@ describe('roles', () => {
     const names = (role) => sectionsFor(role).map((s) => s.name);
     expect(names('viewer')).toEqual(['dashboard']);
     expect(names('moderator')).toEqual(['dashboard', 'endorsements']);
-    expect(names('editor')).toEqual(['dashboard', 'endorsements', 'digests', 'contacts', 'schedules', 'campaigns']);
+    expect(names('editor')).toEqual(['dashboard', 'endorsements', 'digests', 'updates', 'contacts', 'schedules', 'campaigns']);
     expect(names('admin')).toContain('outbox');
     expect(names('admin')).toContain('users');
     expect(names('admin')).toContain('audit');

@@ -7,6 +7,7 @@ const table = [
   { name: 'endorsements', pattern: ['endorsements'] },
   { name: 'digests', pattern: ['digests'] },
   { name: 'digest', section: 'digests', pattern: ['digests', ':id'] },
+  { name: 'updates', pattern: ['updates'] },
   { name: 'contacts', pattern: ['contacts'] },
   { name: 'schedules', pattern: ['schedules'] },
   { name: 'campaigns', pattern: ['campaigns'] },

@@ -6,6 +6,8 @@ import { render } from 'svelte/server';
 
 vi.mock('altcha/workers/sha?worker', () => ({ default: class {} }));
 const { default: SignForm } = await import('./SignForm.svelte');
+const { promises } = await import('../lib/signForm.js');
+const { default: en } = await import('../lib/messages/en.json');
 
 describe('SignForm', () => {
   const { body } = render(SignForm, { props: { slug: 'release-all' } });
@@ -27,6 +29,13 @@ describe('SignForm', () => {
     expect(body).toContain('href="/privacy"');
     expect(body).toContain('<option value="Belarus" label="BY">');
     expect(body.match(/<option /g)).toHaveLength(250);
+  });
+
+  // Each promise is checked against the server by server/internal/api/truth_test.go.
+  it('tells the signer who can see what, every promise', () => {
+    for (const key of promises) expect(body).toContain(en[key]);
+    expect(body).toContain(en['sign.name.truthHint']);
+    expect(body).toContain(en['sign.comment.truthHint']);
   });
 
   it('has no inline style for the CSP to block', () => {

@@ -14,6 +14,13 @@ export const visibilities = ['private', 'initials', 'public'];
 export const limits = { name: 100, comment: 500 };
 
 /**
+ * What the form and the privacy page promise about who can see what, in
+ * the order they are shown. server/internal/api/truth_test.go checks each
+ * against what the server does: a new promise needs a check there.
+ */
+export const promises = ['truth.public', 'truth.staff', 'truth.coalition', 'truth.server', 'truth.close', 'truth.email', 'truth.countOnly'];
+
+/**
  * The partner's share code from a page URL's query (?ref=CODE), or "" when
  * it is missing or not a valid code (the server would refuse the signature).
  * @param {string} search e.g. location.search
@@ -36,7 +43,9 @@ const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function checkSignForm(values, { lang, ref = '', pow = '' }) {
   const errors = {};
   const name = String(values.name ?? '').trim().replace(/\s+/g, ' ');
-  if (!name) errors.name = 'sign.error.name.required';
+  const visibility = visibilities.includes(values.visibility) ? values.visibility : 'private';
+  // Count-only: a private signature may leave the name out entirely.
+  if (!name && visibility !== 'private') errors.name = 'sign.error.name.listed';
   else if ([...name].length > limits.name) errors.name = 'sign.error.name.long';
 
   const email = String(values.email ?? '').trim();
@@ -50,11 +59,11 @@ export function checkSignForm(values, { lang, ref = '', pow = '' }) {
   const comment = String(values.comment ?? '').trim();
   if ([...comment].length > limits.comment) errors.comment = 'sign.error.comment.long';
 
-  const visibility = visibilities.includes(values.visibility) ? values.visibility : 'private';
   if (!values.consent) errors.consent = 'sign.error.consent';
 
   // language: the confirmation email is written in the page's language, not the browser's.
-  const body = { name, email, country, visibility, updates: Boolean(values.updates), consent: Boolean(values.consent), pow, language: lang };
+  const body = { email, country, visibility, updates: Boolean(values.updates), consent: Boolean(values.consent), pow, language: lang };
+  if (name) body.name = name;
   if (comment) body.comment = comment;
   if (ref) body.ref = ref;
   return { errors, body };

@@ -47,16 +47,23 @@ describe('checkSignForm', () => {
 
   it('reports every problem with a message key', () => {
     const { errors } = checkSignForm(
-      { name: '  ', email: 'alena@', country: 'Atlantis', comment: 'x'.repeat(501), visibility: 'private', consent: false },
+      { name: '  ', email: 'alena@', country: 'Atlantis', comment: 'x'.repeat(501), visibility: 'initials', consent: false },
       { lang: 'en' },
     );
     expect(errors).toEqual({
-      name: 'sign.error.name.required',
+      name: 'sign.error.name.listed',
       email: 'sign.error.email.invalid',
       country: 'sign.error.country.unknown',
       comment: 'sign.error.comment.long',
       consent: 'sign.error.consent',
     });
+  });
+
+  it('lets a private signature leave the name out entirely (count-only)', () => {
+    const { errors, body } = checkSignForm({ ...good, name: '   ', visibility: 'private' }, { lang: 'en' });
+    expect(errors).toEqual({});
+    expect('name' in body).toBe(false);
+    expect(checkSignForm({ ...good, name: '', visibility: 'public' }, { lang: 'en' }).errors.name).toBe('sign.error.name.listed');
   });
 
   it('tells a missing email and country from wrong ones', () => {

@@ -49,6 +49,12 @@ type Deps struct {
 	Tokens  *auth.Tokens
 	Limiter *ratelimit.Limiter
 	Keys    privacy.Keys
+	// Coalition seals signers' kept data to SEAL_RECIPIENTS (built from
+	// the config when nil).
+	Coalition *privacy.Coalition
+	// Hasher hashes addresses with each campaign's own key (built from
+	// Keys and Store when nil).
+	Hasher *privacy.CampaignHasher
 	// SPA is the built frontend; nil serves the API alone.
 	SPA fs.FS
 	// Catalog renders email, for digest previews.
@@ -112,6 +118,16 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
+	}
+	if d.Coalition == nil {
+		coalition, err := privacy.NewCoalition(d.Config.SealRecipients)
+		if err != nil {
+			panic("api: SEAL_RECIPIENTS was validated by config: " + err.Error())
+		}
+		d.Coalition = coalition
+	}
+	if d.Hasher == nil {
+		d.Hasher = &privacy.CampaignHasher{Keys: d.Keys, Store: d.Store}
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
 		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
@@ -212,6 +228,13 @@ func New(d Deps) *fiber.App {
 	v1.Post("/admin/digests/:id/test", jsonBody, editor, s.testDigest)
 	v1.Post("/admin/digests/:id/send", jsonBody, editor, s.sendDigest)
 	v1.Post("/admin/digests/:id/cancel", jsonBody, editor, s.cancelDigest)
+	v1.Get("/admin/campaigns/:slug/updates", editor, s.listUpdates)
+	v1.Post("/admin/campaigns/:slug/updates", jsonBody, editor, s.createUpdate)
+	v1.Get("/admin/campaigns/:slug/updates/:id", editor, s.getUpdate)
+	v1.Patch("/admin/campaigns/:slug/updates/:id", jsonBody, editor, s.patchUpdate)
+	v1.Get("/admin/campaigns/:slug/updates/:id/preview", editor, s.previewUpdate)
+	v1.Post("/admin/campaigns/:slug/updates/:id/test", jsonBody, editor, s.testUpdate)
+	v1.Post("/admin/campaigns/:slug/updates/:id/send", jsonBody, editor, s.sendUpdate)
 	v1.Get("/admin/schedules", editor, s.listSchedules)
 	v1.Post("/admin/schedules", jsonBody, editor, s.createSchedule)
 	v1.Patch("/admin/schedules/:id", jsonBody, editor, s.updateSchedule)
@@ -233,6 +256,7 @@ func New(d Deps) *fiber.App {
 	// Staff: signatures, their exports and invalidations (admin).
 	v1.Get("/admin/campaigns/:slug/signatures", admin, s.adminListSignatures)
 	v1.Get("/admin/campaigns/:slug/signatures.csv", admin, s.exportSignatures)
+	v1.Post("/admin/campaigns/:slug/signatures.csv", jsonBody, admin, s.exportSignaturesOpened)
 	v1.Post("/admin/campaigns/:slug/invalidations", jsonBody, admin, s.invalidateSignatures)
 	v1.Get("/admin/campaigns/:slug/endorsements.csv", admin, s.exportEndorsements)
 

@@ -254,6 +254,13 @@ func (s *server) updateCampaign(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	if camp.Status == store.StatusClosed {
+		// Closing destroys the campaign's dedup key and hashes at once.
+		s.Hasher.Forget(camp.ID)
+		if err := s.Store.ShredCampaign(c.UserContext(), camp.ID); err != nil {
+			return err
+		}
+	}
 	updated, err := s.Store.CampaignBySlug(c.UserContext(), camp.Slug)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bnp/undersigned/server/internal/auth"
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -149,6 +150,9 @@ func (s *server) unsubscribe(c *fiber.Ctx) error {
 	if token == s.Keys.UnsubscribeToken(testContact) {
 		// A staff test send: its link works as a real one would, and changes nothing.
 		return c.JSON(fiber.Map{"status": "test"})
+	}
+	if privacy.IsUpdateUnsubscribeToken(token) {
+		return s.unsubscribeSigner(c, token)
 	}
 	err := s.Store.Unsubscribe(c.UserContext(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {

@@ -23,27 +23,30 @@ type duplicateView struct {
 // adminEndorsementView is an endorsement as moderators see it: everything,
 // confidential ones and the contact person included.
 type adminEndorsementView struct {
-	ID           string         `json:"id"`
-	Campaign     string         `json:"campaign"`
-	Organization string         `json:"organization"`
-	DisplayName  string         `json:"display_name"`
-	OrgType      string         `json:"org_type"`
-	Country      string         `json:"country"`
-	Website      string         `json:"website"`
-	Statement    string         `json:"statement"`
-	AllCalls     bool           `json:"all_calls"`
-	Calls        []string       `json:"calls"`
-	Confidential bool           `json:"confidential"`
-	ContactName  *string        `json:"contact_name"`
-	ContactEmail *string        `json:"contact_email"`
-	Language     string         `json:"language"`
-	Status       string         `json:"status"`
-	RejectReason string         `json:"reject_reason"`
-	DuplicateOf  *duplicateView `json:"duplicate_of"`
-	CreatedAt    time.Time      `json:"created_at"`
-	VerifiedAt   *time.Time     `json:"verified_at"`
-	ReviewedAt   *time.Time     `json:"reviewed_at"`
-	ReviewedBy   string         `json:"reviewed_by"`
+	ID           string   `json:"id"`
+	Campaign     string   `json:"campaign"`
+	Organization string   `json:"organization"`
+	DisplayName  string   `json:"display_name"`
+	OrgType      string   `json:"org_type"`
+	Country      string   `json:"country"`
+	Website      string   `json:"website"`
+	Statement    string   `json:"statement"`
+	AllCalls     bool     `json:"all_calls"`
+	Calls        []string `json:"calls"`
+	Confidential bool     `json:"confidential"`
+	ContactName  *string  `json:"contact_name"`
+	ContactEmail *string  `json:"contact_email"`
+	// ContactSealed: the contact person is kept sealed to the coalition
+	// (after review, only so).
+	ContactSealed bool           `json:"contact_sealed"`
+	Language      string         `json:"language"`
+	Status        string         `json:"status"`
+	RejectReason  string         `json:"reject_reason"`
+	DuplicateOf   *duplicateView `json:"duplicate_of"`
+	CreatedAt     time.Time      `json:"created_at"`
+	VerifiedAt    *time.Time     `json:"verified_at"`
+	ReviewedAt    *time.Time     `json:"reviewed_at"`
+	ReviewedBy    string         `json:"reviewed_by"`
 }
 
 func viewEndorsement(r store.ReviewedEndorsement) adminEndorsementView {
@@ -51,7 +54,7 @@ func viewEndorsement(r store.ReviewedEndorsement) adminEndorsementView {
 		OrgType: r.OrgType, Country: r.Country, Website: r.Website, Statement: r.Statement, AllCalls: r.AllCalls,
 		Calls: r.CallIDs, Confidential: r.Confidential, ContactName: r.ContactName, ContactEmail: r.ContactEmail,
 		Language: r.Language, Status: r.Status, RejectReason: r.RejectReason, CreatedAt: r.CreatedAt,
-		VerifiedAt: r.VerifiedAt, ReviewedAt: r.ReviewedAt, ReviewedBy: r.ReviewedBy}
+		VerifiedAt: r.VerifiedAt, ReviewedAt: r.ReviewedAt, ReviewedBy: r.ReviewedBy, ContactSealed: r.ContactSealed != nil}
 	if r.DuplicateOf != nil {
 		v.DuplicateOf = &duplicateView{ID: *r.DuplicateOf, DisplayName: deref(r.DuplicateName), Status: deref(r.DuplicateStatus)}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -107,11 +108,12 @@ func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	if err != nil {
 		t.Fatal(err)
 	}
+	intakeWorker := startIntake(t, db.Store, cfg)
 	return api.Deps{
 		Config: cfg, Store: db.Store, Tokens: tokens, Keys: keys, Pow: proof, Catalog: catalog,
 		Limiter: ratelimit.New(db.Store, cfg.RateLimits), Version: "test",
-		Intake: startIntake(t, db.Store, cfg),
-		Log:    testLogKeys(t, cfg),
+		Intake: intakeWorker, Hasher: intakeWorker.Hasher,
+		Log: testLogKeys(t, cfg),
 	}
 }
 
@@ -120,6 +122,11 @@ func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tok
 func startIntake(t testing.TB, st *store.Store, cfg config.Config) *intake.Worker {
 	t.Helper()
 	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
+	sealer, err := privacy.NewCoalition(cfg.SealRecipients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Coalition = sealer
 	w.Poll = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -299,4 +306,19 @@ func (e *env) count(table string) int64 {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// identity is the coalition's identity that this test server seals to
+// (generated into DATA_DIR by development config): what staff paste in.
+func (e *env) identity(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(e.cfg.DevSealIdentity)
+	if err != nil {
+		t.Fatalf("no development seal identity: %v", err)
+	}
+	id, err := privacy.ParseIdentityFile(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Secret
 }

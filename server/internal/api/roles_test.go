@@ -57,6 +57,13 @@ var staffRoutes = []staffRoute{
 		body: func(*env, store.Role) any {
 			return map[string]any{"region": "eu", "campaigns": []string{seededSlug}, "subject": "Update"}
 		}},
+	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/updates", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/updates", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates")},
+	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/updates/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates/no-such")},
+	{method: "PATCH", pattern: "/api/v1/admin/campaigns/:slug/updates/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates/no-such")},
+	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/updates/:id/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates/no-such/preview")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/updates/:id/test", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates/no-such/test")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/updates/:id/send", min: store.RoleEditor, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/updates/no-such/send")},
 	{method: "GET", pattern: "/api/v1/admin/digests/:id", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest")},
 	{method: "GET", pattern: "/api/v1/admin/digests/:id/preview", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/preview")},
 	{method: "POST", pattern: "/api/v1/admin/digests/:id/preview-link", min: store.RoleEditor, path: fixed("/api/v1/admin/digests/no-such-digest/preview-link"),
@@ -75,6 +82,7 @@ var staffRoutes = []staffRoute{
 
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures")},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/signatures.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures.csv")},
+	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/signatures.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/signatures.csv")},
 	{method: "POST", pattern: "/api/v1/admin/campaigns/:slug/invalidations", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/invalidations"),
 		body: func(*env, store.Role) any { return map[string]any{"domain": "spam.example"} }},
 	{method: "GET", pattern: "/api/v1/admin/campaigns/:slug/endorsements.csv", min: store.RoleAdmin, path: fixed("/api/v1/admin/campaigns/" + seededSlug + "/endorsements.csv")},

@@ -51,7 +51,10 @@ func (in signInput) validate() (signForm, error) {
 	f := fieldErrors{}
 	form := signForm{signInput: in}
 	form.Name = strings.Join(strings.Fields(in.Name), " ")
-	if n := utf8.RuneCountInString(form.Name); n == 0 || n > maxName || !printable(form.Name, false) {
+	// A private signer may leave the name out (count-only): deduplication is
+	// by address, and what is never collected cannot be seized.
+	countOnly := form.Name == "" && (in.Visibility == "" || in.Visibility == store.VisibilityPrivate)
+	if n := utf8.RuneCountInString(form.Name); (n == 0 && !countOnly) || n > maxName || !printable(form.Name, false) {
 		f.set("name", errLength(1, 100))
 	}
 	form.email = strings.ToLower(strings.TrimSpace(in.Email))

@@ -17,14 +17,19 @@ import (
 )
 
 type adminSignatureView struct {
-	ID          string     `json:"id"`
-	Name        *string    `json:"name"`
-	Email       *string    `json:"email"`
-	Provider    string     `json:"email_provider"`
-	Country     string     `json:"country"`
-	Comment     *string    `json:"comment"`
-	Visibility  string     `json:"visibility"`
-	Updates     bool       `json:"updates"`
+	ID         string  `json:"id"`
+	Name       *string `json:"name"` // the published name (tiers initials, public) only
+	Email      *string `json:"email"`
+	Provider   string  `json:"email_provider"`
+	Country    string  `json:"country"`
+	Comment    *string `json:"comment"`
+	Visibility string  `json:"visibility"`
+	Updates    bool    `json:"updates"`
+	// Sealed parts exist but are not shown: opening them needs the
+	// coalition's identity (an audited export).
+	NameSealed  bool       `json:"name_sealed"`
+	HasComment  bool       `json:"has_comment"`
+	CountOnly   bool       `json:"count_only"`
 	Ref         string     `json:"ref"`
 	Status      string     `json:"status"`
 	Flagged     bool       `json:"flagged"`
@@ -33,22 +38,38 @@ type adminSignatureView struct {
 	ConfirmedAt *time.Time `json:"confirmed_at"`
 }
 
-// viewSignature shows staff a signature, with the address decrypted only
-// where the signer asked for updates (no other address is kept).
-func (s *server) viewSignature(sig store.Signature) adminSignatureView {
-	v := adminSignatureView{ID: sig.ID, Name: sig.Name, Provider: sig.EmailProvider, Country: sig.Country,
-		Comment: sig.Comment, Visibility: sig.Visibility, Updates: sig.Updates, Ref: sig.RefCode,
+// viewSignature shows staff a signature without opening anything sealed:
+// counts, countries, tiers and flags are what staff need day to day. With
+// an opener (the coalition identity, for one audited export) the sealed
+// name, comment and address are opened too.
+func (s *server) viewSignature(sig store.Signature, open *privacy.Opener) adminSignatureView {
+	v := adminSignatureView{ID: sig.ID, Provider: sig.EmailProvider, Country: sig.Country,
+		Visibility: sig.Visibility, Updates: sig.Updates, Ref: sig.RefCode,
+		NameSealed: sig.NameSealed != nil, HasComment: sig.HasComment || sig.Comment != nil, CountOnly: sig.CountOnly,
 		Status: sig.Status, Flagged: sig.Flagged, FlagReason: sig.FlagReason, CreatedAt: sig.CreatedAt, ConfirmedAt: sig.ConfirmedAt}
-	if sig.EmailEncrypted != nil {
-		if email, err := s.Keys.Decrypt(*sig.EmailEncrypted); err == nil {
-			v.Email = &email
+	if sig.Visibility != store.VisibilityPrivate {
+		v.Name = sig.Name
+	}
+	if open != nil {
+		if sig.Name != nil {
+			v.Name = sig.Name // a row from before sealing
+		}
+		if name, err := open.OpenOptional(sig.NameSealed); err == nil && name != nil {
+			v.Name = name
+		}
+		v.Comment = sig.Comment
+		if comment, err := open.OpenOptional(sig.CommentSealed); err == nil && comment != nil {
+			v.Comment = comment
+		}
+		if email, err := open.OpenOptional(sig.EmailSealed); err == nil {
+			v.Email = email
 		}
 	}
 	return v
 }
 
 // signatureFilter reads the staff filter from the query string.
-func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
+func (s *server) signatureFilter(c *fiber.Ctx, campaignID string) (store.SignatureFilter, error) {
 	f := fieldErrors{}
 	var filter store.SignatureFilter
 	switch st := c.Query("status"); st {
@@ -68,7 +89,10 @@ func (s *server) signatureFilter(c *fiber.Ctx) (store.SignatureFilter, error) {
 		if err != nil {
 			f.set("email", errEmail())
 		}
-		filter.EmailHash = s.Keys.EmailHash(canonical)
+		filter.EmailHash = "none" // a closed campaign's hashes are gone: nothing matches
+		if h, err := s.Hasher.EmailHash(c.UserContext(), campaignID, canonical); err == nil {
+			filter.EmailHash = h
+		}
 	}
 	if domain := c.Query("domain"); domain != "" {
 		canonical, err := privacy.CanonicalDomain(domain)
@@ -101,7 +125,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	filter, err := s.signatureFilter(c)
+	filter, err := s.signatureFilter(c, camp.ID)
 	if err != nil {
 		return err
 	}
@@ -114,7 +138,7 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 	}
 	items := make([]adminSignatureView, len(sigs))
 	for i, sig := range sigs {
-		items[i] = s.viewSignature(sig)
+		items[i] = s.viewSignature(sig, nil)
 	}
 	next := ""
 	if len(sigs) == adminSignaturesPage {
@@ -125,12 +149,58 @@ func (s *server) adminListSignatures(c *fiber.Ctx) error {
 
 // exportSignatures streams a campaign's signatures as CSV, audited first
 // with the number of rows, with every cell safe to open in a spreadsheet.
+// Sealed parts (private names, comments, addresses) stay empty: see
+// exportSignaturesOpened.
 func (s *server) exportSignatures(c *fiber.Ctx) error {
+	return s.streamExport(c, nil, "signatures.export")
+}
+
+// identityInput carries the coalition identity for one request. It is
+// held in memory for that request only, never stored or logged.
+type identityInput struct {
+	Identity string `json:"identity"`
+}
+
+// readIdentity reads and checks the coalition identity of a request: it
+// must open what this server seals now.
+func (s *server) readIdentity(c *fiber.Ctx) (*privacy.Opener, error) {
+	var in identityInput
+	if err := decode(c, &in); err != nil {
+		return nil, err
+	}
+	return s.openerFrom(in.Identity)
+}
+
+func (s *server) openerFrom(identity string) (*privacy.Opener, error) {
+	if strings.TrimSpace(identity) == "" {
+		return nil, errValidation("identity", "the coalition's identity (AGE-SECRET-KEY-1…) is needed to open sealed data")
+	}
+	open, err := privacy.ParseIdentity(identity)
+	if err != nil {
+		return nil, errValidation("identity", "is not an age identity (AGE-SECRET-KEY-1…)")
+	}
+	if !open.Fits(s.Coalition) {
+		return nil, errValidation("identity", "does not open what this server seals: it matches none of SEAL_RECIPIENTS")
+	}
+	return open, nil
+}
+
+// exportSignaturesOpened is the audited export with sealed data opened:
+// POST {"identity": "AGE-SECRET-KEY-1…"}, filters in the query string.
+func (s *server) exportSignaturesOpened(c *fiber.Ctx) error {
+	open, err := s.readIdentity(c)
+	if err != nil {
+		return err
+	}
+	return s.streamExport(c, open, "signatures.export_opened")
+}
+
+func (s *server) streamExport(c *fiber.Ctx, open *privacy.Opener, action string) error {
 	camp, err := s.adminCampaign(c)
 	if err != nil {
 		return err
 	}
-	filter, err := s.signatureFilter(c)
+	filter, err := s.signatureFilter(c, camp.ID)
 	if err != nil {
 		return err
 	}
@@ -138,7 +208,7 @@ func (s *server) exportSignatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Audit(c.UserContext(), auditBy(c, "signatures.export", camp.Slug, n, queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
+	if err := s.Store.Audit(c.UserContext(), auditBy(c, action, camp.Slug, n, queryDetail(c, signatureQueryShown, "email", "domain"))); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
@@ -146,15 +216,15 @@ func (s *server) exportSignatures(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		out := csv.NewWriter(w)
-		_ = out.Write([]string{"id", "name", "email", "country", "comment", "visibility", "updates", "ref", "status", "flagged", "created_at", "confirmed_at"})
+		_ = out.Write([]string{"id", "name", "email", "country", "comment", "visibility", "updates", "count_only", "ref", "status", "flagged", "created_at", "confirmed_at"})
 		_, err := s.Store.EachSignature(ctx, camp.ID, filter, func(sig store.Signature) error {
-			v := s.viewSignature(sig)
+			v := s.viewSignature(sig, open)
 			confirmed := ""
 			if v.ConfirmedAt != nil {
 				confirmed = v.ConfirmedAt.Format(time.RFC3339)
 			}
 			return out.Write([]string{v.ID, safeCell(deref(v.Name)), safeCell(deref(v.Email)), v.Country,
-				safeCell(deref(v.Comment)), v.Visibility, strconv.FormatBool(v.Updates), safeCell(v.Ref), v.Status,
+				safeCell(deref(v.Comment)), v.Visibility, strconv.FormatBool(v.Updates), strconv.FormatBool(v.CountOnly), safeCell(v.Ref), v.Status,
 				strconv.FormatBool(v.Flagged), v.CreatedAt.Format(time.RFC3339), confirmed})
 		})
 		out.Flush()

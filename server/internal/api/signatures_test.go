@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 	"strings"
 	"sync"
@@ -189,7 +190,8 @@ func TestSignBadInputs(t *testing.T) {
 			status int
 			field  string
 		}{
-			{"no name", func(b map[string]any) { delete(b, "name") }, 422, "name"},
+			{"no name on a listed tier", func(b map[string]any) { delete(b, "name"); b["visibility"] = "initials" }, 422, "name"},
+			{"blank name in public", func(b map[string]any) { b["name"] = "   "; b["visibility"] = "public" }, 422, "name"},
 			{"name too long", func(b map[string]any) { b["name"] = long }, 422, "name"},
 			{"name with a control character", func(b map[string]any) { b["name"] = "Alena\x07K" }, 422, "name"},
 			{"bad email", func(b map[string]any) { b["email"] = "alena@" }, 422, "email"},
@@ -351,23 +353,36 @@ func TestStaffSignatureViewsAreAdminOnlyAndAudited(t *testing.T) {
 		if len(items) != 2 {
 			t.Fatalf("%d signatures listed, want 2", len(items))
 		}
-		emails := map[any]bool{}
 		for _, it := range items {
-			emails[it.(map[string]any)["email"]] = true
-		}
-		if !emails["wants.news@example.org"] || !emails[nil] {
-			t.Fatalf("emails shown = %v: only the one who asked for updates is kept", emails)
+			v := it.(map[string]any)
+			if v["email"] != nil || v["name"] != nil || v["comment"] != nil || v["name_sealed"] != true {
+				t.Fatalf("the staff list opened sealed data: %v", v)
+			}
 		}
 		csv := e.get(base+".csv", admin).wantStatus(t, 200)
-		if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), `'=HYPERLINK`) {
-			t.Fatalf("csv:\n%s", csv.Body)
+		if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || strings.Contains(string(csv.Body), `HYPERLINK`) ||
+			strings.Contains(string(csv.Body), "@example.org") || strings.Contains(string(csv.Body), "Quiet") {
+			t.Fatalf("csv without the identity shows sealed data:\n%s", csv.Body)
 		}
 		if lines := strings.Count(strings.TrimSpace(string(csv.Body)), "\n"); lines != 2 {
 			t.Fatalf("csv has %d data lines, want 2", lines)
 		}
+
+		// The audited export with the coalition identity opens them.
+		e.send("POST", base+".csv", admin, map[string]string{}).wantError(t, 422, "validation_failed")
+		stranger, _ := privacy.NewIdentity()
+		e.send("POST", base+".csv", admin, map[string]string{"identity": stranger.Secret}).wantError(t, 422, "validation_failed")
+		e.send("POST", base+".csv", e.token("editor"), map[string]string{"identity": e.identity(t)}).wantError(t, 403, "forbidden")
+		opened := e.send("POST", base+".csv", admin, map[string]string{"identity": e.identity(t)}).wantStatus(t, 200)
+		body := string(opened.Body)
+		if !strings.Contains(body, `'=HYPERLINK`) || !strings.Contains(body, "wants.news@example.org") || !strings.Contains(body, "Quiet Signer") ||
+			strings.Contains(body, "quiet@example.org") {
+			t.Fatalf("opened csv: only the address of the signer who asked for updates is kept, names open:\n%s", body)
+		}
 		audit := string(mustJSON(t, e.get("/api/v1/admin/audit", admin).JSON(t)))
-		if !strings.Contains(audit, `"signatures.list"`) || !strings.Contains(audit, `"signatures.export"`) || !strings.Contains(audit, `"rows":2`) {
-			t.Fatalf("audit log lacks the list or the export with its rows: %s", audit)
+		if !strings.Contains(audit, `"signatures.list"`) || !strings.Contains(audit, `"signatures.export"`) ||
+			!strings.Contains(audit, `"signatures.export_opened"`) || !strings.Contains(audit, `"rows":2`) || strings.Contains(audit, "AGE-SECRET") {
+			t.Fatalf("audit log lacks the list or the exports with their rows: %s", audit)
 		}
 	})
 }

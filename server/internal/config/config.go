@@ -56,6 +56,14 @@ type Config struct {
 	JWTSecret []byte
 	DataKey   []byte // 32 bytes, AES-256-GCM
 
+	// SealRecipients are the coalition's age X25519 public keys (age1…)
+	// that signers' kept data is sealed to; the server never holds the
+	// matching identity (except the development one in DATA_DIR).
+	SealRecipients string
+	// DevSealIdentity is the file of the identity generated into DATA_DIR
+	// in development ("" when SEAL_RECIPIENTS is set).
+	DevSealIdentity string
+
 	// GeneratedSecrets names the secrets that were generated into DataDir
 	// because the environment did not give them; main warns about each.
 	GeneratedSecrets []string
@@ -190,6 +198,9 @@ func Load(lookup Lookup) (Config, error) {
 		return Config{}, r.err
 	}
 
+	// Production never reads or generates keys beside the data: a copy of
+	// DATA_DIR must not carry what opens it (docs/key-custody.md).
+	r.production = c.Production()
 	jwtSecret, jwtGenerated := r.secret("JWT_SECRET", c.DataDir, validJWTSecret, newJWTSecret)
 	dataKey, keyGenerated := r.secret("DATA_KEY", c.DataDir, validDataKey, newDataKey)
 	logKey, logKeyGenerated := r.secret("LOG_SIGNING_KEY", c.DataDir, validLogSigningKey, newLogSigningKey(LogKeyName(c.PublicURL)))
@@ -207,6 +218,13 @@ func Load(lookup Lookup) (Config, error) {
 	}
 	if logKeyGenerated {
 		c.GeneratedSecrets = append(c.GeneratedSecrets, "LOG_SIGNING_KEY")
+	}
+	c.SealRecipients, c.DevSealIdentity = r.sealRecipients(c.DataDir)
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	if c.DevSealIdentity != "" {
+		c.GeneratedSecrets = append(c.GeneratedSecrets, "SEAL_RECIPIENTS")
 	}
 	return c, nil
 }
@@ -288,6 +306,20 @@ func validDataKey(v string) string {
 func (c Config) MessageDomain() string {
 	_, domain, _ := strings.Cut(c.MailFrom.Address, "@")
 	return domain
+}
+
+// Production reports whether this instance serves the public: PUBLIC_URL is
+// https on a host other than localhost. Production refuses to keep keys in
+// DATA_DIR.
+func (c Config) Production() bool {
+	if c.PublicURL == nil || c.PublicURL.Scheme != "https" {
+		return false
+	}
+	switch h := c.PublicURL.Hostname(); h {
+	case "localhost", "127.0.0.1", "::1":
+		return false
+	}
+	return true
 }
 
 // DevOutbox reports whether mail goes to the dev outbox (no SMTP_URL).

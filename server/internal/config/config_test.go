@@ -26,7 +26,7 @@ const testLogKey = "PRIVATE+KEY+example.org/log+e23b8854+AdHNyBb4nck/Aa1R1R/AusS
 func goodSecrets(t *testing.T, vars map[string]string) map[string]string {
 	t.Helper()
 	out := map[string]string{"DATA_DIR": t.TempDir(), "JWT_SECRET": strings.Repeat("j", 32), "DATA_KEY": strings.Repeat("0f", 32),
-		"LOG_SIGNING_KEY": testLogKey}
+		"LOG_SIGNING_KEY": testLogKey, "SEAL_RECIPIENTS": testRecipient}
 	for k, v := range vars {
 		out[k] = v
 	}
@@ -60,7 +60,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	}
 
 	// Both secrets were generated into DATA_DIR, readable by the owner only.
-	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,LOG_SIGNING_KEY" {
+	if strings.Join(cfg.GeneratedSecrets, ",") != "JWT_SECRET,DATA_KEY,LOG_SIGNING_KEY,SEAL_RECIPIENTS" {
 		t.Errorf("GeneratedSecrets = %v", cfg.GeneratedSecrets)
 	}
 	if len(cfg.JWTSecret) < 32 || len(cfg.DataKey) != 32 {
@@ -84,7 +84,7 @@ func TestDefaultsWithNothingSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(again.JWTSecret, cfg.JWTSecret) || !bytes.Equal(again.DataKey, cfg.DataKey) {
+	if !bytes.Equal(again.JWTSecret, cfg.JWTSecret) || !bytes.Equal(again.DataKey, cfg.DataKey) || again.SealRecipients != cfg.SealRecipients {
 		t.Error("a second Load generated new secrets instead of reusing the stored ones")
 	}
 }
@@ -212,13 +212,14 @@ func TestFileTwins(t *testing.T) {
 	}
 	secret := strings.Repeat("f", 40)
 	vars := map[string]string{
-		"DATA_DIR":            t.TempDir(),
-		"JWT_SECRET_FILE":     write("jwt", secret+"\n"),
-		"DATA_KEY_FILE":       write("key", strings.Repeat("1a", 32)+"\n"),
-		"DATABASE_URL_FILE":   write("db", "postgres://u:secret@db/undersigned\n"),
-		"ADMIN_EMAIL":         "boss@example.org",
-		"ADMIN_PASSWORD_FILE": write("pw", "a long enough password\n"),
-		"LOG_SIGNING_KEY":     testLogKey,
+		"DATA_DIR":             t.TempDir(),
+		"JWT_SECRET_FILE":      write("jwt", secret+"\n"),
+		"DATA_KEY_FILE":        write("key", strings.Repeat("1a", 32)+"\n"),
+		"DATABASE_URL_FILE":    write("db", "postgres://u:secret@db/undersigned\n"),
+		"ADMIN_EMAIL":          "boss@example.org",
+		"ADMIN_PASSWORD_FILE":  write("pw", "a long enough password\n"),
+		"LOG_SIGNING_KEY":      testLogKey,
+		"SEAL_RECIPIENTS_FILE": write("recipients", "# the coalition\n"+testRecipient+"\n"),
 	}
 	cfg, err := config.Load(env(vars))
 	if err != nil {

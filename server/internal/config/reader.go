@@ -22,6 +22,8 @@ import (
 type reader struct {
 	lookup Lookup
 	err    error
+	// production refuses secrets read from or generated into DATA_DIR.
+	production bool
 }
 
 func (r *reader) fail(name, why string) {
@@ -223,6 +225,10 @@ func (r *reader) secret(name, dataDir string, valid func(string) string, generat
 	if v, ok := r.raw(name); ok {
 		r.check(name, valid(v))
 		return v, false
+	}
+	if r.production {
+		r.fail(name, "is unset: with an https PUBLIC_URL (production) it must come from the environment or "+name+"_FILE outside DATA_DIR, never be generated beside the data (docs/key-custody.md)")
+		return "", false
 	}
 	path := filepath.Join(dataDir, strings.ToLower(name))
 	if b, err := os.ReadFile(path); err == nil {

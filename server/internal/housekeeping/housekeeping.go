@@ -29,6 +29,9 @@ type job struct {
 // jobs are every task, in the order they run.
 var jobs = []job{
 	{"close campaigns past their closing time", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) { return st.CloseDue(ctx) }},
+	// Closing destroys the campaign's dedup key and hashes (issue 14); a
+	// scrub that had to wait for an old transaction is tried again here.
+	{"shred closed campaigns' dedup keys", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) { return st.ShredClosed(ctx) }},
 	{"destroy past days' ip salts", func(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 		return st.DeleteStaleIPSalts(ctx, now)
 	}},

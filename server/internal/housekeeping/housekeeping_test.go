@@ -15,6 +15,8 @@ import (
 // fails too for each job it has a fixture for.
 var theJobs = []string{
 	"close campaigns past their closing time",
+	"shred closed campaigns' dedup keys",
+	"destroy past days' ip salts",
 	"purge ip hashes",
 	"delete unconfirmed signatures",
 	"anonymise signatures past retention",

@@ -48,12 +48,25 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 	if err := json.Unmarshal(plain, &r); err != nil {
 		return nil, fmt.Errorf("intake: read endorsement: %w", err)
 	}
+	if w.Coalition == nil {
+		return nil, errNoSealer
+	}
+	// The contact person, sealed to the coalition: the plain name and
+	// address go once review has emailed them (issue 14).
+	contact, err := json.Marshal(map[string]string{"name": r.ContactName, "email": r.ContactEmail})
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	sealedContact, err := w.Coalition.Seal(string(contact))
+	if err != nil {
+		return nil, err
+	}
 	token, hash := auth.NewToken()
 	name, email := r.ContactName, r.ContactEmail
 	e := &store.Endorsement{
 		CampaignID: campaignID, Organization: r.Organization, OrgType: r.OrgType, Country: r.Country,
 		Website: r.Website, WebsiteHost: r.WebsiteHost, Statement: r.Statement, Confidential: r.Confidential,
-		ContactName: &name, ContactEmail: &email, Language: r.Language,
+		ContactName: &name, ContactEmail: &email, ContactSealed: &sealedContact, Language: r.Language,
 		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(VerifyLifetime).Truncate(time.Millisecond),
 		CallIDs: r.Calls, CreatedAt: at,
 	}

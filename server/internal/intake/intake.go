@@ -31,6 +31,13 @@ type Notifier interface{ Wake() }
 type Worker struct {
 	Store *store.Store
 	Keys  privacy.Keys
+	// Hasher hashes addresses with each campaign's own key (issue 14);
+	// New makes one from Store and Keys.
+	Hasher *privacy.CampaignHasher
+	// Coalition seals what is kept for later (an address for updates, a
+	// private name, a comment, an organisation's contact) to
+	// SEAL_RECIPIENTS; it must be set.
+	Coalition *privacy.Coalition
 	// PublicURL starts the links in emails; Domain is the right half of
 	// Message-IDs.
 	PublicURL string
@@ -50,7 +57,8 @@ type Worker struct {
 
 // New returns a worker with its defaults; set Mail before Run.
 func New(st *store.Store, keys privacy.Keys, publicURL, domain string) *Worker {
-	return &Worker{Store: st, Keys: keys, PublicURL: publicURL, Domain: domain, wake: make(chan struct{}, 1)}
+	return &Worker{Store: st, Keys: keys, Hasher: &privacy.CampaignHasher{Keys: keys, Store: st},
+		PublicURL: publicURL, Domain: domain, wake: make(chan struct{}, 1)}
 }
 
 // submit seals a request of a kind and writes it durably into the intake:
@@ -134,7 +142,20 @@ func (w *Worker) Process(ctx context.Context) (store.IntakeResult, error) {
 	if batch <= 0 {
 		batch = 100
 	}
-	res, err := w.Store.ProcessIntake(ctx, batch, w.Domain, w.decide)
+	// Each campaign's dedup key is made before the transaction, which then
+	// only reads it: on SQLite a second writer would wait on the
+	// transaction's own lock.
+	ids, err := w.Store.IntakeCampaigns(ctx)
+	if err != nil {
+		return store.IntakeResult{}, err
+	}
+	for _, id := range ids {
+		if err := w.Hasher.Warm(ctx, id); err != nil && !errors.Is(err, store.ErrCampaignClosed) {
+			return store.IntakeResult{}, err
+		}
+	}
+	decide := func(e store.IntakeEntry) (store.Intent, error) { return w.decide(ctx, e) }
+	res, err := w.Store.ProcessIntake(ctx, batch, w.Domain, decide)
 	if err != nil {
 		return res, err
 	}
@@ -149,7 +170,7 @@ func (w *Worker) Process(ctx context.Context) (store.IntakeResult, error) {
 
 // decide opens one entry and prepares, in memory, all that the store may
 // need to do with it.
-func (w *Worker) decide(e store.IntakeEntry) (store.Intent, error) {
+func (w *Worker) decide(ctx context.Context, e store.IntakeEntry) (store.Intent, error) {
 	plain, err := w.Keys.Decrypt(e.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("intake: open %s entry: %w", e.Kind, err)
@@ -162,7 +183,7 @@ func (w *Worker) decide(e store.IntakeEntry) (store.Intent, error) {
 	// moment the worker got to it.
 	switch e.Kind {
 	case store.IntakeSignature:
-		return w.decideSignature(campaignID, e.CreatedAt, []byte(plain))
+		return w.decideSignature(ctx, campaignID, e.CreatedAt, []byte(plain))
 	case store.IntakeEndorsement:
 		return w.decideEndorsement(campaignID, e.CreatedAt, []byte(plain))
 	case store.IntakePasswordReset:

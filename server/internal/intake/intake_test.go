@@ -19,11 +19,16 @@ func TestSubmitSealsAndWorkerSigns(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		c := store.Campaign{Slug: "intake", Title: "Intake", Language: "en", Status: store.StatusOpen, RetentionDays: 90}
-		if err := db.CreateCampaign(ctx, &c, nil); err != nil {
+		var err error
+		if err = db.CreateCampaign(ctx, &c, nil); err != nil {
 			t.Fatal(err)
 		}
 		keys := privacy.NewKeys([]byte(strings.Repeat("k", 32)))
 		w := intake.New(db.Store, keys, "https://sign.example", "sign.example")
+		coalition, _ := privacy.NewIdentity()
+		if w.Coalition, err = privacy.NewCoalition(coalition.Recipient); err != nil {
+			t.Fatal(err)
+		}
 		r := intake.SignRequest{Email: "ales.b+x@gmail.com", Name: "Ales Secretname", Country: "BY", Visibility: store.VisibilityPrivate,
 			Updates: true, Language: "be", Campaign: "Intake"}
 		if err := w.SubmitSignature(ctx, c.ID, r); err != nil {
@@ -43,8 +48,18 @@ func TestSubmitSealsAndWorkerSigns(t *testing.T) {
 			t.Fatalf("signatures: %v, %v", sigs, err)
 		}
 		s := sigs[0]
-		if s.EmailHash != keys.EmailHash("alesb@gmail.com") || s.EmailProvider != "gmail.com" || s.EmailEncrypted == nil {
-			t.Fatalf("signature keyed wrongly: %+v", s)
+		want, err := w.Hasher.EmailHash(ctx, c.ID, "alesb@gmail.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Keyed by the campaign's own key; the address and the private name
+		// kept only sealed to the coalition.
+		open, _ := privacy.ParseIdentity(coalition.Secret)
+		email, _ := open.OpenOptional(s.EmailSealed)
+		name, _ := open.OpenOptional(s.NameSealed)
+		if s.EmailHash != want || s.EmailProvider != "gmail.com" || s.EmailEncrypted != nil || s.Name != nil ||
+			email == nil || *email != "ales.b+x@gmail.com" || name == nil || *name != "Ales Secretname" || s.Language != "be" {
+			t.Fatalf("signature keyed or sealed wrongly: %+v", s)
 		}
 		if n, _ := db.CountWhere(ctx, "mail_messages", "ref = ? AND kind = 'signature_confirm' AND language = 'be'", s.ID); n != 1 {
 			t.Fatal("no confirmation email in Belarusian queued under the signature's id")

@@ -51,7 +51,7 @@ func (w *Worker) SubmitSignature(ctx context.Context, campaignID string, r SignR
 	return w.submit(ctx, store.IntakeSignature, campaignID, r)
 }
 
-func (w *Worker) decideSignature(campaignID string, at time.Time, plain []byte) (store.Intent, error) {
+func (w *Worker) decideSignature(ctx context.Context, campaignID string, at time.Time, plain []byte) (store.Intent, error) {
 	var r SignRequest
 	if err := json.Unmarshal(plain, &r); err != nil {
 		return nil, fmt.Errorf("intake: read signature: %w", err)
@@ -60,29 +60,19 @@ func (w *Worker) decideSignature(campaignID string, at time.Time, plain []byte) 
 	if err != nil {
 		return nil, fmt.Errorf("intake: signature address: %w", err)
 	}
+	sig, err := w.seal(ctx, campaignID, r, canonical, domain)
+	if err != nil {
+		return nil, err
+	}
 	confirm, confirmHash := auth.NewToken()
 	withdraw, withdrawHash := auth.NewToken()
-	name := r.Name
-	sig := &store.Signature{
-		CampaignID: campaignID, EmailHash: w.Keys.EmailHash(canonical), EmailDomainHash: w.Keys.DomainHash(domain),
-		Name: &name, Country: r.Country, Comment: r.Comment, Visibility: r.Visibility, Updates: r.Updates,
-		RefCode: r.Ref, Flagged: r.Flagged, FlagReason: r.FlagReason,
-		ConfirmTokenHash: &confirmHash, WithdrawTokenHash: &withdrawHash,
-		TokenExpiresAt: time.Now().UTC().Add(ConfirmLifetime).Truncate(time.Millisecond), CreatedAt: at,
-	}
+	sig.ConfirmTokenHash, sig.WithdrawTokenHash = &confirmHash, &withdrawHash
+	sig.TokenExpiresAt = time.Now().UTC().Add(ConfirmLifetime).Truncate(time.Millisecond)
+	sig.CreatedAt = at
+	sig.Flagged, sig.FlagReason = r.Flagged, r.FlagReason
 	if r.Client != "" {
 		client := r.Client
 		sig.IPHash = &client
-	}
-	if privacy.IsCommonProvider(domain) {
-		sig.EmailProvider = domain
-	}
-	if r.Updates {
-		enc, err := w.Keys.Encrypt(r.Email)
-		if err != nil {
-			return nil, fmt.Errorf("intake: %w", err)
-		}
-		sig.EmailEncrypted = &enc
 	}
 	base := w.linkBase(r.Base)
 	withdrawLink := base + "/withdraw/" + withdraw

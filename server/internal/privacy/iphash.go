@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"strings"
 )
 
 // Keys derives purpose-bound keys from the one DATA_KEY, so that a hash
@@ -52,5 +53,41 @@ func (k Keys) Derive(purpose string) []byte { return k.derive(purpose) }
 func (k Keys) UnsubscribeToken(contactID string) string {
 	m := hmac.New(sha256.New, k.derive("unsubscribe"))
 	m.Write([]byte(contactID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// updateUnsubscribePrefix marks a signer's update unsubscribe token, so
+// that one unsubscribe route serves officials and signers.
+const updateUnsubscribePrefix = "u1."
+
+// UpdateUnsubscribeToken is the token of a signer's one-click unsubscribe
+// from updates: the signature id with a MAC, so nothing is stored.
+func (k Keys) UpdateUnsubscribeToken(signatureID string) string {
+	return updateUnsubscribePrefix + signatureID + "." + k.updateMAC(signatureID)
+}
+
+// UpdateUnsubscribeSignature returns the signature id of a token made by
+// UpdateUnsubscribeToken, and whether it is one.
+func (k Keys) UpdateUnsubscribeSignature(token string) (string, bool) {
+	rest, ok := strings.CutPrefix(token, updateUnsubscribePrefix)
+	if !ok {
+		return "", false
+	}
+	id, mac, ok := strings.Cut(rest, ".")
+	if !ok || !hmac.Equal([]byte(mac), []byte(k.updateMAC(id))) {
+		return "", false
+	}
+	return id, true
+}
+
+// IsUpdateUnsubscribeToken reports whether token has the form of a
+// signer's update unsubscribe token (valid or not).
+func IsUpdateUnsubscribeToken(token string) bool {
+	return strings.HasPrefix(token, updateUnsubscribePrefix)
+}
+
+func (k Keys) updateMAC(id string) string {
+	m := hmac.New(sha256.New, k.derive("update-unsubscribe"))
+	m.Write([]byte(id))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -26,20 +26,23 @@ var OrgTypes = []string{"ngo", "trade_union", "media", "diaspora", "party", "aca
 // Endorsement is one organisation's co-signature of a campaign, of all its
 // calls (AllCalls) or of those in CallIDs.
 type Endorsement struct {
-	ID              string
-	CampaignID      string
-	Organization    string
-	NameKey         string
-	DisplayName     string
-	OrgType         string
-	Country         string
-	Website         string
-	WebsiteHost     string
-	Statement       string
-	AllCalls        bool
-	Confidential    bool
-	ContactName     *string
-	ContactEmail    *string
+	ID           string
+	CampaignID   string
+	Organization string
+	NameKey      string
+	DisplayName  string
+	OrgType      string
+	Country      string
+	Website      string
+	WebsiteHost  string
+	Statement    string
+	AllCalls     bool
+	Confidential bool
+	ContactName  *string
+	ContactEmail *string
+	// ContactSealed is the contact person ({"name","email"} JSON) sealed to
+	// the coalition; the plain fields are cleared once review is done.
+	ContactSealed   *string
 	Language        string
 	Status          string
 	RejectReason    string
@@ -130,7 +133,7 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 			"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
 			"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
 			"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
-			"contact_email": e.ContactEmail, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
+			"contact_email": e.ContactEmail, "contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
 			"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
 		})
 	if upd.Error != nil {

@@ -181,7 +181,17 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		}
 		m := step.mail(e, camp)
 		m.Recipient, m.Language, m.Ref = *e.ContactEmail, e.Language, e.CampaignID
-		return s.enqueue(tx, domain, m)
+		if err := s.enqueue(tx, domain, m); err != nil {
+			return err
+		}
+		// Review is done: the contact person stays only sealed to the
+		// coalition (issue 14), so the plain name and address go.
+		// (A rejection keeps them: a moderator may still approve, and say so.)
+		if e.ContactSealed != nil && e.Status == EndorsementApproved {
+			err := tx.Model(&Endorsement{}).Where("id = ?", id).Updates(map[string]any{"contact_name": nil, "contact_email": nil}).Error
+			return translate("review endorsement", err)
+		}
+		return nil
 	})
 }
 
@@ -259,7 +269,7 @@ func (s *Store) AnonymiseEndorsementContacts(ctx context.Context) (int64, error)
 			continue
 		}
 		res := s.conn(ctx).Model(&Endorsement{}).Where("campaign_id = ? AND anonymised_at IS NULL", c.ID).Updates(map[string]any{
-			"contact_name": nil, "contact_email": nil, "ip_hash": nil, "verify_token_hash": nil, "anonymised_at": t,
+			"contact_name": nil, "contact_email": nil, "contact_sealed": nil, "ip_hash": nil, "verify_token_hash": nil, "anonymised_at": t,
 		})
 		if res.Error != nil {
 			return total, translate("anonymise endorsements", res.Error)

@@ -31,6 +31,10 @@ type IntakeEntry struct {
 // TableName names the intake table.
 func (IntakeEntry) TableName() string { return "intake" }
 
+// ErrRetryLater, from decide, leaves an entry in the intake for a later
+// batch instead of dropping it.
+var ErrRetryLater = errors.New("retry later")
+
 // ErrBusy is returned when the intake cannot take another request now: its
 // queue is full. The caller should ask the client to come back shortly.
 var ErrBusy = errors.New("busy")
@@ -132,10 +136,13 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 			return nil
 		}
 		intents := make([]Intent, 0, len(entries))
-		ids := make([]string, len(entries))
-		for i, e := range entries {
-			ids[i] = e.ID
+		ids := make([]string, 0, len(entries))
+		for _, e := range entries {
 			in, err := decide(e)
+			if errors.Is(err, ErrRetryLater) {
+				continue
+			}
+			ids = append(ids, e.ID)
 			if err != nil {
 				res.Dropped++
 				res.Errors = append(res.Errors, err)
@@ -150,6 +157,9 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 				return err
 			}
 			res.count(outcome)
+		}
+		if len(ids) == 0 {
+			return nil
 		}
 		return translate("delete intake", tx.Where("id IN ?", ids).Delete(&IntakeEntry{}).Error)
 	})

@@ -45,10 +45,12 @@ func (in SignIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome,
 	err := tx.Raw(`UPDATE signatures SET name = ?, country = ?, comment = ?, visibility = ?, updates = ?,
 			email_encrypted = ?, ref_code = ?, confirm_token_hash = ?, withdraw_token_hash = ?,
 			token_expires_at = ?, resends = resends + 1, flagged = (flagged OR ?),
-			flag_reason = CASE WHEN flagged THEN flag_reason ELSE ? END, ip_hash = ?
+			flag_reason = CASE WHEN flagged THEN flag_reason ELSE ? END, ip_hash = ?,
+			email_sealed = ?, name_sealed = ?, comment_sealed = ?, has_comment = ?, language = ?, count_only = ?
 		WHERE campaign_id = ? AND email_hash = ? AND status = ? AND resends < ? RETURNING id`,
 		sig.Name, sig.Country, sig.Comment, sig.Visibility, sig.Updates, sig.EmailEncrypted, sig.RefCode,
 		sig.ConfirmTokenHash, sig.WithdrawTokenHash, sig.TokenExpiresAt, sig.Flagged, sig.FlagReason, sig.IPHash,
+		sig.EmailSealed, sig.NameSealed, sig.CommentSealed, sig.HasComment, sig.Language, sig.CountOnly,
 		sig.CampaignID, sig.EmailHash, SignaturePending, MaxResends).Scan(&ids).Error
 	if err != nil {
 		return 0, translate("sign again", err)

@@ -44,6 +44,14 @@ type Signature struct {
 	CreatedAt         time.Time
 	ConfirmedAt       *time.Time
 	AnonymisedAt      *time.Time
+
+	// Sealed to the coalition (age, "s1.…"): the server cannot open them.
+	EmailSealed   *string // only for a signer who asked for updates
+	NameSealed    *string // a private signer's name (Name is then nil)
+	CommentSealed *string
+	HasComment    bool
+	Language      string // for updates
+	CountOnly     bool   // private, no name given at all
 }
 
 // MaxResends bounds how many emails after the first one signature causes,

@@ -226,6 +226,7 @@ func (s *Store) AnonymiseExpired(ctx context.Context) (int64, error) {
 		}
 		res := s.conn(ctx).Model(&Signature{}).Where("campaign_id = ? AND anonymised_at IS NULL", c.ID).Updates(map[string]any{
 			"name": nil, "email_encrypted": nil, "comment": nil, "ip_hash": nil,
+			"email_sealed": nil, "name_sealed": nil, "comment_sealed": nil, "has_comment": false, "updates": false,
 			"email_hash": gorm.Expr("'anonymised:' || id"), "email_domain_hash": "", "email_provider": "",
 			"confirm_token_hash": nil, "withdraw_token_hash": nil, "visibility": VisibilityPrivate,
 			"ref_code": "", "anonymised_at": t,

@@ -347,6 +347,12 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return translate("exec", s.conn(ctx).Exec(sql, args...).Error)
 }
 
+// Raw runs one query and scans its single value into dest, for tests and
+// maintenance commands.
+func (s *Store) Raw(ctx context.Context, dest any, sql string, args ...any) error {
+	return translate("raw", s.conn(ctx).Raw(sql, args...).Row().Scan(dest))
+}
+
 // QueryStrings runs one query whose rows are a single text column and
 // returns them: for tests and operations tooling, never for request
 // handling.
