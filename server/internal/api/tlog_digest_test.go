@@ -11,6 +11,7 @@ import (
 // the previous digest's before sending; a digest over a rewritten log is
 // refused and nothing is sent.
 func TestDigestsCarryCheckpointsProvenConsistentBeforeSending(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		official := e.officials(t, "eu", 1)[0]
 		editor := e.token("editor")

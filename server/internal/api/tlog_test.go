@@ -26,6 +26,7 @@ func (e *env) campaignLog(t *testing.T) map[string]any {
 // move at the next batch, prove the receipt's leaf included with the
 // library's own verifier, withdraw and see the withdrawal leaf.
 func TestLogReceiptInclusionAndWithdrawalLeaf(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.get("/log/"+demoSlug+"/checkpoint", "").wantError(t, 404, "not_found")
 		e.send("POST", demo+"/signatures", "", signBody("Alena K", "alena@example.org")).wantStatus(t, 202)
@@ -107,6 +108,7 @@ func TestLogReceiptInclusionAndWithdrawalLeaf(t *testing.T) {
 // Shadow-flagged and staff-invalidated signatures leave public removal
 // leaves with a reason code, and the log's count stays the real count.
 func TestLogRemovalsAreLeavesWithReasons(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("Real Person", "real@example.org"))
 		e.signAndConfirm(t, signBody("Bot McBot", "bot@mailinator.com"))
@@ -142,6 +144,7 @@ func TestLogRemovalsAreLeavesWithReasons(t *testing.T) {
 
 // Several instances may batch at once: each waiting leaf is appended once.
 func TestLogConcurrentAppendersAppendEachLeafOnce(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		for _, who := range []string{"a", "b", "c"} {
 			e.signAndConfirm(t, signBody("Person "+who, who+"@example.org"))
@@ -166,6 +169,7 @@ func TestLogConcurrentAppendersAppendEachLeafOnce(t *testing.T) {
 }
 
 func TestLogEndpointsRefuseWhatIsNotThere(t *testing.T) {
+	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		e.signAndConfirm(t, signBody("A B", "ab@example.org"))
 		e.appendBatch(t)
@@ -200,6 +204,7 @@ func (e *env) queueLeaves(t *testing.T, n, offset int) {
 // Trees past one tile: full tiles are stored whole when they fill, partial
 // ones read from the hashes; the library verifies both, across batches.
 func TestLogFullAndPartialTilesVerifyAcrossBatches(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		e.queueLeaves(t, 300, 0)
 		e.appendBatch(t)

@@ -35,6 +35,7 @@ func (e *env) witness(t *testing.T, key ed25519.PrivateKey, state string) *trans
 // cosigned checkpoint. When the log's history is rewritten in the
 // database, the witness refuses, loudly, and keeps its state.
 func TestWitnessCosignsAndRefusesAForkedLog(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		_, key, _ := ed25519.GenerateKey(nil)
 		_, vkey, err := translog.NewWitnessKey("witness.example.org", key)
@@ -101,6 +102,7 @@ func TestWitnessCosignsAndRefusesAForkedLog(t *testing.T) {
 // Only configured witnesses' cosignatures of checkpoints this log signed
 // are kept.
 func TestCosignaturesFromUnknownWitnessesOrOfOtherTreesAreRefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		_, known, _ := ed25519.GenerateKey(nil)
 		_, stranger, _ := ed25519.GenerateKey(nil)

@@ -14,6 +14,7 @@ func testKeys() (*Keys, error) {
 }
 
 func TestKeysServeTheVerifierAndNameTheCampaign(t *testing.T) {
+	t.Parallel()
 	k, err := testKeys()
 	if err != nil {
 		t.Fatal(err)

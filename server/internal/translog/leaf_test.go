@@ -10,6 +10,7 @@ import (
 )
 
 func TestLeafEncodingRoundTripsAndRefusesAnythingElse(t *testing.T) {
+	t.Parallel()
 	c := strings.Repeat("ab", 32)
 	for _, l := range []Leaf{
 		{Kind: store.LogConfirmed, Day: "2026-12-05", Commitment: c},
@@ -42,6 +43,7 @@ func TestLeafEncodingRoundTripsAndRefusesAnythingElse(t *testing.T) {
 }
 
 func TestReceiptsAreShortRandomAndCommitLikeTheBrowser(t *testing.T) {
+	t.Parallel()
 	code, c := NewReceipt()
 	if len(code) != 29 || strings.Count(code, "-") != 5 {
 		t.Fatalf("receipt %q", code)
@@ -64,6 +66,7 @@ func TestReceiptsAreShortRandomAndCommitLikeTheBrowser(t *testing.T) {
 // A batch puts confirmations before removals, each group in random order,
 // and its hashes are the library's own tree.
 func TestBatchOrdersConfirmationsFirstAndShuffles(t *testing.T) {
+	t.Parallel()
 	evs := make([]store.LogEvent, 0, 40)
 	for i := range 20 {
 		c := strings.Repeat(string(rune('a'+i%6)), 1) + strings.Repeat("0", 63)
