@@ -13,16 +13,6 @@ func (s *server) viaOnion(c *fiber.Ctx) bool {
 	return o != nil && strings.EqualFold(c.Hostname(), o.Host)
 }
 
-// linkFor is a link for an email sent because of this request: to the
-// onion address when the person used it, so that a Tor user's link keeps
-// them on Tor (and a clearnet user's does not need Tor).
-func (s *server) linkFor(c *fiber.Ctx, path string) string {
-	if s.viaOnion(c) {
-		return s.Config.OnionURL.String() + path
-	}
-	return s.link(path)
-}
-
 // onionBase is the onion address when the request came to it, else "":
 // the intake's emails then link there rather than to PUBLIC_URL.
 func (s *server) onionBase(c *fiber.Ctx) string {
