@@ -27,8 +27,8 @@ func TestCampaignPageIsCompleteWithoutJavaScript(t *testing.T) {
 			t.Fatalf("Content-Type = %q", ct)
 		}
 		r.wantText(t, `<html lang="be">`, "Адкрыта для подпісаў", "0 подпісаў", "Мэта: 10\u00a0000",
-			"Заява", "Нашы заклікі", "Statement of the Belarusian National Platform",
-			"To unconditionally and immediately stop all repression", // a call
+			"Заява", "Нашы заклікі", "Заява Беларускай нацыянальнай платформы", // the demo's own Belarusian translation
+			"Безумоўна і неадкладна спыніць усе рэпрэсіі", // a call
 			`<form method="post" action="/c/release-all-political-prisoners#sign"`, `name="consent"`,
 			`<option value="Беларусь">`, `aria-pressed="true">Беларуская`)
 		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") || strings.Contains(csp, "unsafe-inline") {
@@ -160,7 +160,7 @@ func TestSignFormBadInputs(t *testing.T) {
 			name, field, want string
 			edit              func(url.Values)
 		}{
-			{"no name", "name", "Enter your name.", func(v url.Values) { v.Del("name") }},
+			{"no name for a public signature", "name", "Enter your name.", func(v url.Values) { v.Del("name"); v.Set("visibility", "public") }},
 			{"name too long", "name", "Enter your name in ordinary letters, at most 100 characters.", func(v url.Values) { v.Set("name", strings.Repeat("x", 101)) }},
 			{"name with a NUL", "name", "Enter your name in ordinary letters", func(v url.Values) { v.Set("name", "Alena\x00K") }},
 			{"no email", "email", "Enter your email address.", func(v url.Values) { v.Set("email", " ") }},
@@ -192,6 +192,7 @@ func TestSignFormBadInputs(t *testing.T) {
 		clk.Wait(5 * time.Second)
 		v := signValues(formToken(t, page.Body), "", "alena@example.org")
 		v.Set("lang", "be")
+		v.Set("visibility", "initials") // a private signature may be nameless (count-only)
 		e.postForm(demoPage, v, nil).wantStatus(t, 422).wantText(t, `<html lang="be">`, `id="sign-name-error">Увядзіце імя.`)
 
 		e.postForm("/c/no-such", signValues("x", "A B", "a@example.org"), nil).wantStatus(t, 404)
