@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bnp/undersigned/server/internal/auth"
-	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 )
 
@@ -160,16 +159,4 @@ func (s *server) logout(c *fiber.Ctx) error {
 
 func (s *server) me(c *fiber.Ctx) error {
 	return c.JSON(viewUser(currentUser(c)))
-}
-
-// allow applies a rate-limit rule, answering 429 with Retry-After past it.
-func (s *server) allow(c *fiber.Ctx, rule ratelimit.Rule, key string) error {
-	ok, wait, err := s.Limiter.Allow(c.UserContext(), rule, key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errRateLimited(wait)
-	}
-	return nil
 }

@@ -131,12 +131,6 @@ func (s *server) listCampaigns(c *fiber.Ctx) error {
 	return sendJSON(c, body.([]byte))
 }
 
-// sendJSON sends an already encoded JSON body.
-func sendJSON(c *fiber.Ctx, body []byte) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(body)
-}
-
 // publicCampaign finds a campaign the public may see: drafts do not exist
 // for them. It comes from the short-lived cache: signing reads it on every
 // request, and a change (closing, say) may take a second to show.
@@ -190,14 +184,6 @@ func (s *server) adminListCampaigns(c *fiber.Ctx) error {
 		items[i] = viewAdminCampaign(camp)
 	}
 	return c.JSON(fiber.Map{"items": items})
-}
-
-func (s *server) adminCampaign(c *fiber.Ctx) (store.Campaign, error) {
-	camp, err := s.Store.CampaignBySlug(c.UserContext(), c.Params("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		return camp, errNotFound("campaign")
-	}
-	return camp, err
 }
 
 func (s *server) adminGetCampaign(c *fiber.Ctx) error {

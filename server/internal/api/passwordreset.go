@@ -7,7 +7,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
@@ -101,12 +100,4 @@ func (s *server) confirmPasswordReset(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "password_changed"})
-}
-
-// link is an absolute link for an email.
-func (s *server) link(path string) string { return s.Config.PublicURL.String() + path }
-
-// queued turns a mailer's description into a queue row to fill in.
-func queued(o mailers.Outgoing) store.Mail {
-	return store.Mail{Kind: o.Kind, Language: o.Language, Params: o.Params}
 }

@@ -2,16 +2,12 @@ package api
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/bnp/undersigned/mailers"
-	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/disposable"
 	"github.com/bnp/undersigned/server/internal/intake"
-	"github.com/bnp/undersigned/server/internal/pow"
 	"github.com/bnp/undersigned/server/internal/ratelimit"
 	"github.com/bnp/undersigned/server/internal/store"
 	"github.com/bnp/undersigned/server/internal/translog"
@@ -91,67 +87,6 @@ func (s *server) intakeSignature(c *fiber.Ctx, form signForm, camp store.Campaig
 		r.Flagged, r.FlagReason = true, flag
 	}
 	return s.Intake.SubmitSignature(c.UserContext(), camp.ID, r)
-}
-
-// openCampaign finds the campaign of the route if it takes signatures now.
-func (s *server) openCampaign(c *fiber.Ctx) (store.Campaign, error) {
-	camp, err := s.publicCampaign(c)
-	if err != nil {
-		return camp, err
-	}
-	now := time.Now()
-	switch {
-	case camp.Status == store.StatusClosed || (camp.ClosesAt != nil && now.After(*camp.ClosesAt)):
-		return camp, errConflict("this campaign is closed")
-	case camp.OpensAt != nil && now.Before(*camp.OpensAt):
-		return camp, errConflict("this campaign is not open yet")
-	}
-	return camp, nil
-}
-
-func (s *server) verifyPow(c *fiber.Ctx, payload string) error {
-	err := s.Pow.Verify(c.UserContext(), payload)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, pow.ErrMissing), errors.Is(err, pow.ErrInvalid), errors.Is(err, pow.ErrExpired), errors.Is(err, pow.ErrReplayed):
-		return errField("pow", fe(codePowFailed, "the anti-bot check did not pass; try again"))
-	}
-	return err
-}
-
-// languageOf is the reader's language for an email: the language of the
-// page the form was sent from (chosen, valid), else the first language of
-// Accept-Language that mail is written in, else the campaign's.
-func (s *server) languageOf(c *fiber.Ctx, chosen, fallback string) string {
-	if chosen != "" {
-		return chosen
-	}
-	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		for _, l := range mailers.Languages {
-			if base == l {
-				return l
-			}
-		}
-	}
-	return fallback
-}
-
-type tokenInput struct {
-	Token string `json:"token"`
-}
-
-func readToken(c *fiber.Ctx) (string, error) {
-	var in tokenInput
-	if err := decode(c, &in); err != nil {
-		return "", err
-	}
-	if in.Token == "" || len(in.Token) > 200 {
-		return "", errField("token", errRequired())
-	}
-	return auth.HashToken(in.Token), nil
 }
 
 func (s *server) confirmSignature(c *fiber.Ctx) error {
