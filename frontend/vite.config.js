@@ -21,6 +21,17 @@ export default defineConfig({
     // Never turn assets into data: URLs: fonts and scripts from data: are blocked
     // by the CSP, and one rule for every asset is easier to reason about.
     assetsInlineLimit: 0,
+    rolldownOptions: {
+      output: {
+        // A language's lazy chunks (src/lib/i18n.js, locale.js) are named for
+        // it, lang-be-messages-*.js and lang-be-cldr-*.js, so that
+        // scripts/check-dist.js can add the largest language to the budget.
+        chunkFileNames(chunk) {
+          const lang = chunk.facadeModuleId?.match(/\/src\/lib\/(messages|cldr)\/([a-z]+)\.json$/);
+          return lang ? `assets/lang-${lang[2]}-${lang[1]}-[hash].js` : 'assets/[name]-[hash].js';
+        },
+      },
+    },
   },
   test: {
     include: ['src/**/*.test.js'],

@@ -3,7 +3,7 @@
 // app (locale.js), never by the browser's Intl, which in Chromium knows no
 // Belarusian names.
 
-import { countryCodes, localeData } from './locale.js';
+import { countryCodes, loadAllLocaleData, loadedLocales, localeData } from './locale.js';
 
 export { countryCodes };
 
@@ -26,12 +26,13 @@ const sorted = new Map();
  * @param {string} lang
  */
 export function countryOptions(lang) {
-  if (!sorted.has(lang)) {
+  const data = localeData(lang); // English until lang's data has loaded: sort again then
+  if (sorted.get(lang)?.data !== data) {
     const collator = new Intl.Collator(lang);
     const options = countryCodes.map((code) => ({ code, name: countryName(code, lang), english: countryName(code, 'en') }));
-    sorted.set(lang, options.sort((a, b) => collator.compare(a.name, b.name)));
+    sorted.set(lang, { data, options: options.sort((a, b) => collator.compare(a.name, b.name)) });
   }
-  return sorted.get(lang).map((o) => ({ ...o }));
+  return sorted.get(lang).options.map((o) => ({ ...o }));
 }
 
 /** Lower case, ё as е, any apostrophe as ’, spaces squeezed: how people type names. */
@@ -44,12 +45,22 @@ function fold(text) {
     .trim();
 }
 
+/**
+ * Fetch the country names of every language, for resolveCountry (the forms
+ * call it when touched, and wait for it before they check). Never rejects:
+ * offline, the names already here are all there is.
+ */
+export const loadCountryNames = () => loadAllLocaleData().catch(() => {});
+
 let index = null;
+let indexed = 0; // how many languages the index has: it grows as their data loads
 
 /**
  * The code for what a person typed into the country field: a name in the
  * page's language, in Belarusian, Russian or English (people switch
- * languages, and type the name they know), or a code such as "by".
+ * languages, and type the name they know), or a code such as "by". Names in
+ * a language whose CLDR data has not loaded yet (loadAllLocaleData) are not
+ * matched.
  * Returns "" when it is none of these.
  * @param {string} input
  * @param {string} lang
@@ -60,9 +71,11 @@ export function resolveCountry(input, lang) {
   if (/^[a-z]{2}$/i.test(text) && known.has(text.toUpperCase())) return text.toUpperCase();
   const folded = fold(text);
   for (const code of countryCodes) if (fold(countryName(code, lang)) === folded) return code;
-  if (!index) {
+  const langs = loadedLocales(); // be and ru once loaded (loadAllLocaleData, called by the forms)
+  if (!index || indexed !== langs.length) {
     index = new Map();
-    for (const l of ['en', 'be', 'ru']) for (const code of countryCodes) index.set(fold(countryName(code, l)), code);
+    for (const l of langs) for (const code of countryCodes) index.set(fold(countryName(code, l)), code);
+    indexed = langs.length;
   }
   return index.get(folded) ?? '';
 }

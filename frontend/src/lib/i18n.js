@@ -14,15 +14,26 @@
 // be.json and ru.json have en.json's keys (a test checks); {name} marks a
 // value filled in by t(); keys ending in .one/.few/.many/.other are plural
 // forms chosen by tn().
+//
+// Only English, the fallback, is in the main bundle: the public page has a
+// size budget (docs/design.md, scripts/check-dist.js), and a reader needs one
+// language. Belarusian and Russian (their strings and their CLDR data) are
+// lazy chunks: loadLanguage fetches them, `ready` is the first language's
+// load (main.js mounts once it has settled, so English never flashes), and
+// setLanguage loads before it switches. Whatever reads dictionaries or
+// localeData synchronously therefore finds the active language loaded.
 
 import { createSubscriber } from 'svelte/reactivity';
-import { formatDate as formatDateIn, formatNumber as formatNumberIn, pluralForm } from './locale.js';
+import { formatDate as formatDateIn, formatNumber as formatNumberIn, loadLocaleData, pluralForm } from './locale.js';
 import en from './messages/en.json';
-import be from './messages/be.json';
-import ru from './messages/ru.json';
 
 export const fallbackLanguage = 'en';
-export const dictionaries = { en, be, ru };
+/** The dictionaries loaded so far: English always, the others once loadLanguage has fetched them. */
+export const dictionaries = { en };
+const loaders = {
+  be: () => import('./messages/be.json'),
+  ru: () => import('./messages/ru.json'),
+};
 
 /** The languages offered in the header, each named in itself. */
 export const languages = [
@@ -31,7 +42,34 @@ export const languages = [
   { code: 'en', name: 'English' },
 ];
 
+const codes = languages.map((l) => l.code);
 const storageKey = 'lang';
+const loading = new Map();
+
+/**
+ * Fetch a language's strings and CLDR data (once); resolves when t() and
+ * localeData can use them. Rejects when a chunk cannot be fetched (offline,
+ * a deploy in between), so that the caller can stay in the language it has.
+ * @param {string} code
+ * @returns {Promise<void>}
+ */
+export function loadLanguage(code) {
+  if (!codes.includes(code)) return Promise.reject(new Error(`no such language: ${code}`));
+  if (code in dictionaries) return loadLocaleData(code);
+  if (!loading.has(code)) {
+    const p = Promise.all([loaders[code](), loadLocaleData(code)]).then(
+      ([m]) => {
+        dictionaries[code] = m.default;
+      },
+      (err) => {
+        loading.delete(code); // try again next time
+        throw err;
+      },
+    );
+    loading.set(code, p);
+  }
+  return loading.get(code);
+}
 
 /**
  * The first of the user's preferred languages that we have, by primary subtag
@@ -78,7 +116,7 @@ export function createTranslator(dicts, lang) {
 function storedLanguage() {
   try {
     const saved = globalThis.localStorage?.getItem(storageKey);
-    return saved && saved in dictionaries ? saved : null;
+    return saved && codes.includes(saved) ? saved : null;
   } catch {
     return null; // storage blocked: follow the browser
   }
@@ -93,7 +131,7 @@ function serverLanguage() {
   const doc = globalThis.document;
   if (!doc?.getElementById?.('app')?.dataset?.ssr) return null;
   const lang = doc.documentElement.lang;
-  return lang in dictionaries ? lang : null;
+  return codes.includes(lang) ? lang : null;
 }
 
 /** Remember a choice where the server reads it too: a cookie (language only, nothing else). */
@@ -108,10 +146,10 @@ function rememberForServer(code) {
 const chosen = storedLanguage();
 if (chosen && globalThis.document && !document.cookie.split('; ').includes(`${storageKey}=${chosen}`)) rememberForServer(chosen);
 
-let active = createTranslator(
-  dictionaries,
-  serverLanguage() ?? chosen ?? pickLanguage(globalThis.navigator?.languages ?? [], Object.keys(dictionaries)),
-);
+const wanted = serverLanguage() ?? chosen ?? pickLanguage(globalThis.navigator?.languages ?? [], codes);
+
+// English until the wanted language has loaded (at once when it is English).
+let active = createTranslator(dictionaries, fallbackLanguage);
 
 let changed = () => {};
 const subscribe = createSubscriber((update) => {
@@ -125,18 +163,48 @@ export function getLang() {
   return active.lang;
 }
 
-/** Switch the interface language and remember the choice in this browser. */
-export function setLanguage(code) {
-  if (!(code in dictionaries) || code === active.lang) return;
+let latest = wanted; // the language asked for last: a slower earlier load must not win
+
+function switchTo(code) {
+  if (code === active.lang) return;
   active = createTranslator(dictionaries, code);
+  if (globalThis.document) document.documentElement.lang = code;
+  changed();
+}
+
+/**
+ * The first language, loaded: resolves (never rejects) once the interface is
+ * in it, or still in English when its chunks could not be fetched.
+ */
+export const ready = loadLanguage(wanted).then(
+  () => {
+    if (latest === wanted) switchTo(wanted);
+  },
+  () => {}, // stay in English: readable, and the switcher can try again
+);
+
+/**
+ * Switch the interface language, once its data has loaded, and remember the
+ * choice in this browser. Resolves when switched (or when it could not load:
+ * the interface stays as it was).
+ */
+export async function setLanguage(code) {
+  if (!codes.includes(code)) return;
+  latest = code;
+  if (code === active.lang) return;
+  try {
+    await loadLanguage(code);
+  } catch {
+    return;
+  }
+  if (latest !== code) return; // the reader has chosen again meanwhile
   try {
     globalThis.localStorage?.setItem(storageKey, code);
   } catch {
     // Not remembered, but switched all the same.
   }
   rememberForServer(code);
-  if (globalThis.document) document.documentElement.lang = code;
-  changed();
+  switchTo(code);
 }
 
 /** The interface string for key. */

@@ -1,5 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { createTranslator, dictionaries, formatDate, languages, pickLanguage } from './i18n.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator, formatDate, languages, pickLanguage } from './i18n.js';
+import { loadAllLocaleData } from './locale.js';
+
+// Plural rules of Belarusian and Russian are lazy chunks (CLDR data).
+beforeAll(() => loadAllLocaleData());
+
+// Every dictionary, read directly: the app loads Belarusian and Russian lazily.
+const dictionaries = Object.fromEntries(
+  Object.entries(import.meta.glob('./messages/*.json', { eager: true, import: 'default' })).map(([path, dict]) => [
+    path.match(/(\w+)\.json$/)[1],
+    dict,
+  ]),
+);
 
 describe('pickLanguage', () => {
   it('takes the first preferred language we have, by primary subtag', () => {
