@@ -592,6 +592,7 @@ func TestConcurrentEndorsementsOfOneOrganisationMakeOne(t *testing.T) {
 				t.Fatalf("request %d answered %d", i, st)
 			}
 		}
+		e.settle() // the intake worker stores them in the background
 		if n := e.count("endorsements"); n != 1 {
 			t.Fatalf("%d endorsements stored, want 1", n)
 		}
