@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import { assertAccessible, assertClean, browserSuite, linkIn, staffRequest } from './stack.js';
 import enSite from '../src/lib/messages/en.json' with { type: 'json' };
 import beSite from '../src/lib/messages/be.json' with { type: 'json' };
-import enEndorse from '../src/admin/endorse/en.json' with { type: 'json' };
-import beEndorse from '../src/admin/endorse/be.json' with { type: 'json' };
+import enEndorse from '../src/endorse/en.json' with { type: 'json' };
+import beEndorse from '../src/endorse/be.json' with { type: 'json' };
 
 const slug = 'release-all-political-prisoners';
 
