@@ -73,6 +73,8 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
       });
       await page.goto(`${stack.base}/c/${slug}`);
       await page.getByRole('button', { name: l.button }).click();
+      // The switch waits for the language's lazy chunks (strings, CLDR data).
+      await page.waitForFunction((code) => document.documentElement.lang === code, lang);
       const title = (await page.getByRole('heading', { level: 1 }).textContent()).trim();
       assert.match(title, l.title, 'the statement is served in the chosen language');
       assert.equal(await page.locator('html').getAttribute('lang'), lang);
