@@ -98,13 +98,24 @@ func forwardedAddr(s string) (netip.Addr, bool) {
 }
 
 // clientAddr is the client's address as the limits see it; it is only
-// ever hashed.
+// ever hashed. An IPv6 client is its /64: one machine commonly holds a
+// whole /64, and would otherwise get a fresh bucket from every address in it.
 func (s *server) clientAddr(c *fiber.Ctx) string {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
-	if len(s.proxies) == 0 {
-		return peer.Unmap().String()
+	if len(s.proxies) > 0 {
+		peer = s.proxies.client(peer, c.Request().Header.PeekAll(fiber.HeaderXForwardedFor))
 	}
-	return s.proxies.client(peer, c.Request().Header.PeekAll(fiber.HeaderXForwardedFor)).String()
+	return clientNetwork(peer.Unmap())
+}
+
+// clientNetwork is an IPv4 address itself, and an IPv6 address's /64.
+func clientNetwork(a netip.Addr) string {
+	if a.Is6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
 }
 
 // ipSalts keeps the day's random salt for client address hashes, read from

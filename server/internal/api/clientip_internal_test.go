@@ -39,3 +39,20 @@ func TestClientBehindProxies(t *testing.T) {
 		}
 	}
 }
+
+// One machine commonly holds a whole IPv6 /64: each of its addresses is the
+// same client to the limits (else rotating them escapes every limit).
+func TestAnIPv6ClientIsItsSlash64(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"2001:db8::1", "2001:db8::/64"},
+		{"2001:db8::ffff:1234", "2001:db8::/64"},
+		{"2001:db8:0:1::1", "2001:db8:0:1::/64"},
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+	} {
+		if got := clientNetwork(netip.MustParseAddr(c.in).Unmap()); got != c.want {
+			t.Errorf("clientNetwork(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

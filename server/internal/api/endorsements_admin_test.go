@@ -185,6 +185,10 @@ func TestEndorsementHousekeeping(t *testing.T) {
 		if n, err := e.db.PurgeEndorsementIPHashes(t.Context(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("purged %d recent ip hashes, %v", n, err)
 		}
+		// Rows from before ip hashes stopped being kept still lose theirs.
+		if err := e.db.Exec(t.Context(), "UPDATE endorsements SET ip_hash = 'legacy'"); err != nil {
+			t.Fatal(err)
+		}
 		if n, err := e.db.PurgeEndorsementIPHashes(t.Context(), time.Now().Add(time.Hour)); err != nil || n != 1 {
 			t.Fatalf("purged %d ip hashes, %v", n, err)
 		}

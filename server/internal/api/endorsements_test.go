@@ -630,8 +630,8 @@ func TestEndorsementStoresNoIP(t *testing.T) {
 			e.do(req{method: "POST", path: demo + "/endorsements", body: endorseBody("Hidden Org", "hidden@example.org"),
 				headers: map[string]string{"X-Forwarded-For": ip}}).wantStatus(t, 202)
 			waitSent(t, e)
-			if n, err := e.db.CountWhere(t.Context(), "endorsements", "ip_hash IS NOT NULL"); err != nil || n != 1 {
-				t.Fatalf("%d endorsements with an ip hash, %v: rate limits and fraud checks need it for 48 hours", n, err)
+			if n, err := e.db.CountWhere(t.Context(), "endorsements", "ip_hash IS NOT NULL"); err != nil || n != 0 {
+				t.Fatalf("%d endorsements with an ip hash, %v: none may keep one", n, err)
 			}
 			if err := e.db.Checkpoint(t.Context()); err != nil {
 				t.Fatal(err)

@@ -70,10 +70,9 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(VerifyLifetime).Truncate(time.Millisecond),
 		CallIDs: r.Calls, CreatedAt: at,
 	}
-	if r.Client != "" {
-		client := r.Client
-		e.IPHash = &client
-	}
+	// No IP hash is kept with the row: the limits have done their work in
+	// the request, and with the database and DATA_KEY the day's salt would
+	// turn the hash back into the address (attacker review).
 	return store.EndorseIntent{
 		Endorsement: e,
 		Verify: queued(mailers.EndorsementVerify(r.Language, mailers.EndorsementVerifyParams{

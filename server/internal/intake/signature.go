@@ -70,10 +70,9 @@ func (w *Worker) decideSignature(ctx context.Context, campaignID string, at time
 	sig.TokenExpiresAt = time.Now().UTC().Add(ConfirmLifetime).Truncate(time.Millisecond)
 	sig.CreatedAt = at
 	sig.Flagged, sig.FlagReason = r.Flagged, r.FlagReason
-	if r.Client != "" {
-		client := r.Client
-		sig.IPHash = &client
-	}
+	// No IP hash is kept with the row: the limits have done their work in
+	// the request, and with the database and DATA_KEY the day's salt would
+	// turn the hash back into the address (attacker review).
 	base := w.linkBase(r.Base)
 	withdrawLink := base + "/withdraw/" + withdraw
 	return store.SignIntent{
