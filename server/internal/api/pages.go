@@ -44,14 +44,14 @@ func (s *server) page(c *fiber.Ctx, t *web.T, route, title string) web.Page {
 		Description: t.S("site.tagline"), TakeOver: c.Method() == fiber.MethodGet}
 }
 
-// render sends a page. It varies with the language, so shared caches keep
-// it apart by the headers that choose it, and revalidate it.
+// render sends a page. No cache keeps it: each page carries a form token of
+// its own, and an answer to a form may show what the person typed.
 func (s *server) render(c *fiber.Ctx, status int, name string, p web.Page) error {
 	body, err := s.Pages.Render(name, p)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderVary, "Accept-Language, Cookie")
 	c.Type("html", "utf-8")
 	return c.Status(status).Send(body)

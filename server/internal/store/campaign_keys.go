@@ -68,8 +68,8 @@ func (s *Store) CampaignDedupKey(ctx context.Context, campaignID, fresh string) 
 // ShredCampaign destroys a closed campaign's deduplication key and the
 // hashes made with it (crypto-shredding): afterwards nothing in the
 // database, nor in any later copy of it, can tell whether an address
-// signed. Pending signatures stay (their links still work), counted rows
-// keep country and dates. It then asks the database to let go of the old
+// signed. Pending signatures stay, but mail still queued for the
+// campaign's signers is deleted; counted rows keep country and dates. It then asks the database to let go of the old
 // bytes it can reach: see docs/threat-model.md for what each keeps.
 func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
 	t := now()
@@ -78,7 +78,15 @@ func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
 		if err := tx.Where("campaign_id = ?", campaignID).Delete(&campaignKey{}).Error; err != nil {
 			return translate("shred campaign key", err)
 		}
-		err := tx.Model(&Signature{}).Where("campaign_id = ? AND email_hash NOT LIKE 'closed:%' AND email_hash NOT LIKE 'anonymised:%'", campaignID).
+		// Mail still queued for its signers (a relay that was down, or
+		// blocked) would keep their addresses and names, under DATA_KEY,
+		// past the close: the campaign no longer takes signatures, so it goes.
+		err := tx.Where("status = ? AND ref IN (?)", MailQueued,
+			tx.Model(&Signature{}).Select("id").Where("campaign_id = ?", campaignID)).Delete(&MailMessage{}).Error
+		if err != nil {
+			return translate("shred campaign mail", err)
+		}
+		err = tx.Model(&Signature{}).Where("campaign_id = ? AND email_hash NOT LIKE 'closed:%' AND email_hash NOT LIKE 'anonymised:%'", campaignID).
 			Updates(map[string]any{"email_hash": gorm.Expr("'closed:' || id"), "email_domain_hash": "", "ip_hash": nil}).Error
 		if err != nil {
 			return translate("shred campaign hashes", err)
