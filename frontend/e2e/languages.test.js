@@ -155,6 +155,12 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
         await page.screenshot({ path: `${screenshots}campaign-be-phone.png` });
       }
       assert.ok(box && box.y + box.height <= 740, `${lang}: the Sign link ends at y = ${box && box.y + box.height}, below 740`);
+      // And it takes the reader to the form, far down a long statement.
+      await page.getByRole('link', { name: label }).click();
+      await page.waitForFunction(() => {
+        const form = document.getElementById('sign')?.getBoundingClientRect();
+        return form && form.top < innerHeight && form.bottom > 0 && scrollY > 0;
+      }, null, { timeout: 5000 });
       await context.close();
     }
   });

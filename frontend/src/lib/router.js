@@ -88,11 +88,24 @@ export function navigate(path) {
  * @returns {() => void} unsubscribe
  */
 export function listen(fn) {
-  const onPop = () => fn(location.pathname, { push: false });
-  listeners.add(fn);
+  // A fragment link on the same page (the "Sign" button's #sign) fires
+  // popstate too: the page is the same, so it is left alone, or the
+  // re-rendered route would throw the reader back to the top.
+  let shown = location.pathname + location.search;
+  const onPop = () => {
+    const now = location.pathname + location.search;
+    if (now === shown) return;
+    shown = now;
+    fn(location.pathname, { push: false });
+  };
+  const onPush = (path, how) => {
+    shown = location.pathname + location.search;
+    fn(path, how);
+  };
+  listeners.add(onPush);
   window.addEventListener('popstate', onPop);
   return () => {
-    listeners.delete(fn);
+    listeners.delete(onPush);
     window.removeEventListener('popstate', onPop);
   };
 }
