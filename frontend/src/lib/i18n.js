@@ -127,6 +127,16 @@ function storedLanguage() {
  * ?lang=, the lang cookie, then Accept-Language): the SPA starts in it, so
  * that taking the page over changes nothing on screen.
  */
+/** The language a link asked for (?lang=be: email links carry the signer's). */
+function urlLanguage() {
+  try {
+    const lang = new URLSearchParams(globalThis.location?.search ?? '').get('lang');
+    return lang && codes.includes(lang) ? lang : null;
+  } catch {
+    return null;
+  }
+}
+
 function serverLanguage() {
   const doc = globalThis.document;
   if (!doc?.getElementById?.('app')?.dataset?.ssr) return null;
@@ -146,7 +156,7 @@ function rememberForServer(code) {
 const chosen = storedLanguage();
 if (chosen && globalThis.document && !document.cookie.split('; ').includes(`${storageKey}=${chosen}`)) rememberForServer(chosen);
 
-const wanted = serverLanguage() ?? chosen ?? pickLanguage(globalThis.navigator?.languages ?? [], codes);
+const wanted = urlLanguage() ?? serverLanguage() ?? chosen ?? pickLanguage(globalThis.navigator?.languages ?? [], codes);
 
 // English until the wanted language has loaded (at once when it is English).
 let active = createTranslator(dictionaries, fallbackLanguage);

@@ -21,6 +21,11 @@ func TestEmailsFollowThePageLanguage(t *testing.T) {
 		if got := subjectOf(msg.Header.Get("Subject")); got != "Пацвердзіце, калі ласка, ваш адрас электроннай пошты" {
 			t.Fatalf("subject %q is not Belarusian", got)
 		}
+		// Its links open their pages in Belarusian too, whatever the browser.
+		token := linkIn(t, msg.Text, "/confirm/")
+		if !strings.Contains(msg.Text, "/confirm/"+token+"?lang=be") || !strings.Contains(msg.Text, "?lang=be") {
+			t.Errorf("the confirmation link does not carry the language:\n%s", msg.Text)
+		}
 		if !strings.Contains(msg.Text, "Заява Беларускай нацыянальнай платформы") || strings.Contains(msg.Text, "Statement of the") {
 			t.Fatal("the campaign is not named by its Belarusian title")
 		}

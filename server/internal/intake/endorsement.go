@@ -76,7 +76,7 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 	return store.EndorseIntent{
 		Endorsement: e,
 		Verify: queued(mailers.EndorsementVerify(r.Language, mailers.EndorsementVerifyParams{
-			Campaign: r.Campaign, Organization: r.Organization, Link: w.linkBase(r.Base) + "/endorse/confirm/" + token,
+			Campaign: r.Campaign, Organization: r.Organization, Link: w.linkBase(r.Base) + "/endorse/confirm/" + token + langQuery(r.Language),
 			Days: int(VerifyLifetime / (24 * time.Hour)),
 		}), r.ContactEmail),
 	}, nil

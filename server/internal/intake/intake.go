@@ -196,3 +196,14 @@ func (w *Worker) decide(ctx context.Context, e store.IntakeEntry) (store.Intent,
 func queued(o mailers.Outgoing, to string) store.Mail {
 	return store.Mail{Kind: o.Kind, Language: o.Language, Params: o.Params, Recipient: to}
 }
+
+// langQuery is "?lang=xx" for a language of ours, so that an email's link
+// opens its page in the reader's language; "" otherwise.
+func langQuery(lang string) string {
+	for _, l := range mailers.Languages {
+		if lang == l {
+			return "?lang=" + l
+		}
+	}
+	return ""
+}

@@ -74,11 +74,14 @@ func (w *Worker) decideSignature(ctx context.Context, campaignID string, at time
 	// the request, and with the database and DATA_KEY the day's salt would
 	// turn the hash back into the address (attacker review).
 	base := w.linkBase(r.Base)
-	withdrawLink := base + "/withdraw/" + withdraw
+	// The links open their pages in the language the signer chose, even in
+	// a browser that remembers nothing (Tor Browser).
+	lang := langQuery(r.Language)
+	withdrawLink := base + "/withdraw/" + withdraw + lang
 	return store.SignIntent{
 		Signature: sig,
 		Confirm: queued(mailers.SignatureConfirm(r.Language, mailers.SignatureConfirmParams{
-			Campaign: r.Campaign, ConfirmLink: base + "/confirm/" + confirm, WithdrawLink: withdrawLink,
+			Campaign: r.Campaign, ConfirmLink: base + "/confirm/" + confirm + lang, WithdrawLink: withdrawLink,
 			Days: int(ConfirmLifetime / (24 * time.Hour)), Name: r.Name, Shown: r.Shown,
 		}), r.Email),
 		Already: queued(mailers.SignatureAlready(r.Language, mailers.SignatureAlreadyParams{
