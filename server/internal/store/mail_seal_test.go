@@ -208,7 +208,7 @@ func TestStoreWithoutCipherQueuesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		t.Parallel()
 		ctx := context.Background()
-		bare, err := store.Open(ctx, db.URL, db.Path)
+		bare, err := store.OpenWith(ctx, db.URL, db.Path, db.Options())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -124,6 +124,10 @@ func openWith(t testing.TB, kind Kind, opts store.Options) DB {
 	return db
 }
 
+// Options are the pool options the store was opened with (PgBouncer's
+// among them), for a test that opens the database again by itself.
+func (db DB) Options() store.Options { return db.opts }
+
 // Reopen opens a second connection pool to the same database, as a second
 // server instance has; it is closed when the test ends.
 func (db DB) Reopen(t testing.TB) *store.Store {
