@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -308,15 +309,19 @@ func (c Config) MessageDomain() string {
 	return domain
 }
 
-// Production reports whether this instance serves the public: PUBLIC_URL is
-// https on a host other than localhost. Production refuses to keep keys in
-// DATA_DIR.
+// Production reports whether this instance serves the public: PUBLIC_URL
+// names a host other than this machine's loopback, whatever its scheme (an
+// onion service is http, and plain http on a real host is a mistake, not
+// development). Production refuses to keep keys in DATA_DIR.
 func (c Config) Production() bool {
-	if c.PublicURL == nil || c.PublicURL.Scheme != "https" {
+	if c.PublicURL == nil {
 		return false
 	}
-	switch h := c.PublicURL.Hostname(); h {
-	case "localhost", "127.0.0.1", "::1":
+	h := strings.ToLower(c.PublicURL.Hostname())
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return false
+	}
+	if ip, err := netip.ParseAddr(h); err == nil && ip.IsLoopback() {
 		return false
 	}
 	return true

@@ -29,6 +29,27 @@ func TestProductionRefusesKeysInDataDir(t *testing.T) {
 			}
 		})
 	}
+	// Plain http on a real host, or an onion service, is production too:
+	// only this machine's loopback is development (attacker review).
+	for _, public := range []string{"http://sign.example.org", "http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"} {
+		t.Run(public, func(t *testing.T) {
+			t.Parallel()
+			vars := goodSecrets(t, map[string]string{"PUBLIC_URL": public, "SMTP_URL": "smtps://u:p@mail.example.org:465"})
+			delete(vars, "DATA_KEY")
+			_, err := config.Load(env(vars))
+			wantOneLineNaming(t, err, "DATA_KEY")
+		})
+	}
+	for _, dev := range []string{"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080", "http://app.localhost"} {
+		t.Run(dev, func(t *testing.T) {
+			t.Parallel()
+			vars := goodSecrets(t, map[string]string{"PUBLIC_URL": dev})
+			delete(vars, "DATA_KEY")
+			if _, err := config.Load(env(vars)); err != nil {
+				t.Fatalf("development on %s: %v", dev, err)
+			}
+		})
+	}
 	t.Run("a key left in DATA_DIR by development is not read", func(t *testing.T) {
 		t.Parallel()
 		vars := goodSecrets(t, map[string]string{"PUBLIC_URL": "https://sign.example.org", "SMTP_URL": "smtps://u:p@mail.example.org:465"})
