@@ -149,6 +149,7 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
       const { page, context } = await openPage(stack, { width: 360, height: 740, locale: 'en-US' });
       await page.goto(`${stack.base}/c/${slug}`);
       if (lang !== 'en') await page.getByRole('button', { name: languages[lang].button }).click();
+      await page.getByRole('link', { name: label }).waitFor();
       const box = await page.getByRole('link', { name: label }).boundingBox();
       if (lang === 'be' && process.env.SCREENSHOTS === '1') {
         mkdirSync(screenshots, { recursive: true });
