@@ -111,6 +111,9 @@ browserSuite('public site without JavaScript', 400_000, (stack) => {
       const h1 = page.getByRole('heading', { level: 1 });
       assert.ok(await h1.isVisible());
       assert.ok((await h1.boundingBox()).y < 740, 'the title is on the first screen');
+      // And the way to sign, right under it, as with JavaScript.
+      const signLink = await page.locator('.campaign-header .cta .button-link').boundingBox();
+      assert.ok(signLink && signLink.y + signLink.height <= 740, `the Sign link ends at y = ${signLink && signLink.y + signLink.height}, below 740`);
       assert.equal((await page.locator('.signatures .count strong').first().textContent()).trim(), x.count0);
       assert.ok(await page.getByRole('heading', { level: 2, name: x.statement, exact: true }).isVisible());
       assert.ok(await page.locator('section.calls li', { hasText: x.call }).isVisible());
