@@ -110,23 +110,17 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 		f.Message = "sign.error.conflict"
 		return again(fiber.StatusConflict)
 	}
-	if msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), "sign:"+camp.Slug, formMinAge); err != nil {
+	client, refused, err := s.formGate(c, "sign:"+camp.Slug, signPerClient, signFormCeiling)
+	if err != nil {
 		return err
-	} else if msg != "" {
-		f.Message = msg
-		return again(fiber.StatusUnprocessableEntity)
 	}
-	client := s.clientHash(c)
-	for _, rule := range []ratelimitRule{signPerClient, signFormCeiling} {
-		over, wait, err := s.overLimit(c.UserContext(), rule, client)
-		if err != nil {
-			return err
+	if refused != nil {
+		if refused.status == fiber.StatusTooManyRequests {
+			f.MessageText = t.N("sign.error.rate", minutesCeil(refused.wait))
+		} else {
+			f.Message = refused.message
 		}
-		if over {
-			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
-			f.MessageText = t.N("sign.error.rate", minutesCeil(wait))
-			return again(fiber.StatusTooManyRequests)
-		}
+		return again(refused.status)
 	}
 	flag := ""
 	if over, _, err := s.overLimit(c.UserContext(), signFormPerClient, client); err != nil {
@@ -226,23 +220,16 @@ func (s *server) endorseFormPost(c *fiber.Ctx) error {
 		f.Message = "endorse.closed"
 		return again(fiber.StatusConflict)
 	}
-	if msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), "endorse:"+camp.Slug, formMinAge); err != nil {
+	client, refused, err := s.formGate(c, "endorse:"+camp.Slug, endorsePerClient, endorseFormPerClient)
+	if err != nil {
 		return err
-	} else if msg != "" {
-		f.Message = msg
-		return again(fiber.StatusUnprocessableEntity)
 	}
-	client := s.clientHash(c)
-	for _, rule := range []ratelimitRule{endorsePerClient, endorseFormPerClient} {
-		over, wait, err := s.overLimit(c.UserContext(), rule, client)
-		if err != nil {
-			return err
-		}
-		if over {
-			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
+	if refused != nil {
+		f.Message = refused.message
+		if refused.status == fiber.StatusTooManyRequests {
 			f.Message = "endorse.error.rate"
-			return again(fiber.StatusTooManyRequests)
 		}
+		return again(refused.status)
 	}
 	if err := s.acceptEndorsement(c, form, camp, client, t.Lang); err != nil {
 		return err

@@ -132,3 +132,37 @@ func formBodies() fiber.Handler {
 		return c.Next()
 	}
 }
+
+// gateRefusal is why formGate turned a form away: the status to render the
+// form again with, the form token's message key (422), or how long the
+// client must wait (429, with Retry-After already set).
+type gateRefusal struct {
+	status  int
+	message string
+	wait    time.Duration
+}
+
+// formGate runs what every plain form passes once its fields are valid:
+// the form token (signed for purpose, old enough, not spent) and the
+// client's limits, in order. It returns the client's hash for the intake.
+func (s *server) formGate(c *fiber.Ctx, purpose string, rules ...ratelimitRule) (string, *gateRefusal, error) {
+	msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), purpose, formMinAge)
+	if err != nil {
+		return "", nil, err
+	}
+	if msg != "" {
+		return "", &gateRefusal{status: fiber.StatusUnprocessableEntity, message: msg}, nil
+	}
+	client := s.clientHash(c)
+	for _, rule := range rules {
+		over, wait, err := s.overLimit(c.UserContext(), rule, client)
+		if err != nil {
+			return "", nil, err
+		}
+		if over {
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(wait))
+			return "", &gateRefusal{status: fiber.StatusTooManyRequests, wait: wait}, nil
+		}
+	}
+	return client, nil, nil
+}
