@@ -63,9 +63,6 @@ func (s *Store) IntakeStats() (requests, commits int64) {
 // that a handler can shed load before doing any other work.
 func (s *Store) IntakeFull() bool { return s.intake.full() }
 
-// IntakeWaiting is how many signing requests wait for a group commit now.
-func (s *Store) IntakeWaiting() int { return len(s.intake.requests) }
-
 // IntakeOutcome says what the intake did with one request, for metrics and
 // tests only: the public answer is the same in every case (privacy rule 6).
 type IntakeOutcome int

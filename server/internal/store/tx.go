@@ -24,11 +24,5 @@ func (s *Store) InTransaction(ctx context.Context, messageDomain string, fn func
 // Enqueue queues mail in the transaction.
 func (t Tx) Enqueue(mails ...Mail) error { return t.store.enqueue(t.db, t.domain, mails...) }
 
-// Exec runs one statement in the transaction: a lock or a fixture, in
-// tools and tests.
-func (t Tx) Exec(sql string, args ...any) error {
-	return translate("exec", t.db.Exec(sql, args...).Error)
-}
-
 // Audit writes an audit record in the transaction.
 func (t Tx) Audit(e *AuditEntry) error { return writeAudit(t.db, e, e.Target) }
