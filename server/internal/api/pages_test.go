@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/bnp/undersigned/server/internal/config"
-	"github.com/bnp/undersigned/server/internal/store"
+	"github.com/bnp/undersigned/server/internal/store/storetest"
 )
 
 // signValues is a valid sign form as a browser posts it.
@@ -255,36 +255,58 @@ func TestFormTokenAndCrossSiteGuards(t *testing.T) {
 // through the form. Within the API's 10-minute window it is 60, then 429;
 // past the fifth, its signatures are accepted but flagged for review.
 func TestNoJSAbuseFigures(t *testing.T) {
-	pagesEach(t, func(c *config.Config) { c.RateLimits = true }, func(t *testing.T, e *env, clk *clock) {
-		accepted := 0
-		for i := 0; ; i++ {
-			// Every post needs its own rendered form, aged; a bot can fetch
-			// them in parallel, so the age bounds latency, not throughput.
-			tok := formToken(t, e.page(demoPage, nil).Body)
-			clk.Wait(4 * time.Second)
-			r := e.postForm(demoPage, signValues(tok, "Same Client", "client"+strings.Repeat("x", i%3)+string(rune('a'+i%26))+string(rune('a'+i/26))+"@example.org"), nil)
-			if r.Status == 429 {
-				if r.Header.Get("Retry-After") == "" || !strings.Contains(r.text(), "Too many signatures have come from your connection") {
-					t.Fatalf("429 without Retry-After or message: %s", r.Body)
-				}
-				break
+	const signWindow = 10 * time.Minute // the per-client signing limit's window
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		// The limits count in fixed windows of real time: a run that spans
+		// a window's end counts in two windows, so it runs again, in a new
+		// store, once (a run takes well under a window).
+		for attempt := 1; ; attempt++ {
+			if attempt > 1 {
+				db = storetest.New(t, db.Kind)
 			}
-			r.wantStatus(t, 200)
-			accepted++
-			if i > 200 {
-				t.Fatal("no limit after 200 posts")
+			window := time.Now().Truncate(signWindow)
+			accepted, mails, flagged := abuseFigures(t, db)
+			if !time.Now().Truncate(signWindow).Equal(window) && attempt == 1 {
+				t.Logf("the run spanned the end of a %v window; once more", signWindow)
+				continue
 			}
+			t.Logf("one client: %d signatures accepted, %d confirmation emails queued, %d flagged for review, then 429", accepted, mails, flagged)
+			if accepted != 60 || mails != 60 || flagged != 55 {
+				t.Fatalf("accepted %d, mails %d, flagged %d; want 60, 60, 55", accepted, mails, flagged)
+			}
+			return
 		}
-		e.settle()
-		mails, flagged := e.count("mail_messages"), int64(0)
-		flagged, err := e.db.CountWhere(t.Context(), "signatures", "flagged = ?", true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("one client: %d signatures accepted, %d confirmation emails queued, %d flagged for review, then 429", accepted, mails, flagged)
-		if accepted != 60 || mails != 60 || flagged != 55 {
-			t.Fatalf("accepted %d, mails %d, flagged %d; want 60, 60, 55", accepted, mails, flagged)
-		}
-		_ = store.MaxResends
 	})
+}
+
+// abuseFigures posts the sign form as one client until it is refused, and
+// counts what was accepted, queued and flagged.
+func abuseFigures(t *testing.T, db storetest.DB) (accepted int, mails, flagged int64) {
+	e := newEnv(t, db, func(c *config.Config) { c.RateLimits = true })
+	clk := withFormClock(t, e, db, nil)
+	for i := 0; ; i++ {
+		// Every post needs its own rendered form, aged; a bot can fetch
+		// them in parallel, so the age bounds latency, not throughput.
+		tok := formToken(t, e.page(demoPage, nil).Body)
+		clk.Wait(4 * time.Second)
+		r := e.postForm(demoPage, signValues(tok, "Same Client", "client"+strings.Repeat("x", i%3)+string(rune('a'+i%26))+string(rune('a'+i/26))+"@example.org"), nil)
+		if r.Status == 429 {
+			if r.Header.Get("Retry-After") == "" || !strings.Contains(r.text(), "Too many signatures have come from your connection") {
+				t.Fatalf("429 without Retry-After or message: %s", r.Body)
+			}
+			break
+		}
+		r.wantStatus(t, 200)
+		accepted++
+		if i > 200 {
+			t.Fatal("no limit after 200 posts")
+		}
+	}
+	e.settle()
+	mails = e.count("mail_messages")
+	flagged, err := e.db.CountWhere(t.Context(), "signatures", "flagged = ?", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accepted, mails, flagged
 }
