@@ -115,7 +115,9 @@ func (w *Worker) loop(ctx context.Context) {
 		for {
 			res, err := w.Process(ctx)
 			if err != nil {
-				if !errors.Is(err, context.Canceled) {
+				// Ending (ctx done) rolls back the transaction under way:
+				// not an error, whatever database/sql calls it.
+				if !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 					slog.Error("intake", "err", err)
 				}
 				break
