@@ -1,10 +1,25 @@
 package store
 
+import "context"
+
 // Hooks for the store's own tests (package store_test), kept out of the
 // production API.
 
 // Exec runs one statement in the transaction: a lock or a fixture.
-func (t Tx) Exec(sql string, args ...any) error { return translate("exec", t.db.Exec(sql, args...).Error) }
+func (t Tx) Exec(sql string, args ...any) error {
+	return translate("exec", t.db.Exec(sql, args...).Error)
+}
 
 // IntakeWaiting is how many signing requests wait for a group commit now.
 func (s *Store) IntakeWaiting() int { return len(s.intake.requests) }
+
+// MigrateTo applies the migrations up to version and no further, as an
+// older release left the database.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
