@@ -11,9 +11,10 @@ import (
 
 // Cipher seals personal data the store must keep for a while but never
 // in plain text: a queued email's address and parameters (name, live
-// links) and the dev outbox. where names the row and column a value
-// belongs to, so that a sealed value moved to another row does not open
-// there. privacy.Sealer is the one in use.
+// links), the dev outbox and an endorsement's contact person under review.
+// where names the row and column a value belongs to, so that a sealed
+// value moved to another row does not open there. privacy.Sealer is the
+// one in use.
 type Cipher interface {
 	Seal(plaintext, where string) (string, error)
 	Open(ciphertext, where string) (string, error)
