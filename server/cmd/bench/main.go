@@ -35,7 +35,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of each wrk run")
 	flag.IntVar(&o.connections, "connections", 64, "wrk connections")
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
-	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal", "which measures to run")
+	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal,contact", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
 	flag.Parse()
 	log.SetFlags(0)
@@ -55,6 +55,7 @@ func main() {
 	}{
 		{"sign", benchSign}, {"confirm", benchConfirm}, {"read", benchRead}, {"pgbench", benchPgbench}, {"memory", benchMemory}, {"tlog", benchTlog}, {"mail", benchMail}, {"digest", benchDigest},
 		{"surge", benchSurge}, {"sqlite", benchSignSQLite}, {"timing", benchTiming}, {"shred", benchShred}, {"seal", benchSeal},
+		{"contact", benchEndorseContact},
 	}
 	for _, s := range steps {
 		if !want(s.name) {

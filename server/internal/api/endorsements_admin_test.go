@@ -211,7 +211,7 @@ func TestEndorsementHousekeeping(t *testing.T) {
 		if len(staff) != 1 || staff[0]["contact_name"] != nil || staff[0]["contact_email"] != nil || staff[0]["organization"] != "Retained Org" {
 			t.Fatalf("after retention the staff see %v", staff)
 		}
-		if left, err := e.db.CountWhere(t.Context(), "endorsements", "ip_hash IS NOT NULL OR contact_email IS NOT NULL OR contact_name IS NOT NULL"); err != nil || left != 0 {
+		if left, err := e.db.CountWhere(t.Context(), "endorsements", "ip_hash IS NOT NULL OR contact_encrypted IS NOT NULL OR contact_hash IS NOT NULL OR contact_sealed IS NOT NULL"); err != nil || left != 0 {
 			t.Fatalf("%d endorsements keep personal data, %v", left, err)
 		}
 		if listed := e.publicEndorsements(t); len(listed) != 1 || listed[0]["name"] != "Retained Org" {

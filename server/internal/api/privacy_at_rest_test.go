@@ -29,7 +29,8 @@ func TestNothingPersonalAtRest(t *testing.T) {
 			db := storetest.New(t, kind)
 			// A public URL of its own, so that links other tests write into
 			// the same PostgreSQL's WAL meanwhile are not taken for ours.
-			host := fmt.Sprintf("at-rest-%d.test", time.Now().UnixNano())
+			tag := fmt.Sprintf("%d", time.Now().UnixNano())
+			host := "at-rest-" + tag + ".test"
 			e := newMailEnv(t, db, func(c *config.Config) {
 				c.TrustedProxies = []string{"0.0.0.0/0"}
 				c.PublicURL = &url.URL{Scheme: "http", Host: host}
@@ -55,6 +56,14 @@ func TestNothingPersonalAtRest(t *testing.T) {
 				secret{"Kastus Privatny", "a private signer's name", "sealed"},
 				secret{kept, "a live withdrawal token", ""})
 
+			// An endorsement verified awaits review: its contact is kept for
+			// the review emails, but never in plain text.
+			// (Addresses and names of this test's own: other tests, of other
+			// versions, write into the same PostgreSQL's WAL meanwhile.)
+			reviewed := endorseBody("Reviewed Org", "reviewed.contact."+tag+"@example.org")
+			reviewed["contact_name"] = "Kontakt Reviewova " + tag
+			e.endorseAndVerify(t, reviewed)
+
 			// The relay goes down: Q's email stays queued; E's too, until
 			// its signature expires; a staff reset link and an endorsement's
 			// verification link wait as well.
@@ -69,7 +78,9 @@ func TestNothingPersonalAtRest(t *testing.T) {
 			}
 			e.send("POST", demo+"/signatures", "", signBody("Queued Quietova", "queued.quietova@example.org")).wantStatus(t, 202)
 			e.send("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": e.users[store.RoleViewer].Email}).wantStatus(t, 202)
-			e.send("POST", demo+"/endorsements", "", endorseBody("Quiet Org", "quiet.contact@example.org")).wantStatus(t, 202)
+			contact := endorseBody("Quiet Org", "quiet.contact."+tag+"@example.org")
+			contact["contact_name"] = "Kontakt Quietova " + tag
+			e.send("POST", demo+"/endorsements", "", contact).wantStatus(t, 202)
 			e.settle()
 			if n, err := db.DeleteUnconfirmed(t.Context()); err != nil || n != 1 {
 				t.Fatalf("DeleteUnconfirmed = %d, %v", n, err)
@@ -82,7 +93,11 @@ func TestNothingPersonalAtRest(t *testing.T) {
 				secret{public + "/confirm/", "a confirmation link", ""},
 				secret{public + "/withdraw/", "a withdrawal link", ""},
 				secret{public + "/reset/", "a password reset link", ""},
-				secret{public + "/endorse/confirm/", "an endorsement's verification link", ""})
+				secret{public + "/endorse/confirm/", "an endorsement's verification link", ""},
+				secret{contact["contact_email"].(string), "an unverified endorsement's contact address", ""},
+				secret{contact["contact_name"].(string), "an unverified endorsement's contact name", ""},
+				secret{reviewed["contact_email"].(string), "a pending endorsement's contact address", ""},
+				secret{reviewed["contact_name"].(string), "a pending endorsement's contact name", ""})
 
 			// What the intake controls: no request waits in it, and no email
 			// about a withdrawn or expired signature is still queued.

@@ -25,6 +25,9 @@ type seizureSigner struct {
 	updates, withdraw                bool
 }
 
+// seizureContact is the contact person of one endorsement.
+type seizureContact struct{ email, name string }
+
 // TestSeizureAfterClose plays the worst day of issue 14's threat model: the
 // whole server is taken after a campaign closed (database files and WAL,
 // DATA_DIR, the configuration with DATA_KEY), but not the coalition's
@@ -64,6 +67,29 @@ func TestSeizureAfterClose(t *testing.T) {
 					e.send("POST", "/api/v1/signatures/withdraw", "", map[string]string{"token": withdraw}).wantStatus(t, 200)
 				}
 			}
+			// Organisations' contact persons, in every state of review: none
+			// may be in the copy either (threat-model row 1 held for them only
+			// once they stopped being kept in plain text).
+			var contacts []seizureContact
+			moderator := e.token("moderator")
+			for _, state := range []string{"unverified", "awaiting_review", "approved", "rejected"} {
+				c := seizureContact{email: "contact." + state + run + "@example.org", name: "Kontakt" + state + run}
+				contacts = append(contacts, c)
+				b := endorseBody("Org "+state+" "+run, c.email)
+				b["contact_name"] = c.name
+				if state == "unverified" {
+					e.send("POST", demo+"/endorsements", "", b).wantStatus(t, 202)
+					e.waitMail(t, c.email, 1)
+					continue
+				}
+				id := e.endorseAndVerify(t, b)
+				switch state {
+				case "approved":
+					e.send("POST", "/api/v1/admin/endorsements/"+id+"/approve", moderator, nil).wantStatus(t, 200)
+				case "rejected":
+					e.send("POST", "/api/v1/admin/endorsements/"+id+"/reject", moderator, map[string]any{"reason": "Not found in any register."}).wantStatus(t, 200)
+				}
+			}
 			waitSent(t, e)
 			editor := e.token("editor")
 			e.send("PATCH", "/api/v1/admin/campaigns/"+seededSlug, editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
@@ -83,6 +109,36 @@ func TestSeizureAfterClose(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+
+			// An update sent after the close opens the kept addresses with the
+			// identity and queues them again; once delivered, nothing of them
+			// may stay behind (housekeeping rewrites the mail tables).
+			u := e.send("POST", updatesPath, editor, map[string]any{"subject": "After the close", "body": "Thank you."}).wantStatus(t, 201).JSON(t)
+			sent := e.send("POST", updatesPath+"/"+u["id"].(string)+"/send", editor, map[string]string{"identity": coalition.Secret}).wantStatus(t, 200).JSON(t)
+			if sent["queued"] != float64(4) {
+				t.Fatalf("the update after the close queued %v, want 4", sent["queued"])
+			}
+			waitSent(t, e)
+			for _, s := range signers {
+				got := false
+				for _, m := range e.smtp.To(s.email) {
+					got = got || m.Header.Get("Subject") == "After the close"
+				}
+				if got != (s.updates && !s.withdraw) {
+					t.Errorf("%s received the update: %v", s.email, got)
+				}
+			}
+			for deadline := time.Now().Add(2 * time.Minute); ; {
+				if n, _ := e.db.CountWhere(t.Context(), "signer_updates", "scrubbed_at IS NULL"); n == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the update sent after the close was never scrubbed")
+				}
+				if _, err := e.db.ScrubClosedUpdates(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := e.db.Checkpoint(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +149,20 @@ func TestSeizureAfterClose(t *testing.T) {
 				t.Fatal("a public name is not in the copy: the search reads the wrong thing")
 			}
 			keys := privacy.NewKeys(e.cfg.DataKey)
-			opened := openEverything(raw, keys)
+			// What the seized configuration opens: DATA_KEY's values, and the
+			// mail queue's own sealer (bound to row and column) for the mail
+			// tables and the endorsements' contacts.
+			opened := openEverything(raw, keys, keys.Sealer("mail"), storetest.MailKeys.Sealer("mail"))
+			for _, c := range contacts {
+				for _, secret := range []string{c.email, strings.Split(c.email, "@")[0], c.name} {
+					if bytes.Contains(raw, []byte(secret)) {
+						t.Errorf("the contact %q is in the seized copy in plain text", secret)
+					}
+					if bytes.Contains(opened, []byte(secret)) {
+						t.Errorf("the contact %q is in the seized copy, encrypted with keys the server holds", secret)
+					}
+				}
+			}
 			for _, s := range signers {
 				secrets := []string{s.email, strings.Split(s.email, "@")[0], s.comment}
 				if s.visibility == "private" || s.withdraw {
@@ -107,7 +176,7 @@ func TestSeizureAfterClose(t *testing.T) {
 						t.Errorf("%q is in the seized copy in plain text", secret)
 					}
 					if bytes.Contains(opened, []byte(secret)) {
-						t.Errorf("%q is in the seized copy, encrypted with DATA_KEY", secret)
+						t.Errorf("%q is in the seized copy, encrypted with keys the server holds", secret)
 					}
 				}
 				// "Did X sign?": every hash the copy's keys can make.
@@ -147,7 +216,8 @@ func seizedBytes(t *testing.T, db storetest.DB, dataDir string) []byte {
 	t.Helper()
 	all := rawDatabase(t, db)
 	if db.Kind == storetest.Postgres {
-		all = append(all, postgresHeapFiles(t, db, "signatures", "campaign_keys", "campaigns", "mail_messages")...)
+		all = append(all, postgresHeapFiles(t, db, "signatures", "campaign_keys", "campaigns", "mail_messages",
+			"endorsements", "endorsement_contacts_legacy", "dev_outbox", "intake", "signer_updates")...)
 	}
 	_ = filepath.WalkDir(dataDir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -192,16 +262,62 @@ func postgresHeapFiles(t *testing.T, db storetest.DB, tables ...string) []byte {
 var aesCiphertext = regexp.MustCompile(`v1\.[A-Za-z0-9_-]{20,}`)
 
 // openEverything decrypts every DATA_KEY ciphertext in the copy, as the
-// holder of the seized configuration can.
-func openEverything(raw []byte, keys privacy.Keys) []byte {
+// holder of the seized configuration can: with Keys.Decrypt, and with
+// each sealer (privacy.Keys.Sealer) for every place the value may be bound
+// to: a sealed column of the row whose id is written shortly before it.
+func openEverything(raw []byte, keys privacy.Keys, sealers ...*privacy.Sealer) []byte {
 	var out []byte
-	for _, c := range aesCiphertext.FindAll(raw, -1) {
-		for n := len(c); n > 23; n-- { // a ciphertext may run into the next bytes
+	for _, at := range aesCiphertext.FindAllIndex(raw, -1) {
+		c := raw[at[0]:at[1]]
+		opened := false
+		for n := len(c); n > 23 && !opened; n-- { // a ciphertext may run into the next bytes
 			if plain, err := keys.Decrypt(string(c[:n])); err == nil {
-				out = append(out, plain...)
-				out = append(out, '\n')
-				break
+				out = append(append(out, plain...), '\n')
+				opened = true
 			}
+		}
+		if opened || len(sealers) == 0 {
+			continue
+		}
+		var wheres []string
+		for _, id := range nearbyIDs(raw, at[0]) {
+			for _, column := range sealedColumns {
+				wheres = append(wheres, column+":"+id)
+			}
+		}
+		// Bound values run into at most the next column or two (SQLite
+		// writes a row's values back to back: a language code, a hash).
+		for n := len(c); n > 23 && n >= len(c)-128 && !opened; n-- {
+			for _, s := range sealers {
+				for _, where := range wheres {
+					if plain, err := s.Open(string(c[:n]), where); err == nil {
+						out = append(append(out, plain...), '\n')
+						opened = true
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sealedColumns are where the store's cipher binds the values it seals.
+var sealedColumns = []string{"mail_messages.recipient", "mail_messages.params", "endorsements.contact_encrypted",
+	"dev_outbox.recipient", "dev_outbox.headers", "dev_outbox.body_text", "dev_outbox.body_html"}
+
+var rowID = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// nearbyIDs are the row ids written in the 4 kB before offset at: a row
+// starts with its id, in both stores.
+func nearbyIDs(raw []byte, at int) []string {
+	ids := rowID.FindAll(raw[max(0, at-4096):at], -1)
+	seen := map[string]bool{}
+	var out []string
+	for i := len(ids) - 1; i >= 0 && len(out) < 12; i-- {
+		if id := string(ids[i]); !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
 	return out

@@ -32,6 +32,11 @@ var jobs = []job{
 	// Closing destroys the campaign's dedup key and hashes (issue 14); a
 	// scrub that had to wait for an old transaction is tried again here.
 	{"shred closed campaigns' dedup keys", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) { return st.ShredClosed(ctx) }},
+	// An update sent after the close leaves its recipients in the mail
+	// tables' old row versions until they are rewritten, once delivered.
+	{"scrub updates sent after close", func(ctx context.Context, st *store.Store, _ time.Time) (int64, error) {
+		return st.ScrubClosedUpdates(ctx)
+	}},
 	{"destroy past days' ip salts", func(ctx context.Context, st *store.Store, now time.Time) (int64, error) {
 		return st.DeleteStaleIPSalts(ctx, now)
 	}},

@@ -16,6 +16,7 @@ import (
 var theJobs = []string{
 	"close campaigns past their closing time",
 	"shred closed campaigns' dedup keys",
+	"scrub updates sent after close",
 	"destroy past days' ip salts",
 	"purge ip hashes",
 	"delete unconfirmed signatures",

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,7 +44,7 @@ func (w *Worker) SubmitEndorsement(ctx context.Context, campaignID string, r End
 	return w.submit(ctx, store.IntakeEndorsement, campaignID, r)
 }
 
-func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte) (store.Intent, error) {
+func (w *Worker) decideEndorsement(ctx context.Context, campaignID string, at time.Time, plain []byte) (store.Intent, error) {
 	var r EndorseRequest
 	if err := json.Unmarshal(plain, &r); err != nil {
 		return nil, fmt.Errorf("intake: read endorsement: %w", err)
@@ -51,8 +52,16 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 	if w.Coalition == nil {
 		return nil, errNoSealer
 	}
-	// The contact person, sealed to the coalition: the plain name and
-	// address go once review has emailed them (issue 14).
+	// A repeated submission from the same contact is found by a hash under
+	// the campaign's own key, never by the address (issue 14).
+	contactHash, err := w.Hasher.ExistingContactHash(ctx, campaignID, r.ContactEmail)
+	if errors.Is(err, store.ErrNoDedupKey) {
+		return nil, fmt.Errorf("intake: %w", store.ErrRetryLater) // a campaign new since the warm-up
+	} else if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	// The contact person, sealed to the coalition: the server's own copy
+	// (encrypted by the store) goes once review has emailed them.
 	contact, err := json.Marshal(map[string]string{"name": r.ContactName, "email": r.ContactEmail})
 	if err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
@@ -66,7 +75,7 @@ func (w *Worker) decideEndorsement(campaignID string, at time.Time, plain []byte
 	e := &store.Endorsement{
 		CampaignID: campaignID, Organization: r.Organization, OrgType: r.OrgType, Country: r.Country,
 		Website: r.Website, WebsiteHost: r.WebsiteHost, Statement: r.Statement, Confidential: r.Confidential,
-		ContactName: &name, ContactEmail: &email, ContactSealed: &sealedContact, Language: r.Language,
+		ContactName: &name, ContactEmail: &email, ContactHash: &contactHash, ContactSealed: &sealedContact, Language: r.Language,
 		VerifyTokenHash: &hash, TokenExpiresAt: time.Now().UTC().Add(VerifyLifetime).Truncate(time.Millisecond),
 		CallIDs: r.Calls, CreatedAt: at,
 	}

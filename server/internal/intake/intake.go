@@ -187,7 +187,7 @@ func (w *Worker) decide(ctx context.Context, e store.IntakeEntry) (store.Intent,
 	case store.IntakeSignature:
 		return w.decideSignature(ctx, campaignID, e.CreatedAt, []byte(plain))
 	case store.IntakeEndorsement:
-		return w.decideEndorsement(campaignID, e.CreatedAt, []byte(plain))
+		return w.decideEndorsement(ctx, campaignID, e.CreatedAt, []byte(plain))
 	case store.IntakePasswordReset:
 		return w.decideReset([]byte(plain))
 	}

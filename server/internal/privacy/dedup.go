@@ -57,9 +57,24 @@ func (h *CampaignHasher) ExistingEmailHash(ctx context.Context, campaignID, cano
 	return hashWith(key, canonical), nil
 }
 
-func hashWith(key []byte, canonical string) string {
+// ExistingContactHash is the lookup hash of an endorsement's contact
+// address (lower-cased) in one campaign, under the campaign's existing
+// key: it dies with the key at close, like the signers' hashes. Its own
+// label keeps it from ever equalling a signer's hash of the same address,
+// so that a dump cannot tell that a contact also signed.
+func (h *CampaignHasher) ExistingContactHash(ctx context.Context, campaignID, address string) (string, error) {
+	key, err := h.key(ctx, campaignID, false)
+	if err != nil {
+		return "", err
+	}
+	return labelledHash(key, "endorsement-contact", address), nil
+}
+
+func hashWith(key []byte, canonical string) string { return labelledHash(key, "email", canonical) }
+
+func labelledHash(key []byte, label, value string) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("email\x00" + canonical))
+	m.Write([]byte(label + "\x00" + value))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 

@@ -81,10 +81,28 @@ func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
 		// Mail still queued for its signers (a relay that was down, or
 		// blocked) would keep their addresses and names, under DATA_KEY,
 		// past the close: the campaign no longer takes signatures, so it goes.
-		err := tx.Where("status = ? AND ref IN (?)", MailQueued,
-			tx.Model(&Signature{}).Select("id").Where("campaign_id = ?", campaignID)).Delete(&MailMessage{}).Error
-		if err != nil {
+		// So does mail to its endorsements' contacts. An update sent after
+		// the close (by staff, with the identity) is left to be delivered.
+		var camp Campaign
+		if err := tx.Select("id, closed_at").Where("id = ?", campaignID).Take(&camp).Error; err != nil {
+			return translate("shred campaign", err)
+		}
+		q := tx.Where("status = ? AND (ref IN (?) OR ref IN (?))", MailQueued,
+			tx.Model(&Signature{}).Select("id").Where("campaign_id = ?", campaignID),
+			tx.Model(&Endorsement{}).Select("id").Where("campaign_id = ?", campaignID))
+		if camp.ClosedAt != nil {
+			q = q.Where("(dedupe_key IS NULL OR dedupe_key NOT LIKE 'update:%' OR created_at <= ?)", *camp.ClosedAt)
+		}
+		if err := q.Delete(&MailMessage{}).Error; err != nil {
 			return translate("shred campaign mail", err)
+		}
+		// The contacts of its endorsements: the server's own copy and the
+		// lookup hash go (the coalition's sealed copy stays); a review
+		// after the close emails nobody.
+		err := tx.Model(&Endorsement{}).Where("campaign_id = ? AND (contact_encrypted IS NOT NULL OR contact_hash IS NOT NULL)", campaignID).
+			Updates(map[string]any{"contact_encrypted": nil, "contact_hash": nil}).Error
+		if err != nil {
+			return translate("shred campaign contacts", err)
 		}
 		err = tx.Model(&Signature{}).Where("campaign_id = ? AND email_hash NOT LIKE 'closed:%' AND email_hash NOT LIKE 'anonymised:%'", campaignID).
 			Updates(map[string]any{"email_hash": gorm.Expr("'closed:' || id"), "email_domain_hash": "", "ip_hash": nil}).Error
@@ -104,31 +122,52 @@ func (s *Store) ShredCampaign(ctx context.Context, campaignID string) error {
 	if err != nil {
 		return err
 	}
-	if s.scrubDeleted(ctx, xid) {
+	if s.scrubDeleted(ctx, xid, closeScrubTables...) {
 		err := s.conn(ctx).Model(&Campaign{}).Where("id = ?", campaignID).Update("scrubbed_at", now()).Error
 		return translate("shred campaign", err)
 	}
 	return nil
 }
 
+// currentXID is a transaction id newer than every change made so far (32-bit
+// form, as backend_xmin), on PostgreSQL; "" on SQLite.
+func (s *Store) currentXID(ctx context.Context) string {
+	if !s.postgres {
+		return ""
+	}
+	var xid string
+	if err := s.conn(ctx).Raw("SELECT (txid_current() % 4294967296)::text").Row().Scan(&xid); err != nil {
+		slog.Warn("store: transaction id", "err", err)
+	}
+	return xid
+}
+
 // scrubWait bounds how long a close waits for older snapshots to end.
 const scrubWait = 20 * time.Second
+
+// closeScrubTables are the tables a close rewrites on PostgreSQL: those
+// that held keys or (encrypted) addresses and names: the campaign keys,
+// the mail queue, the dev outbox, the intake and the endorsements (their
+// contacts' encrypted copies).
+var closeScrubTables = []string{"campaign_keys", "mail_messages", "dev_outbox", "intake", "endorsements"}
+
+// mailScrubTables are the tables an update send rewrites once delivered.
+var mailScrubTables = []string{"mail_messages", "dev_outbox"}
 
 // scrubDeleted makes the database drop what it still keeps of deleted
 // rows where it can (docs/threat-model.md), and reports whether it could.
 // SQLite runs with secure_delete on (deleted cells are zeroed in the
 // file), and a TRUNCATE checkpoint empties the WAL, whose older frames
 // still held the rows. On PostgreSQL a plain VACUUM frees dead tuples but
-// leaves their bytes in the page, so VACUUM FULL rewrites the tables that
-// held keys or (encrypted) addresses into new files: the campaign keys,
-// the mail queue, the dev outbox and the intake. A row is kept,
+// leaves their bytes in the page, so VACUUM FULL rewrites the given tables
+// into new files (it also drops the values of dropped columns). A row is kept,
 // even by VACUUM FULL, while a snapshot older than its deletion may still
 // read it, so it first waits (up to scrubWait) until no session of this
 // database holds one; otherwise it reports false, and housekeeping tries
 // again. It takes each table's lock for as long as the copy takes, which
 // is why it runs at close, not on every delete. A CHECKPOINT then lets the
 // WAL segments that held the rows be recycled.
-func (s *Store) scrubDeleted(ctx context.Context, xid string) bool {
+func (s *Store) scrubDeleted(ctx context.Context, xid string, tables ...string) bool {
 	if !s.postgres {
 		err := s.conn(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
 		if err != nil {
@@ -138,7 +177,7 @@ func (s *Store) scrubDeleted(ctx context.Context, xid string) bool {
 	}
 	clear := xid == "" || s.waitOlderSnapshots(ctx, xid)
 	var stmts []string
-	for _, table := range []string{"campaign_keys", "mail_messages", "dev_outbox", "intake"} {
+	for _, table := range tables {
 		var exists bool
 		if err := s.conn(ctx).Raw("SELECT to_regclass(?) IS NOT NULL", table).Row().Scan(&exists); err == nil && exists {
 			stmts = append(stmts, "VACUUM FULL "+table)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -38,10 +40,20 @@ type Endorsement struct {
 	Statement    string
 	AllCalls     bool
 	Confidential bool
-	ContactName  *string
-	ContactEmail *string
+	// ContactName and ContactEmail are the contact person as the server
+	// may use them (the review emails): never written in plain text, but
+	// kept in ContactEncrypted ({"name","email"} JSON, sealed with the
+	// store's cipher for this row) until review is done or the campaign
+	// closes; nil once gone.
+	ContactName      *string `gorm:"-"`
+	ContactEmail     *string `gorm:"-"`
+	ContactEncrypted *string
+	// ContactHash finds a repeated submission from the same contact while
+	// unverified: HMAC of the address under the campaign's deduplication
+	// key (privacy.CampaignHasher.ExistingContactHash), given by the caller.
+	ContactHash *string
 	// ContactSealed is the contact person ({"name","email"} JSON) sealed to
-	// the coalition; the plain fields are cleared once review is done.
+	// the coalition: the copy that stays once review is done.
 	ContactSealed   *string
 	Language        string
 	Status          string
@@ -109,6 +121,9 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 		return 0, err
 	}
 	e.AllCalls = len(e.CallIDs) == 0
+	if err := s.sealContact(e, e.ID); err != nil {
+		return 0, err
+	}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(e)
 	if res.Error != nil {
 		return 0, translate("endorse", res.Error)
@@ -121,19 +136,25 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 		return OutcomeCreated, s.enqueue(tx, domain, in.Verify)
 	}
 	var existing Endorsement
-	err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_email = ? AND status = ? AND resends < ?",
-		e.CampaignID, e.NameKey, e.Country, e.ContactEmail, EndorsementUnverified, MaxResends).Take(&existing).Error
+	if e.ContactHash == nil {
+		return OutcomeUnchanged, nil
+	}
+	err := tx.Select("id").Where("campaign_id = ? AND name_key = ? AND country = ? AND contact_hash = ? AND status = ? AND resends < ?",
+		e.CampaignID, e.NameKey, e.Country, *e.ContactHash, EndorsementUnverified, MaxResends).Take(&existing).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return OutcomeUnchanged, nil
 	} else if err != nil {
 		return 0, translate("endorse again", err)
 	}
+	if err := s.sealContact(e, existing.ID); err != nil { // bound to the row it goes to
+		return 0, err
+	}
 	upd := tx.Model(&Endorsement{}).Where("id = ? AND status = ? AND resends < ?", existing.ID, EndorsementUnverified, MaxResends).
 		Updates(map[string]any{
 			"organization": e.Organization, "display_name": e.DisplayName, "org_type": e.OrgType,
 			"website": e.Website, "website_host": e.WebsiteHost, "statement": e.Statement,
-			"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_name": e.ContactName,
-			"contact_email": e.ContactEmail, "contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
+			"all_calls": e.AllCalls, "confidential": e.Confidential, "contact_encrypted": e.ContactEncrypted,
+			"contact_sealed": e.ContactSealed, "language": e.Language, "verify_token_hash": e.VerifyTokenHash,
 			"token_expires_at": e.TokenExpiresAt, "resends": gorm.Expr("resends + 1"), "ip_hash": e.IPHash,
 		})
 	if upd.Error != nil {
@@ -150,6 +171,60 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 	}
 	in.Verify.Ref = existing.ID
 	return OutcomeResent, s.enqueue(tx, domain, in.Verify)
+}
+
+// contactAt is where an endorsement's encrypted contact is bound.
+func contactAt(id string) string { return "endorsements.contact_encrypted:" + id }
+
+// endorsementContact is the contact person as contact_encrypted keeps it.
+type endorsementContact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// sealContact encrypts e's contact person for row id into
+// e.ContactEncrypted (nil when e has none).
+func (s *Store) sealContact(e *Endorsement, id string) error {
+	e.ContactEncrypted = nil
+	if e.ContactName == nil && e.ContactEmail == nil {
+		return nil
+	}
+	c := endorsementContact{}
+	if e.ContactName != nil {
+		c.Name = *e.ContactName
+	}
+	if e.ContactEmail != nil {
+		c.Email = *e.ContactEmail
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("store: seal contact: %w", err)
+	}
+	v, err := s.seal(string(b), contactAt(id))
+	if err != nil {
+		return err
+	}
+	e.ContactEncrypted = &v
+	return nil
+}
+
+// openContact fills e's ContactName and ContactEmail from its encrypted
+// contact, in memory.
+func (s *Store) openContact(e *Endorsement) error {
+	e.ContactName, e.ContactEmail = nil, nil
+	if e.ContactEncrypted == nil {
+		return nil
+	}
+	plain, err := s.open(*e.ContactEncrypted, contactAt(e.ID))
+	if err != nil {
+		return err
+	}
+	var c endorsementContact
+	if err := json.Unmarshal([]byte(plain), &c); err != nil {
+		return fmt.Errorf("store: open contact: %w", err)
+	}
+	e.ContactName, e.ContactEmail = &c.Name, &c.Email
+	return nil
 }
 
 // checkCalls refuses call ids that are not distinct calls of the campaign.
@@ -206,7 +281,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			return err
 		}
 		res := tx.Model(&Endorsement{}).Where("id = ? AND status = ?", e.ID, EndorsementUnverified).
-			Updates(map[string]any{"status": EndorsementAwaitingReview, "verified_at": t, "duplicate_of": dup})
+			Updates(map[string]any{"status": EndorsementAwaitingReview, "verified_at": t, "duplicate_of": dup, "contact_hash": nil})
 		if res.Error != nil {
 			return translate("verify endorsement", res.Error)
 		}

@@ -71,9 +71,14 @@ func (s *Store) EndorsementByID(ctx context.Context, id string) (ReviewedEndorse
 	return rows[0], s.loadReviewedCalls(ctx, rows)
 }
 
+// loadReviewedCalls completes rows as staff see them: their calls, and
+// the contact person opened in memory while it is kept.
 func (s *Store) loadReviewedCalls(ctx context.Context, rows []ReviewedEndorsement) error {
 	es := make([]Endorsement, len(rows))
 	for i := range rows {
+		if err := s.openContact(&rows[i].Endorsement); err != nil {
+			return err
+		}
 		es[i] = rows[i].Endorsement
 	}
 	if err := s.loadEndorsementCalls(ctx, es); err != nil {
@@ -169,11 +174,14 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		if err := writeAudit(tx, audit, id); err != nil {
 			return err
 		}
-		if step.mail == nil || e.ContactEmail == nil {
+		if step.mail == nil || e.ContactEncrypted == nil {
 			return nil
 		}
 		if err := tx.Where("id = ?", id).Take(&e).Error; err != nil {
 			return translate("review endorsement", err)
+		}
+		if err := s.openContact(&e); err != nil || e.ContactEmail == nil {
+			return err
 		}
 		var camp Campaign
 		if err := tx.Select("id, slug, title, language").Where("id = ?", e.CampaignID).Take(&camp).Error; err != nil {
@@ -185,10 +193,10 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 			return err
 		}
 		// Review is done: the contact person stays only sealed to the
-		// coalition (issue 14), so the plain name and address go.
-		// (A rejection keeps them: a moderator may still approve, and say so.)
+		// coalition (issue 14), so the server's own copy goes.
+		// (A rejection keeps it: a moderator may still approve, and say so.)
 		if e.ContactSealed != nil && e.Status == EndorsementApproved {
-			err := tx.Model(&Endorsement{}).Where("id = ?", id).Updates(map[string]any{"contact_name": nil, "contact_email": nil}).Error
+			err := tx.Model(&Endorsement{}).Where("id = ?", id).Updates(map[string]any{"contact_encrypted": nil, "contact_hash": nil}).Error
 			return translate("review endorsement", err)
 		}
 		return nil
@@ -269,7 +277,7 @@ func (s *Store) AnonymiseEndorsementContacts(ctx context.Context) (int64, error)
 			continue
 		}
 		res := s.conn(ctx).Model(&Endorsement{}).Where("campaign_id = ? AND anonymised_at IS NULL", c.ID).Updates(map[string]any{
-			"contact_name": nil, "contact_email": nil, "contact_sealed": nil, "ip_hash": nil, "verify_token_hash": nil, "anonymised_at": t,
+			"contact_encrypted": nil, "contact_hash": nil, "contact_sealed": nil, "ip_hash": nil, "verify_token_hash": nil, "anonymised_at": t,
 		})
 		if res.Error != nil {
 			return total, translate("anonymise endorsements", res.Error)

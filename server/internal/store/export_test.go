@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // Hooks for the store's own tests (package store_test), kept out of the
 // production API.
 
@@ -10,3 +12,14 @@ func (t Tx) Exec(sql string, args ...any) error {
 
 // IntakeWaiting is how many signing requests wait for a group commit now.
 func (s *Store) IntakeWaiting() int { return len(s.intake.requests) }
+
+// MigrateTo applies the migrations up to version and no further, as an
+// older release left the database.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

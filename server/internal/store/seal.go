@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // Cipher seals personal data the store must keep for a while but never
 // in plain text: a queued email's address and parameters (name, live
-// links) and the dev outbox. where names the row and column a value
-// belongs to, so that a sealed value moved to another row does not open
-// there. privacy.Sealer is the one in use.
+// links), the dev outbox and an endorsement's contact person under review.
+// where names the row and column a value belongs to, so that a sealed
+// value moved to another row does not open there. privacy.Sealer is the
+// one in use.
 type Cipher interface {
 	Seal(plaintext, where string) (string, error)
 	Open(ciphertext, where string) (string, error)
@@ -110,5 +113,54 @@ func (s *Store) sealLegacyMail(ctx context.Context) error {
 			return translate("seal legacy mail", err)
 		}
 	}
+	return nil
+}
+
+// legacyContact is an endorsement's contact person from before it was
+// encrypted, moved aside by migration 21.
+type legacyContact struct {
+	EndorsementID string
+	ContactName   *string
+	ContactEmail  *string
+}
+
+func (legacyContact) TableName() string { return "endorsement_contacts_legacy" }
+
+// sealLegacyContacts encrypts the endorsement contacts that were kept in
+// plain text before (an upgrade from an older version) into their rows,
+// deletes the plain copies and has the database let go of their bytes.
+// Without a cipher they wait for a start that has one.
+func (s *Store) sealLegacyContacts(ctx context.Context) error {
+	if s.cipher == nil {
+		return nil
+	}
+	var rows []legacyContact
+	if err := s.conn(ctx).Find(&rows).Error; err != nil {
+		return translate("seal legacy contacts", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, r := range rows {
+		e := Endorsement{ContactName: r.ContactName, ContactEmail: r.ContactEmail}
+		if err := s.sealContact(&e, r.EndorsementID); err != nil {
+			return err
+		}
+		err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+			err := tx.Model(&Endorsement{}).Where("id = ? AND anonymised_at IS NULL", r.EndorsementID).
+				Update("contact_encrypted", e.ContactEncrypted).Error
+			if err != nil {
+				return err
+			}
+			return tx.Where("endorsement_id = ?", r.EndorsementID).Delete(&legacyContact{}).Error
+		})
+		if err != nil {
+			return translate("seal legacy contacts", err)
+		}
+	}
+	// The plain values are still in the old row versions (and, on
+	// PostgreSQL, in the dropped columns of live rows) until the tables
+	// are rewritten.
+	s.scrubDeleted(ctx, s.currentXID(ctx), "endorsements", legacyContact{}.TableName())
 	return nil
 }

@@ -225,3 +225,27 @@ func (s *Store) UnsubscribeSigner(ctx context.Context, signatureID string, updat
 		return translate("unsubscribe signer", err)
 	})
 }
+
+// ScrubClosedUpdates has the database let go of what updates sent after
+// their campaign closed left behind, and returns how many updates it did.
+// Such a send queues the opened addresses again (under DATA_KEY); once
+// every delivery of an update is finished (sent, or failed for good), its
+// recipients are gone from the live rows but not from the old row
+// versions, so the mail tables are rewritten as at close (scrubDeleted).
+// Housekeeping runs it; an update whose scrub could not be completed (an
+// old transaction still ran) is tried again next time.
+func (s *Store) ScrubClosedUpdates(ctx context.Context) (int64, error) {
+	var ids []string
+	err := s.conn(ctx).Table("signer_updates u").Joins("JOIN campaigns c ON c.id = u.campaign_id").
+		Where("c.status = ? AND c.shredded_at IS NOT NULL AND u.status = ? AND u.scrubbed_at IS NULL AND u.sent_at >= c.shredded_at", StatusClosed, UpdateSent).
+		Where("NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.status = ? AND m.dedupe_key LIKE 'update:' || u.id || ':%')", MailQueued).
+		Pluck("u.id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, translate("scrub closed updates", err)
+	}
+	if !s.scrubDeleted(ctx, s.currentXID(ctx), mailScrubTables...) {
+		return 0, nil
+	}
+	err = s.conn(ctx).Model(&SignerUpdate{}).Where("id IN ?", ids).Update("scrubbed_at", now()).Error
+	return int64(len(ids)), translate("scrub closed updates", err)
+}

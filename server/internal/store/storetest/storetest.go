@@ -19,7 +19,11 @@ import (
 
 // Cipher is the mail cipher every test store is opened with, as the
 // server opens its store with one derived from DATA_KEY.
-var Cipher = store.WithCipher(privacy.NewKeys([]byte("storetest mail key, not a secret")).Sealer("mail"))
+var Cipher = store.WithCipher(MailKeys.Sealer("mail"))
+
+// MailKeys are the keys Cipher derives from: a test that plays a seizure
+// opens what the store sealed with them, as the seized configuration can.
+var MailKeys = privacy.NewKeys([]byte("storetest mail key, not a secret"))
 
 // Kind names a database a test runs on.
 type Kind string
