@@ -179,7 +179,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- app.Listener(api.Listener(ln)) }()
 	slog.Info("undersigned is serving", "address", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "database", databaseKind(cfg), "mail", mailKind(cfg))
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -144,7 +144,7 @@ func New(d Deps) *fiber.App {
 	cfg := fiber.Config{
 		AppName:               "undersigned",
 		BodyLimit:             maxBodyLimit,
-		ErrorHandler:          errorHandler(d.Store, s.secureCookies),
+		ErrorHandler:          lingerOnTooLarge(errorHandler(d.Store, s.secureCookies)),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,

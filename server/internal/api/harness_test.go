@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,10 @@ import (
 
 // testPassword is every test account's password.
 const testPassword = "correct horse battery staple"
+
+// testPasswordHash is testPassword's hash, computed once: an argon2id hash
+// costs tens of milliseconds of a busy core, and every env has four accounts.
+var testPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(testPassword) })
 
 // env is one API under test on one migrated database, with a staff account
 // of each role.
@@ -78,7 +83,7 @@ func newEnvDeps(t *testing.T, db storetest.DB, adjust func(*config.Config), deps
 		deps(&d)
 	}
 	e.serve(d)
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswordHash()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +297,20 @@ func refreshCookieOf(t *testing.T, r response) *http.Cookie {
 }
 
 // token returns an access token for a role without going through login.
+// It opens a session as login does, without login's argon2id check, which
+// the login tests cover.
 func (e *env) token(role store.Role) string {
 	e.t.Helper()
-	tok, _ := e.login(role)
+	u := e.users[role]
+	_, hash := auth.NewToken()
+	sess, err := e.db.CreateSession(context.Background(), u.ID, hash, 7*24*time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tok, _, err := e.tokens.Issue(u.ID, sess.ID, string(u.Role))
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	return tok
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/store"
@@ -78,7 +79,7 @@ func TestBodyOverTheServerLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		go func() { _ = e.app.Listener(ln) }()
+		go func() { _ = e.app.Listener(api.Listener(ln)) }()
 		t.Cleanup(func() { _ = e.app.Shutdown() })
 
 		conn, err := net.Dial("tcp", ln.Addr().String())
@@ -302,4 +303,21 @@ func TestRequestIDFromClientOnlyWhenAUUID(t *testing.T) {
 			t.Errorf("free text as request id came back as %q", got)
 		}
 	})
+}
+
+// TestBodyOverTheServerLimitReachesARealClient: a client that sends the
+// whole oversized body, as browsers and net/http do, reads the 413 in the
+// error shape rather than a connection reset.
+func TestBodyOverTheServerLimitReachesARealClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.New(t, storetest.SQLite), nil)
+	base := listen(t, e.app)
+	body := bytes.Repeat([]byte("a"), 5<<20+1)
+	for i := 0; i < 5; i++ {
+		hr, _ := http.NewRequest("POST", base+"/api/v1/auth/login", bytes.NewReader(body))
+		hr.Header.Set("Content-Type", "application/json")
+		r := roundTrip(t, hr)
+		r.wantError(t, 413, "too_large")
+		wantCommonHeaders(t, r, false)
+	}
 }

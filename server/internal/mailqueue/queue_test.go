@@ -277,7 +277,9 @@ func TestStopLosesNothing(t *testing.T) {
 		slow := fast
 		slow.Rate = 200 // so that the stop lands mid-way
 		_, stop := run(t, db.Store, smtpTransport(t, srv, 1), slow)
-		time.Sleep(150 * time.Millisecond)
+		// Stopped once the first message is in, not after a fixed time,
+		// which a busy machine could spend before sending any.
+		srv.Wait(1, 10*time.Second)
 		stop()
 		before := len(srv.Messages())
 		if before == 0 || before == n {

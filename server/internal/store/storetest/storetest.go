@@ -77,9 +77,12 @@ func New(t testing.TB, kind Kind) DB {
 // NewWith is New with pool and queue sizes other than the defaults.
 func NewWith(t testing.TB, kind Kind, opts store.Options) DB {
 	t.Helper()
-	db := openWith(t, kind, opts)
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("storetest: migrate: %v", err)
+	db := openWith(t, kind, opts, true)
+	if db.opts.PgBouncer {
+		// A database of its own, not a migrated copy.
+		if _, err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("storetest: migrate: %v", err)
+		}
 	}
 	return db
 }
@@ -87,10 +90,12 @@ func NewWith(t testing.TB, kind Kind, opts store.Options) DB {
 // Open returns an empty store of the given kind without migrating it.
 func Open(t testing.TB, kind Kind) DB {
 	t.Helper()
-	return openWith(t, kind, store.Options{})
+	return openWith(t, kind, store.Options{}, false)
 }
 
-func openWith(t testing.TB, kind Kind, opts store.Options) DB {
+// openWith opens a store of the given kind; migrated says to start from a
+// migrated copy (see template.go), which leaves Migrate nothing to do.
+func openWith(t testing.TB, kind Kind, opts store.Options, migrated bool) DB {
 	t.Helper()
 	ctx := context.Background()
 	db := DB{Kind: kind}
@@ -112,9 +117,14 @@ func openWith(t testing.TB, kind Kind, opts store.Options) DB {
 	switch {
 	case kind == SQLite:
 		db.Path = filepath.Join(t.TempDir(), "test.db")
+		if migrated {
+			copySQLiteTemplate(t, db.Path)
+		}
 	case os.Getenv("TEST_PGBOUNCER_URL") != "":
 		db.URL = NewDatabaseBehindPgBouncer(t)
 		opts.PgBouncer = true
+	case migrated:
+		db.URL = pooledSchema(t)
 	default:
 		db.URL = NewSchema(t)
 	}
@@ -174,7 +184,13 @@ func NewSchema(t testing.TB) string {
 		_ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		_ = admin.Close()
 	})
-	u, err := url.Parse(base)
+	return schemaURL(t, schema)
+}
+
+// schemaURL is the TEST_DATABASE_URL whose connections use schema.
+func schemaURL(t testing.TB, schema string) string {
+	t.Helper()
+	u, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
 	if err != nil {
 		t.Fatalf("storetest: TEST_DATABASE_URL: %v", err)
 	}
