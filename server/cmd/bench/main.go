@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -25,6 +26,7 @@ type options struct {
 	threads     int
 	only        string
 	mailCount   int
+	cpuProfile  string
 }
 
 func main() {
@@ -37,8 +39,19 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
 	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal,contact", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver (the mail measures run the queue in it) to this file")
 	flag.Parse()
 	log.SetFlags(0)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			log.Fatalf("bench: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("bench: %v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx := context.Background()
 	var results []result
@@ -75,6 +88,7 @@ func main() {
 		fmt.Printf("%-44s %14s %10s %s\n", r.name, r.rate, r.p99, r.note)
 	}
 	if env.failed {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -23,3 +23,12 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// ConfirmsWaiting is how many confirmations wait for a group commit now.
+func (s *Store) ConfirmsWaiting() int { return len(s.confirms.requests) }
+
+// ConfirmStats reports how many confirmations were written in how many
+// transactions.
+func (s *Store) ConfirmStats() (requests, commits int64) {
+	return s.confirms.requestsDone.Load(), s.confirms.commits.Load()
+}

@@ -64,39 +64,11 @@ const MaxResends = 3
 // fresh is false when it was confirmed already: confirming twice is
 // harmless, and gives no second receipt. An unknown or expired token is
 // ErrNotFound.
+//
+// Confirmations are group-committed (see confirmBatcher): the call returns
+// once its own is durable.
 func (s *Store) ConfirmSignature(ctx context.Context, tokenHash, receiptCommitment string) (slug string, fresh bool, err error) {
-	t := now()
-	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var row struct {
-			CampaignID string
-			Status     string
-			Flagged    bool
-			FlagReason string
-			Expires    time.Time `gorm:"column:token_expires_at"`
-		}
-		err := tx.Model(&Signature{}).Select("campaign_id, status, flagged, flag_reason, token_expires_at").
-			Where("confirm_token_hash = ?", tokenHash).Take(&row).Error
-		if err != nil {
-			return translate("confirm signature", err)
-		}
-		switch {
-		case row.Status == SignaturePending && row.Expires.After(t):
-			err := tx.Model(&Signature{}).Where("confirm_token_hash = ? AND status = ?", tokenHash, SignaturePending).
-				Updates(map[string]any{"status": SignatureConfirmed, "confirmed_at": t, "receipt_commitment": receiptCommitment}).Error
-			if err != nil {
-				return translate("confirm signature", err)
-			}
-			fresh = true
-			if err := logConfirmation(tx, row.CampaignID, receiptCommitment, row.Flagged, row.FlagReason, t); err != nil {
-				return err
-			}
-		case row.Status == SignatureConfirmed:
-		default:
-			return translate("confirm signature", gorm.ErrRecordNotFound)
-		}
-		return tx.Model(&Campaign{}).Where("id = ?", row.CampaignID).Pluck("slug", &slug).Error
-	})
-	return slug, fresh, err
+	return s.confirms.add(ctx, tokenHash, receiptCommitment)
 }
 
 // WithdrawSignature deletes the signature of a withdrawal token, with all

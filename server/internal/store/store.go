@@ -43,6 +43,8 @@ type Store struct {
 	queueSQLDB *sql.DB
 	// intake group-commits signing requests (see AcceptIntake).
 	intake *intakeBatcher
+	// confirms group-commits confirmations (see ConfirmSignature).
+	confirms *confirmBatcher
 	// pgbouncer: see Options.PgBouncer.
 	pgbouncer bool
 	// ready remembers readiness checks (see Ready).
@@ -63,7 +65,8 @@ type Options struct {
 	// IntakeQueue is how many signing requests may wait for the group
 	// commit before more are refused with ErrBusy (default 1024).
 	IntakeQueue int
-	// IntakeWriters is how many group commits may run at once (default 4
+	// IntakeWriters is how many group commits may run at once, each of
+	// signing requests and of confirmations (default 4
 	// on PostgreSQL, 1 on SQLite, which has one writer anyway).
 	IntakeWriters int
 	// PgBouncer says the PostgreSQL URL goes through PgBouncer in
@@ -163,6 +166,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options,
 		}
 	}
 	s.intake = newIntakeBatcher(db, opts.IntakeWriters, opts.IntakeQueue, intakeMaxBatch)
+	s.confirms = newConfirmBatcher(s, opts.IntakeWriters, opts.IntakeQueue)
 	return s, nil
 }
 
@@ -261,6 +265,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close writes what waits in the intake, then closes every connection.
 func (s *Store) Close() error {
 	s.intake.close()
+	s.confirms.close()
 	if s.queueSQLDB != nil {
 		_ = s.queueSQLDB.Close()
 	}

@@ -73,12 +73,17 @@ func queueLogEvents(tx *gorm.DB, evs ...LogEvent) error {
 // signature is confirmed but not counted: its removal is queued with it, so
 // that the public count stays the log's count and the removal is visible.
 func logConfirmation(tx *gorm.DB, campaignID, commitment string, flagged bool, flagReason string, t time.Time) error {
+	return queueLogEvents(tx, confirmationEvents(campaignID, commitment, flagged, flagReason, t)...)
+}
+
+// confirmationEvents are the leaves of one confirmation (see logConfirmation).
+func confirmationEvents(campaignID, commitment string, flagged bool, flagReason string, t time.Time) []LogEvent {
 	evs := []LogEvent{{CampaignID: campaignID, Commitment: commitment, Kind: LogConfirmed, Day: logDay(t)}}
 	if flagged {
 		evs = append(evs, LogEvent{CampaignID: campaignID, Commitment: commitment, Kind: LogInvalidated,
 			Reason: flagReasonCode(flagReason), Day: logDay(t)})
 	}
-	return queueLogEvents(tx, evs...)
+	return evs
 }
 
 // loggedSignature is what a removal needs to know of a signature.

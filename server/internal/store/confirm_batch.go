@@ -1,0 +1,301 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// confirmBatcher is the group commit of confirmations, as intakeBatcher is
+// of signing: confirmations that arrive while one is being written wait,
+// and the next free writer confirms all of them (up to maxBatch) in one
+// transaction: one UPDATE of the signatures, one INSERT of their log
+// leaves, one commit and so one disk flush. Each request is answered only
+// after its commit, so a confirmation is durable before its 200 exactly as
+// before; under light load a request is written alone at once.
+//
+// Exactly once: a token's row changes from pending to confirmed only in
+// an UPDATE that requires it pending, and only the request whose UPDATE
+// changed it gets fresh (a receipt) and a leaf. The same token twice in one
+// batch is confirmed once; in two concurrent batches, PostgreSQL's row lock
+// makes the second UPDATE find it confirmed.
+type confirmBatcher struct {
+	s        *Store
+	requests chan *confirmRequest
+	maxBatch int
+	stop     chan struct{}
+	stopped  chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+	// requestsDone and commits count, for tests.
+	requestsDone, commits atomic.Int64
+}
+
+type confirmRequest struct {
+	tokenHash, commitment string
+	// answer:
+	slug  string
+	fresh bool
+	err   error
+	done  chan struct{}
+}
+
+// confirmMaxBatch bounds one group commit: two parameters a row on
+// SQLite, two arrays on PostgreSQL.
+const confirmMaxBatch = 256
+
+func newConfirmBatcher(s *Store, writers, size int) *confirmBatcher {
+	b := &confirmBatcher{
+		s: s, requests: make(chan *confirmRequest, size), maxBatch: confirmMaxBatch,
+		stop: make(chan struct{}), stopped: make(chan struct{}),
+	}
+	for range writers {
+		b.wg.Add(1)
+		go b.write()
+	}
+	return b
+}
+
+// add queues one confirmation and waits for its outcome. A full queue
+// waits for room (the request's context bounds the wait): a confirmation
+// is the signer's one click, not something to shed.
+func (b *confirmBatcher) add(ctx context.Context, tokenHash, commitment string) (string, bool, error) {
+	r := &confirmRequest{tokenHash: tokenHash, commitment: commitment, done: make(chan struct{})}
+	select {
+	case <-b.stop:
+		return "", false, errClosed
+	default:
+	}
+	select {
+	case b.requests <- r:
+	case <-ctx.Done():
+		return "", false, fmt.Errorf("store: confirm signature: %w", ctx.Err())
+	case <-b.stop:
+		return "", false, errClosed
+	}
+	// Queued: the outcome is awaited even if ctx ends, so that nobody is
+	// told "not confirmed" about a confirmation that commits.
+	select {
+	case <-r.done:
+	case <-b.stopped:
+		select {
+		case <-r.done:
+		default:
+			return "", false, errClosed
+		}
+	}
+	return r.slug, r.fresh, r.err
+}
+
+func (b *confirmBatcher) write() {
+	defer b.wg.Done()
+	batch := make([]*confirmRequest, 0, b.maxBatch)
+	for {
+		select {
+		case r := <-b.requests:
+			batch = append(batch[:0], r)
+		case <-b.stop:
+			for {
+				batch = b.gather(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				b.commit(batch)
+			}
+		}
+		b.commit(b.gather(batch))
+	}
+}
+
+func (b *confirmBatcher) gather(batch []*confirmRequest) []*confirmRequest {
+	for len(batch) < b.maxBatch {
+		select {
+		case r := <-b.requests:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit confirms a batch in one transaction and answers each request. If
+// the transaction fails, each request is tried alone, so that one bad row
+// (or a deadlock between two batches) does not fail the others.
+func (b *confirmBatcher) commit(batch []*confirmRequest) {
+	if len(batch) == 0 {
+		return
+	}
+	ctx := context.Background()
+	// One request per token; a repeat gets its first's answer, not fresh.
+	first := make(map[string]*confirmRequest, len(batch))
+	unique := batch[:0:0]
+	for _, r := range batch {
+		if _, ok := first[r.tokenHash]; !ok {
+			first[r.tokenHash] = r
+			unique = append(unique, r)
+		}
+	}
+	b.commits.Add(1)
+	b.requestsDone.Add(int64(len(batch)))
+	err := b.s.confirmMany(ctx, unique)
+	if err != nil {
+		for _, r := range unique {
+			b.commits.Add(1)
+			r.err = b.s.confirmMany(ctx, []*confirmRequest{r})
+		}
+	}
+	for _, r := range batch {
+		if f := first[r.tokenHash]; f != r {
+			r.slug, r.fresh, r.err = f.slug, false, f.err
+		}
+		close(r.done)
+	}
+}
+
+func (b *confirmBatcher) close() {
+	b.stopOnce.Do(func() {
+		close(b.stop)
+		b.wg.Wait()
+		close(b.stopped)
+	})
+}
+
+// confirmed is a signature a batch's UPDATE confirmed, or found confirmed.
+type confirmed struct {
+	ConfirmTokenHash string
+	CampaignID       string
+	Flagged          bool
+	FlagReason       string
+}
+
+// confirmMany confirms reqs (distinct tokens) in one transaction and fills
+// in each one's answer. The error is the transaction's: then no answer
+// counts.
+func (s *Store) confirmMany(ctx context.Context, reqs []*confirmRequest) error {
+	t := now()
+	for _, r := range reqs {
+		r.slug, r.fresh, r.err = "", false, nil
+	}
+	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		hits, err := s.confirmPending(tx, reqs, t)
+		if err != nil {
+			return translate("confirm signature", err)
+		}
+		byToken := make(map[string]*confirmRequest, len(reqs))
+		for _, r := range reqs {
+			byToken[r.tokenHash] = r
+		}
+		campaigns := map[string]string{}
+		var evs []LogEvent
+		for _, h := range hits {
+			r := byToken[h.ConfirmTokenHash]
+			r.fresh = true
+			r.slug = h.CampaignID // replaced by the slug below
+			campaigns[h.CampaignID] = ""
+			evs = append(evs, confirmationEvents(h.CampaignID, r.commitment, h.Flagged, h.FlagReason, t)...)
+		}
+		// The rest were confirmed before (harmless: no second receipt), or
+		// are unknown, expired or no longer pending.
+		var missed []string
+		for _, r := range reqs {
+			if !r.fresh {
+				missed = append(missed, r.tokenHash)
+			}
+		}
+		if len(missed) > 0 {
+			var already []confirmed
+			err := tx.Model(&Signature{}).Select("confirm_token_hash, campaign_id").
+				Where("confirm_token_hash IN ? AND status = ?", missed, SignatureConfirmed).Find(&already).Error
+			if err != nil {
+				return translate("confirm signature", err)
+			}
+			for _, a := range already {
+				byToken[a.ConfirmTokenHash].slug = a.CampaignID
+				campaigns[a.CampaignID] = ""
+			}
+		}
+		if err := queueLogEvents(tx, evs...); err != nil {
+			return err
+		}
+		if len(campaigns) > 0 {
+			ids := make([]string, 0, len(campaigns))
+			for id := range campaigns {
+				ids = append(ids, id)
+			}
+			var rows []struct{ ID, Slug string }
+			if err := tx.Model(&Campaign{}).Select("id, slug").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+				return translate("confirm signature", err)
+			}
+			for _, c := range rows {
+				campaigns[c.ID] = c.Slug
+			}
+		}
+		for _, r := range reqs {
+			if r.slug == "" {
+				r.err = translate("confirm signature", gorm.ErrRecordNotFound)
+				continue
+			}
+			r.slug = campaigns[r.slug]
+		}
+		return nil
+	})
+}
+
+// confirmPending confirms those of reqs whose signature is pending and
+// unexpired, and returns them.
+func (s *Store) confirmPending(tx *gorm.DB, reqs []*confirmRequest, t time.Time) ([]confirmed, error) {
+	var hits []confirmed
+	if s.postgres {
+		tokens := make([]string, len(reqs))
+		commitments := make([]string, len(reqs))
+		for i, r := range reqs {
+			tokens[i], commitments[i] = r.tokenHash, r.commitment
+		}
+		// One statement for the batch. Two batches holding the same tokens
+		// could deadlock; PostgreSQL then fails one, which commit retries
+		// request by request.
+		err := tx.Raw(`UPDATE signatures AS s
+			SET status = ?, confirmed_at = ?, receipt_commitment = r.c
+			FROM unnest(?::text[], ?::text[]) AS r(t, c)
+			WHERE s.confirm_token_hash = r.t AND s.status = ? AND s.token_expires_at > ?
+			RETURNING s.confirm_token_hash, s.campaign_id, s.flagged, s.flag_reason`,
+			SignatureConfirmed, t, pgTextArray(tokens), pgTextArray(commitments), SignaturePending, t).Scan(&hits).Error
+		return hits, err
+	}
+	// SQLite: one writer and no round trips; the batch's win is its one
+	// commit.
+	for _, r := range reqs {
+		var h []confirmed
+		err := tx.Raw(`UPDATE signatures SET status = ?, confirmed_at = ?, receipt_commitment = ?
+			WHERE confirm_token_hash = ? AND status = ? AND token_expires_at > ?
+			RETURNING confirm_token_hash, campaign_id, flagged, flag_reason`,
+			SignatureConfirmed, t, r.commitment, r.tokenHash, SignaturePending, t).Scan(&h).Error
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, h...)
+	}
+	return hits, nil
+}
+
+// pgTextArray is a PostgreSQL array literal of ss, each element quoted.
+func pgTextArray(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
