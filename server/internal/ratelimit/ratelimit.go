@@ -1,5 +1,6 @@
-// Package ratelimit counts requests in fixed windows shared by every
-// instance, in the database (or Redis when REDIS_URL is set).
+// Package ratelimit counts requests in windows that begin with a key's
+// first hit, shared by every instance, in the database (or Redis when
+// REDIS_URL is set).
 package ratelimit
 
 import (

@@ -146,3 +146,38 @@ func TestRefundGivesAHitBack(t *testing.T) {
 		})
 	}
 }
+
+// A window begins with a key's first hit, not at a time aligned to the
+// clock (where every client's count would start over at once, and a count
+// could be cut short at any moment): hits within it add up, the window's
+// end is a window after the first hit, and the first hit after it begins
+// the next.
+func TestWindowBeginsWithTheFirstHit(t *testing.T) {
+	t.Parallel()
+	for name, c := range counters(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const window = 1500 * time.Millisecond
+			key := "window-" + unique()
+			before := time.Now()
+			n, end, err := c.Hit(context.Background(), key, window)
+			if err != nil || n != 1 {
+				t.Fatalf("first hit: %d (%v)", n, err)
+			}
+			if end.Before(before.Add(window-50*time.Millisecond)) || end.After(time.Now().Add(window+50*time.Millisecond)) {
+				t.Fatalf("the window ends at %v, want a window after the first hit (%v)", end, before.Add(window))
+			}
+			n, end2, err := c.Hit(context.Background(), key, window)
+			if err != nil || n != 2 || end2.Sub(end).Abs() > 50*time.Millisecond {
+				t.Fatalf("second hit: %d ending %v (%v), want 2 in the same window ending %v", n, end2, err, end)
+			}
+			for time.Now().Before(end.Add(50 * time.Millisecond)) {
+				time.Sleep(10 * time.Millisecond) // the window's end is the event under test
+			}
+			n, end3, err := c.Hit(context.Background(), key, window)
+			if err != nil || n != 1 || !end3.After(end) {
+				t.Fatalf("first hit after the window: %d ending %v (%v), want 1 in a new window", n, end3, err)
+			}
+		})
+	}
+}

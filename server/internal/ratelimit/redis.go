@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,30 +29,30 @@ func NewRedis(ctx context.Context, url string) (*Redis, error) {
 	return &Redis{client: client}, nil
 }
 
-// Hit counts one hit on key in the current fixed window: one INCR on a key
-// named after the window, which expires when the window ends.
+// hit counts one hit on a key whose window began with its first hit: the
+// key expires when the window ends, and the next hit begins a new one.
+var hit = redis.NewScript(`local n = redis.call("INCR", KEYS[1])
+local ttl = redis.call("PTTL", KEYS[1])
+if n == 1 or ttl < 0 then redis.call("PEXPIRE", KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`)
+
+// Hit counts one hit on key in its window (see store.Store.Hit): one script
+// run, so instances sharing Redis never lose a hit.
 func (r *Redis) Hit(ctx context.Context, key string, window time.Duration) (int, time.Time, error) {
-	start := time.Now().Truncate(window)
-	end := start.Add(window)
-	k := "undersigned:rl:" + key + ":" + strconv.FormatInt(start.Unix(), 10)
-	pipe := r.client.TxPipeline()
-	incr := pipe.Incr(ctx, k)
-	pipe.ExpireAt(ctx, k, end.Add(time.Second))
-	if _, err := pipe.Exec(ctx); err != nil {
+	res, err := hit.Run(ctx, r.client, []string{"undersigned:rl:" + key}, window.Milliseconds()).Int64Slice()
+	if err != nil || len(res) != 2 {
 		return 0, time.Time{}, fmt.Errorf("ratelimit: redis: %w", err)
 	}
-	return int(incr.Val()), end, nil
+	return int(res[0]), time.Now().Add(time.Duration(res[1]) * time.Millisecond), nil
 }
 
 // unhit decrements a window's counter only while it exists, so that a
 // refund after the window ended creates no key without an expiry.
 var unhit = redis.NewScript(`if redis.call("EXISTS", KEYS[1]) == 1 and tonumber(redis.call("GET", KEYS[1])) > 0 then return redis.call("DECR", KEYS[1]) end return 0`)
 
-// Unhit takes back one hit of the current window.
-func (r *Redis) Unhit(ctx context.Context, key string, window time.Duration) error {
-	start := time.Now().Truncate(window)
-	k := "undersigned:rl:" + key + ":" + strconv.FormatInt(start.Unix(), 10)
-	if err := unhit.Run(ctx, r.client, []string{k}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+// Unhit takes back one hit of the key's current window.
+func (r *Redis) Unhit(ctx context.Context, key string, _ time.Duration) error {
+	if err := unhit.Run(ctx, r.client, []string{"undersigned:rl:" + key}).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("ratelimit: redis: %w", err)
 	}
 	return nil

@@ -17,20 +17,23 @@ type rateLimit struct {
 
 func (rateLimit) TableName() string { return "rate_limits" }
 
-// Hit counts one hit on key in a fixed window and returns the hits in the
-// current window and when it ends. One statement, so instances sharing the
-// database never lose a hit.
+// Hit counts one hit on key and returns the hits in its window and when the
+// window ends. A window begins with a key's first hit and lasts window; the
+// first hit after it ended begins the next. (Windows aligned to the clock
+// would begin anew for every client at once: a burst could straddle the
+// boundary, and a count could be cut short at any moment.) One statement,
+// so instances sharing the database never lose a hit.
 func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int, time.Time, error) {
 	t := now()
-	start := t.Truncate(window)
-	row := rateLimit{Key: key, WindowStart: start, Hits: 1, ExpiresAt: start.Add(window)}
+	row := rateLimit{Key: key, WindowStart: t, Hits: 1, ExpiresAt: t.Add(window)}
+	const live = "rate_limits.expires_at > ?"
 	err := s.conn(ctx).Clauses(
 		clause.OnConflict{
 			Columns: []clause.Column{{Name: "key"}},
 			DoUpdates: clause.Set{
-				{Column: clause.Column{Name: "hits"}, Value: clause.Expr{SQL: "CASE WHEN rate_limits.window_start = ? THEN rate_limits.hits + 1 ELSE 1 END", Vars: []any{start}}},
-				{Column: clause.Column{Name: "window_start"}, Value: start},
-				{Column: clause.Column{Name: "expires_at"}, Value: start.Add(window)},
+				{Column: clause.Column{Name: "hits"}, Value: clause.Expr{SQL: "CASE WHEN " + live + " THEN rate_limits.hits + 1 ELSE 1 END", Vars: []any{t}}},
+				{Column: clause.Column{Name: "window_start"}, Value: clause.Expr{SQL: "CASE WHEN " + live + " THEN rate_limits.window_start ELSE ? END", Vars: []any{t, t}}},
+				{Column: clause.Column{Name: "expires_at"}, Value: clause.Expr{SQL: "CASE WHEN " + live + " THEN rate_limits.expires_at ELSE ? END", Vars: []any{t, t.Add(window)}}},
 			},
 		},
 		clause.Returning{Columns: []clause.Column{{Name: "hits"}, {Name: "expires_at"}}},
@@ -41,10 +44,9 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Duration) (int,
 	return row.Hits, row.ExpiresAt, nil
 }
 
-// Unhit takes back one hit on key in the current window, if it has any.
-func (s *Store) Unhit(ctx context.Context, key string, window time.Duration) error {
-	start := now().Truncate(window)
-	err := s.conn(ctx).Model(&rateLimit{}).Where("key = ? AND window_start = ? AND hits > 0", key, start).
+// Unhit takes back one hit on key in its current window, if it has any.
+func (s *Store) Unhit(ctx context.Context, key string, _ time.Duration) error {
+	err := s.conn(ctx).Model(&rateLimit{}).Where("key = ? AND expires_at > ? AND hits > 0", key, now()).
 		Update("hits", gorm.Expr("hits - 1")).Error
 	return translate("rate limit unhit", err)
 }
