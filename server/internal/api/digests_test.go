@@ -260,8 +260,8 @@ func TestDigestPreviewTestSendAndCancel(t *testing.T) {
 		}
 		e.send("POST", "/api/v1/admin/digests/"+id+"/test", editor, map[string]string{"email": "nope"}).wantError(t, 422, "validation_failed")
 		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantStatus(t, 200)
-		e.send("POST", "/api/v1/admin/digests/"+id+"/send", editor, nil).wantError(t, 409, "conflict")
-		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantError(t, 409, "conflict")
+		e.send("POST", "/api/v1/admin/digests/"+id+"/send", editor, nil).wantReason(t, 409, "conflict", "digest_cancelled")
+		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantReason(t, 409, "conflict", "digest_not_cancellable")
 		e.get("/api/v1/admin/digests/nope", editor).wantError(t, 404, "not_found")
 	})
 }

@@ -40,14 +40,6 @@ export default {
   'error.validation': 'Некаторыя значэнні не прынятыя.',
 
   // The server's common messages in words of ours (serverMessages.js).
-  'server.lastAdmin': 'Апошняга актыўнага адміністратара нельга паніжаць або адключаць. Спачатку зрабіце адміністратарам іншы ўліковы запіс.',
-  'server.digestSent': 'Гэты дайджэст ужо адасланы.',
-  'server.digestSending': 'Гэты дайджэст ужо адсылаецца.',
-  'server.digestCancelled': 'Гэты дайджэст скасаваны.',
-  'server.cancelOnly': 'Скасаваць можна толькі чарнавік або дайджэст, які зараз адсылаецца.',
-  'server.endorsementStatus': 'Статус падтрымкі не дазваляе гэтага: ухваліць або адхіліць можна толькі тую, што чакае праверкі, а ўхваленне трэба спачатку адклікаць.',
-  'server.campaignClosed': 'Гэтая кампанія закрытая.',
-  'server.conflict': 'Гэта супярэчыць таму, што ўжо існуе.',
   'form.required': 'Гэтае поле абавязковае.',
   'form.save': 'Захаваць',
   'form.saving': 'Захаванне…',

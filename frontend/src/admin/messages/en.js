@@ -45,14 +45,6 @@ export default {
   'error.validation': 'Some values were not accepted.',
 
   // The server's common messages in words of ours (serverMessages.js).
-  'server.lastAdmin': 'The last active admin cannot be demoted or disabled. Make another account admin first.',
-  'server.digestSent': 'This digest has already been sent.',
-  'server.digestSending': 'This digest is already being sent.',
-  'server.digestCancelled': 'This digest was cancelled.',
-  'server.cancelOnly': 'Only a draft or a digest being sent can be cancelled.',
-  'server.endorsementStatus': 'The endorsement’s status does not allow this: approve or reject one awaiting review, and revoke an approval before rejecting it.',
-  'server.campaignClosed': 'This campaign is closed.',
-  'server.conflict': 'This conflicts with something that already exists.',
 
   'form.required': 'This field is required.',
   'form.save': 'Save',
