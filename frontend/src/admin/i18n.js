@@ -78,3 +78,27 @@ export function fieldMessages(err) {
   if (err && !('fields' in err) && !('codes' in err)) return fieldErrorTexts({ fields: err });
   return fieldErrorTexts(err);
 }
+
+/**
+ * A campaign's title in the console's language where it has a translation
+ * with a title, else in its own language.
+ * @param {{title?: string, slug?: string, titles?: Record<string, string>, translations?: Record<string, {title?: string}>} | undefined} c
+ */
+export function campaignTitle(c) {
+  const lang = currentLang();
+  return c?.titles?.[lang] || c?.translations?.[lang]?.title || c?.title || c?.slug || '';
+}
+
+/** An audit action ("digest.send") in words, or the action itself when we have none. */
+export function auditAction(action) {
+  const key = `auditAction.${action}`;
+  const text = t(key);
+  return text === key ? String(action ?? '') : text;
+}
+
+/** A language code ("be") by its name in the console's language, or the code when we have none. */
+export function languageName(code) {
+  const key = `language.${code}`;
+  const text = t(key);
+  return text === key ? String(code ?? '') : text;
+}
