@@ -232,6 +232,8 @@ export default {
   'digest.test.done': 'The test is on its way to {email}.',
 
   'outbox.intro': 'No SMTP server is configured, so email stays here instead of going out. Newest first. Each reading of this page is written to the audit log.',
+  'outbox.filter': 'Only mail to (leave empty for all)',
+  'outbox.filter.show': 'Show',
   'outbox.refresh': 'Refresh',
   'outbox.off': 'Email goes out through the SMTP server: there is no dev outbox.',
   'outbox.empty': 'No email yet.',
