@@ -367,7 +367,7 @@ browserSuite('staff console and endorse pages in Chromium', 600_000, (stack) => 
 
     for (const name of ['Signatures', 'Users', 'Audit log']) {
       await openSection(page, name);
-      if (name === 'Audit log') await page.getByRole('cell', { name: 'digest.send' }).first().waitFor();
+      if (name === 'Audit log') await page.getByRole('cell', { name: /^Digest sent\s*digest\.send$/ }).first().waitFor(); // in words, with its code
       if (name === 'Users') await page.getByRole('rowheader', { name: /viewer@undersigned.test/ }).waitFor();
       await assertAccessible(page, `the ${name} page`);
     }
@@ -405,6 +405,24 @@ browserSuite('staff console and endorse pages in Chromium', 600_000, (stack) => 
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 320, `the ${name} page is ${width} px wide at 320 px`);
     }
+
+    // A phone (360 × 740): the sections are one row that scrolls sideways,
+    // so that each page's heading and the start of its content are in the
+    // first screen; the current section's link is scrolled into view.
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const name of ['Dashboard', 'Contacts', 'Audit log']) {
+      await openSection(page, name);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const nav = await page.getByRole('navigation', { name: 'Console' }).boundingBox();
+      const heading = await page.getByRole('heading', { level: 1, name }).boundingBox();
+      assert.ok(nav.height <= 60, `the navigation is ${Math.round(nav.height)} px high at 360 px`);
+      // Site header, who is signed in, the sections' row, the heading: the
+      // rest of the first screen (at least 340 of its 740 px) is the page.
+      assert.ok(heading.y + heading.height <= 400, `the ${name} heading ends at ${Math.round(heading.y + heading.height)} px of a 740 px screen`);
+      const link = await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).boundingBox();
+      assert.ok(link.x >= 0 && link.x + link.width <= 360, `the current section's link is out of sight (x ${Math.round(link.x)})`);
+    }
+    await assertAccessible(page, 'the audit log at 360 px');
 
     assertClean(problems);
     await context.close();

@@ -46,6 +46,12 @@ browserSuite('receipts checked against the public log in Chromium', 300_000, (st
     await page.getByRole('heading', { name: 'Your receipt' }).waitFor();
     const receipt = (await page.locator('[data-receipt]').textContent()).trim();
     assert.match(receipt, /^[A-Z2-7]{4}(-[A-Z2-7]{4}){5}$/);
+    // On a phone the receipt wraps between its groups, never inside one.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const groups = await page.locator('[data-receipt] span').evaluateAll((spans) => spans.map((s) => [s.textContent, s.getClientRects().length]));
+    assert.equal(groups.length, 6);
+    for (const [text, lines] of groups) assert.equal(lines, 1, `the group ${text} is broken over ${lines} lines`);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await assertAccessible(page, 'the confirmation page with its receipt');
 
     await page.getByRole('link', { name: 'Check it on the public log' }).click();
@@ -73,6 +79,34 @@ browserSuite('receipts checked against the public log in Chromium', 300_000, (st
     await page.goto(`${stack.base}/verify#${slug}/${receipt}`);
     await checkUntil(page, 'withdrawn');
 
+    assertClean(problems);
+    await context.close();
+  });
+
+  test('/verify honours ?lang on an English browser and looks like the other public forms at 360 px', async () => {
+    const { page, context, problems } = await openPage(stack);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${stack.base}/verify?lang=be`);
+    await page.getByRole('heading', { level: 1, name: 'Праверыць квітанцыю' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'be');
+    // The campaigns are offered in a menu (the list was once read wrongly and
+    // the slug had to be typed).
+    const campaign = page.getByLabel('Кампанія');
+    await campaign.locator('option').first().waitFor({ state: 'attached' });
+    assert.equal(await campaign.evaluate((el) => el.tagName), 'SELECT');
+    // Styled as the sign form's fields: full width, readable size.
+    const receipt = page.getByLabel(/^Квітанцыя/);
+    const box = await receipt.boundingBox();
+    assert.ok(box.width >= 280, `the receipt field is ${Math.round(box.width)} px wide at 360 px`);
+    const fontSize = await receipt.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(fontSize >= 16, `the receipt field's text is ${fontSize} px`);
+    assert.ok((await page.locator('form.public-form').count()) === 1);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `the page is ${width} px wide at 360 px`);
+    await page.getByRole('button', { name: 'Праверыць' }).click();
+    await page.getByText('Квітанцыя мае 24 літары і лічбы, у шасці групах па чатыры.').waitFor();
+    assert.equal(await receipt.getAttribute('aria-invalid'), 'true');
+    await assertAccessible(page, '/verify in Belarusian at 360 px');
     assertClean(problems);
     await context.close();
   });

@@ -6,14 +6,21 @@ import { atLeast } from './roles.js';
 import { session } from './state.svelte.js';
 
 /**
- * Every campaign the role can see, as {slug, title, status, language}, newest first as
- * the API orders them.
+ * Every campaign the role can see, as {slug, title, titles, status, language}, newest first as
+ * the API orders them; titles holds the translations' titles by language (campaignTitle picks).
  * @param {string} role
  */
 export async function campaignChoices(role) {
   const path = atLeast(role, 'editor') ? '/admin/campaigns' : '/campaigns';
   const data = await session.get(path);
-  return (data?.items ?? []).map(({ slug, title, status, language }) => ({ slug, title, status, language }));
+  return (data?.items ?? []).map(({ slug, title, status, language, translations }) => ({ slug, title, titles: titlesOf(translations), status, language }));
+}
+
+/** {lang: title} of a campaign's translations that have a title. */
+function titlesOf(translations) {
+  const out = {};
+  for (const [lang, tr] of Object.entries(translations ?? {})) if (tr?.title) out[lang] = tr.title;
+  return out;
 }
 
 const calls = new Map();

@@ -8,8 +8,7 @@ import { formatDate, formatDateTime as formatDateTimeIn } from '../lib/locale.js
 import en from './messages/en.js';
 import be from './messages/be.js';
 import ru from './messages/ru.js';
-import { explainConflict } from './serverMessages.js';
-import { fieldErrorText, fieldErrorTexts } from '../lib/errorCodes.js';
+import { errorText, fieldErrorText, fieldErrorTexts } from '../lib/errorCodes.js';
 
 export const dictionaries = { en, be, ru };
 const translators = new Map();
@@ -56,12 +55,6 @@ export function formatDay(iso) {
   return formatDate(lang, iso, 'medium');
 }
 
-/** A message key of ours with values from explainFieldMessage/explainConflict, numbers formatted. */
-function say(found) {
-  const vars = Object.fromEntries(Object.entries(found.vars).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : v]));
-  return t(found.key, vars);
-}
-
 /**
  * A field error from the API in the reader's language: translated from its
  * machine code ({code: "too_long", max: 100}), not matched by its English
@@ -73,11 +66,8 @@ export function fieldMessage(message, coded) {
   return fieldErrorText(message, coded);
 }
 
-/** The message of a 409 in the reader's language where we know it, else as the server wrote it. */
-export function conflictMessage(message) {
-  const found = explainConflict(message);
-  return found ? say(found) : String(message ?? '');
-}
+/** Any API refusal in the reader's language, from its reason or class (lib/errorCodes.js). */
+export { errorText };
 
 /**
  * Every refused field of an API error (a 422), translated: {field: text}.
@@ -87,4 +77,28 @@ export function conflictMessage(message) {
 export function fieldMessages(err) {
   if (err && !('fields' in err) && !('codes' in err)) return fieldErrorTexts({ fields: err });
   return fieldErrorTexts(err);
+}
+
+/**
+ * A campaign's title in the console's language where it has a translation
+ * with a title, else in its own language.
+ * @param {{title?: string, slug?: string, titles?: Record<string, string>, translations?: Record<string, {title?: string}>} | undefined} c
+ */
+export function campaignTitle(c) {
+  const lang = currentLang();
+  return c?.titles?.[lang] || c?.translations?.[lang]?.title || c?.title || c?.slug || '';
+}
+
+/** An audit action ("digest.send") in words, or the action itself when we have none. */
+export function auditAction(action) {
+  const key = `auditAction.${action}`;
+  const text = t(key);
+  return text === key ? String(action ?? '') : text;
+}
+
+/** A language code ("be") by its name in the console's language, or the code when we have none. */
+export function languageName(code) {
+  const key = `language.${code}`;
+  const text = t(key);
+  return text === key ? String(code ?? '') : text;
 }

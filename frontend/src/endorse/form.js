@@ -78,21 +78,6 @@ function isWebAddress(text) {
   }
 }
 
-/**
- * Our message key for each field the server refused (its messages are in
- * English only); pow and anything unknown land under "form".
- * @param {Record<string, string>} fields from a 422
- */
-export function serverErrors(fields) {
-  const errors = {};
-  for (const field of Object.keys(fields ?? {})) {
-    if (fieldOrder.includes(field)) errors[field] = `endorse.error.${field}.server`;
-    else if (field === 'pow') errors.form = 'endorse.error.pow';
-    else errors.form = 'endorse.error.generic';
-  }
-  return errors;
-}
-
 /** The first field, in form order, that has an error, or "". */
 export function firstInvalid(errors) {
   return fieldOrder.find((f) => errors[f]) ?? '';

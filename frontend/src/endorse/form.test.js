@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEndorseForm, firstInvalid, serverErrors } from './form.js';
+import { checkEndorseForm, firstInvalid } from './form.js';
 
 const values = (over = {}) => ({
   organization: '  Human   Rights Centre ',
@@ -58,12 +58,4 @@ describe('endorse form', () => {
     expect(firstInvalid({ calls: 'x', website: 'y' })).toBe('website');
   });
 
-  it('maps the server’s 422 fields to our messages, pow to the whole form', () => {
-    expect(serverErrors({ contact_email: 'must be a valid email address', calls: 'x' })).toEqual({
-      contact_email: 'endorse.error.contact_email.server',
-      calls: 'endorse.error.calls.server',
-    });
-    expect(serverErrors({ pow: 'failed' })).toEqual({ form: 'endorse.error.pow' });
-    expect(serverErrors({ weird: 'x' })).toEqual({ form: 'endorse.error.generic' });
-  });
 });

@@ -8,13 +8,15 @@ const base = '/api/v1';
 export class ApiError extends Error {
   /**
    * @param {string} message
-   * @param {{status: number, code: string, fields?: Record<string, string>, retryAfter?: string | null}} details
+   * @param {{status: number, code: string, reason?: string, fields?: Record<string, string>, codes?: Record<string, {code: string}>, retryAfter?: string | null}} details
    */
-  constructor(message, { status, code, fields = {}, codes = {}, retryAfter = null }) {
+  constructor(message, { status, code, reason = '', fields = {}, codes = {}, retryAfter = null }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    /** Which refusal of its class this is (a 409's "campaign_closed"), for lib/errorCodes.js to translate. */
+    this.reason = reason;
     this.fields = fields;
     /** Each field's reason as a machine code with parameters: {name: {code: 'too_long', max: 100}}. */
     this.codes = codes;
@@ -76,6 +78,7 @@ export async function send(method, path, { body, rawBody, contentType, accept, a
     throw new ApiError(e.message || e.code, {
       status: res.status,
       code: e.code,
+      reason: typeof e.reason === 'string' ? e.reason : '',
       fields: e.fields ?? {},
       codes: e.codes ?? {},
       retryAfter: res.headers.get('Retry-After'),

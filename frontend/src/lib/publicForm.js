@@ -51,3 +51,34 @@ export function refusal(err, retryMinutes) {
   if (err?.code === 'network') return { kind: 'network', powSpent };
   return { kind: 'generic', powSpent };
 }
+
+/**
+ * A refused submission in the reader's language, from the shared mapping of
+ * codes to words (errorCodes.js, the console's too): {fields: {name: text},
+ * form: text, powSpent}. form is "" when the form's own fields say it all.
+ * The mapping and its dictionaries are fetched when first needed (refusals
+ * are rare; the public page has a size budget); if that fetch fails, form
+ * is null and the page says what it can in its own words.
+ * @param {any} err an ApiError
+ * @param {string[]} formFields the fields the form shows
+ * @param {(header: string | null | undefined) => number | null} retryMinutes
+ */
+export async function explainRefusal(err, formFields, retryMinutes) {
+  const { powSpent } = refusal(err, retryMinutes);
+  try {
+    const { describeRefusal } = await import('./errorCodes.js');
+    return { ...describeRefusal(err, formFields, { minutes: retryMinutes(err?.retryAfter) }), powSpent };
+  } catch {
+    return { fields: {}, form: null, powSpent };
+  }
+}
+
+/**
+ * A field's error as shown: a message key of the form's own check, or a
+ * server refusal already in words ({text}).
+ * @param {string | {text: string}} error
+ * @param {(key: string) => string} t
+ */
+export function errorLine(error, t) {
+  return typeof error === 'object' && error ? error.text : t(error);
+}

@@ -69,22 +69,6 @@ export function checkSignForm(values, { lang, ref = '', pow = '' }) {
   return { errors, body };
 }
 
-/**
- * Our message key for each field the server refused (its messages are in
- * English only). pow and ref are not fields a person can fix; they are
- * returned under "form".
- * @param {Record<string, string>} fields from a 422
- */
-export function serverErrors(fields) {
-  const errors = {};
-  for (const field of Object.keys(fields ?? {})) {
-    if (fieldOrder.includes(field)) errors[field] = `sign.error.${field}.server`;
-    else if (field === 'pow') errors.form = 'sign.error.pow';
-    else errors.form = 'sign.error.generic';
-  }
-  return errors;
-}
-
 /** The first field, in form order, that has an error, or "". */
 export function firstInvalid(errors) {
   return fieldOrder.find((f) => errors[f]) ?? '';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCountryNames } from './countries.js';
-import { checkSignForm, firstInvalid, parseRef, retryMinutes, serverErrors } from './signForm.js';
+import { checkSignForm, firstInvalid, parseRef, retryMinutes } from './signForm.js';
 
 // Country names in Belarusian and Russian are lazy chunks.
 beforeAll(() => loadCountryNames());
@@ -82,16 +82,7 @@ describe('checkSignForm', () => {
   });
 });
 
-describe('serverErrors and firstInvalid', () => {
-  it('maps the server fields to our keys', () => {
-    expect(serverErrors({ email: 'must be a valid email address', country: 'x' })).toEqual({
-      email: 'sign.error.email.server',
-      country: 'sign.error.country.server',
-    });
-    expect(serverErrors({ pow: 'x' })).toEqual({ form: 'sign.error.pow' });
-    expect(serverErrors({ ref: 'x' })).toEqual({ form: 'sign.error.generic' });
-  });
-
+describe('firstInvalid', () => {
   it('finds the first invalid field in form order', () => {
     expect(firstInvalid({ consent: 'a', email: 'b' })).toBe('email');
     expect(firstInvalid({ form: 'x' })).toBe('');

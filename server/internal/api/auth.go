@@ -76,7 +76,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	// Unknown address, wrong password and disabled account answer alike,
 	// after the same work (privacy rule 6).
 	if !auth.CheckPassword(req.Password, user.PasswordHash) || user.Disabled {
-		return errUnauthorized("the email or password is wrong")
+		return errUnauthorized(reasonWrongCredentials, "the email or password is wrong")
 	}
 	succeeded()
 	token, hash := auth.NewToken()
@@ -113,14 +113,14 @@ func (s *server) clearRefreshCookie(c *fiber.Ctx) {
 func (s *server) refresh(c *fiber.Ctx) error {
 	old := c.Cookies(refreshCookie)
 	if old == "" {
-		return errUnauthorized("sign in first")
+		return errUnauthorized(reasonSignInFirst, "sign in first")
 	}
 	token := s.nextRefreshToken(old)
 	sess, user, err := s.Store.RotateRefreshToken(c.UserContext(), auth.HashToken(old), auth.HashToken(token), refreshGrace)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTokenReused):
 		s.clearRefreshCookie(c)
-		return errUnauthorized("your session has ended; sign in again")
+		return errUnauthorized(reasonSessionEnded, "your session has ended; sign in again")
 	case err != nil:
 		return err
 	}

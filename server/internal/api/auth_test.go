@@ -71,7 +71,7 @@ func TestLoginRefusalsLookAlike(t *testing.T) {
 		var first []byte
 		for name, body := range attempts {
 			r := e.send("POST", "/api/v1/auth/login", "", body)
-			r.wantError(t, 401, "unauthorized")
+			r.wantReason(t, 401, "unauthorized", "wrong_credentials")
 			if len(refreshCookies(r)) > 0 {
 				t.Errorf("%s: a refresh cookie was set: %v", name, r.Header["Set-Cookie"])
 			}

@@ -61,3 +61,57 @@ func TestFieldErrorsCarryCodesAndMessages(t *testing.T) {
 		t.Fatalf("JSON %s", b)
 	}
 }
+
+// TestEveryReasonIsTranslated fails when a reason (reasons.go) is missing
+// from openapi.json's list or from a dictionary, or when an error class
+// (Error.code) lacks the text shown for refusals without a reason.
+func TestEveryReasonIsTranslated(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Error struct {
+					Properties struct {
+						Error struct {
+							Properties struct {
+								Code, Reason struct {
+									Enum []string `json:"enum"`
+								}
+							} `json:"properties"`
+						} `json:"error"`
+					} `json:"properties"`
+				}
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := doc.Components.Schemas.Error.Properties.Error.Properties
+	reasons := sortedReasons()
+	if len(reasons) < 15 {
+		t.Fatalf("only %d reasons: are they all declared with defineReason?", len(reasons))
+	}
+	if got := slices.Sorted(slices.Values(documented.Reason.Enum)); !slices.Equal(got, reasons) {
+		t.Errorf("openapi.json lists the reasons %v, reasons.go declares %v", got, reasons)
+	}
+	for _, lang := range []string{"en", "be", "ru"} {
+		b, err := frontend.FieldErrors.ReadFile("src/lib/errors/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dict := map[string]string{}
+		if err := json.Unmarshal(b, &dict); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reasons {
+			if dict["reason."+r] == "" {
+				t.Errorf("%s.json has no reason.%s", lang, r)
+			}
+		}
+		for _, code := range documented.Code.Enum {
+			if dict["status."+code] == "" {
+				t.Errorf("%s.json has no status.%s", lang, code)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -92,6 +93,15 @@ func checkContract(t testing.TB, method, target string, header http.Header, reqB
 		Body: io.NopCloser(bytes.NewReader(resBody)), Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		t.Errorf("contract: %s %s answered %d outside openapi.json: %v\nbody: %.600s", method, hr.URL.Path, status, err, resBody)
+	}
+	if status == http.StatusConflict || status == http.StatusUnauthorized {
+		// Clients translate the reason; a 409 or 401 without one shows English.
+		var e struct {
+			Error struct{ Reason string } `json:"error"`
+		}
+		if json.Unmarshal(resBody, &e) != nil || e.Error.Reason == "" {
+			t.Errorf("contract: %s %s answered %d without a reason: %.300s", method, hr.URL.Path, status, resBody)
+		}
 	}
 }
 

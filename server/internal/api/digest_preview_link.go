@@ -71,7 +71,7 @@ func (s *server) editorOrSignedPreview() fiber.Handler {
 		expires, err := strconv.ParseInt(c.Query("expires"), 10, 64)
 		want := s.previewSignature(c.Params("id"), c.Query("format", "html"), c.Query("language", "en"), expires)
 		if err != nil || time.Now().Unix() > expires || !hmac.Equal([]byte(sig), []byte(want)) {
-			return errUnauthorized("this preview link is not valid or has expired")
+			return errUnauthorized(reasonPreviewLink, "this preview link is not valid or has expired")
 		}
 		return c.Next()
 	}

@@ -284,9 +284,9 @@ func (s *server) sendDigest(c *fiber.Ctx) error {
 		if now, err := s.Store.DigestByID(c.UserContext(), d.ID); err == nil {
 			d = now // cancelled since it was read
 		}
-		return errConflict("this digest was " + d.Status)
+		return errConflict(digestStateReason(d.Status), "this digest was "+d.Status)
 	case errors.Is(err, digest.ErrLogInconsistent):
-		return errConflict(err.Error())
+		return errConflict(reasonLogInconsistent, err.Error())
 	case err != nil:
 		return err
 	}
@@ -307,7 +307,7 @@ func (s *server) cancelDigest(c *fiber.Ctx) error {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound("digest")
 	case errors.Is(err, store.ErrDigestState):
-		return errConflict("only a draft or a digest being sent can be cancelled")
+		return errConflict(reasonDigestNotCancellable, "only a draft or a digest being sent can be cancelled")
 	case err != nil:
 		return err
 	}

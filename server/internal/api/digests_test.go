@@ -260,8 +260,8 @@ func TestDigestPreviewTestSendAndCancel(t *testing.T) {
 		}
 		e.send("POST", "/api/v1/admin/digests/"+id+"/test", editor, map[string]string{"email": "nope"}).wantError(t, 422, "validation_failed")
 		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantStatus(t, 200)
-		e.send("POST", "/api/v1/admin/digests/"+id+"/send", editor, nil).wantError(t, 409, "conflict")
-		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantError(t, 409, "conflict")
+		e.send("POST", "/api/v1/admin/digests/"+id+"/send", editor, nil).wantReason(t, 409, "conflict", "digest_cancelled")
+		e.send("POST", "/api/v1/admin/digests/"+id+"/cancel", editor, nil).wantReason(t, 409, "conflict", "digest_not_cancellable")
 		e.get("/api/v1/admin/digests/nope", editor).wantError(t, 404, "not_found")
 	})
 }
@@ -304,3 +304,30 @@ func TestDigestBadInputs(t *testing.T) {
 
 var _ = http.MethodGet
 var _ = store.DigestSent
+
+// Test sends were reported to send nothing "sometimes": each of several in
+// a row, in each language and to the same address, arrives, in its
+// language, and none reaches the region's contacts.
+func TestDigestTestSendsEachArrive(t *testing.T) {
+	t.Parallel()
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		editor := e.token("editor")
+		e.officials(t, "us", 1)
+		id := e.draftDigest(t, "us")
+		langs := []string{"en", "be", "ru", "en"}
+		for _, l := range langs {
+			e.send("POST", "/api/v1/admin/digests/"+id+"/test", editor, map[string]string{"email": "Me@Example.org", "language": l}).wantStatus(t, 202)
+		}
+		msgs := e.smtp.Wait(len(langs), 20*time.Second)
+		got := map[string]int{}
+		for _, m := range msgs {
+			if m.To[0] != "me@example.org" || !strings.HasPrefix(m.Header.Get("Subject"), "[TEST]") {
+				t.Fatalf("a test send went to %v: %q", m.To, m.Header.Get("Subject"))
+			}
+			got[m.Header.Get("Content-Language")]++
+		}
+		if len(msgs) != len(langs) {
+			t.Fatalf("%d test sends arrived, want %d (%v)", len(msgs), len(langs), got)
+		}
+	})
+}

@@ -127,7 +127,7 @@ func (s *server) reviewed(c *fiber.Ctx, err error) error {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound("endorsement")
 	case errors.Is(err, store.ErrEndorsementState):
-		return errConflict("this endorsement's status does not allow that (approve or reject one awaiting review; revoke an approval before rejecting it)")
+		return errConflict(reasonEndorsementStatus, "this endorsement's status does not allow that (approve or reject one awaiting review; revoke an approval before rejecting it)")
 	case err != nil:
 		return err
 	}

@@ -289,7 +289,7 @@ func TestRejectWithReasonAndReviewSteps(t *testing.T) {
 		e.send("POST", base+"/reject", moderator, map[string]any{}).wantError(t, 422, "validation_failed")
 		e.send("POST", base+"/reject", moderator, map[string]any{"reason": "   "}).wantError(t, 422, "validation_failed")
 		e.send("POST", base+"/reject", moderator, map[string]any{"reason": strings.Repeat("r", 501)}).wantError(t, 422, "validation_failed")
-		e.send("POST", base+"/revoke", moderator, nil).wantError(t, 409, "conflict")
+		e.send("POST", base+"/revoke", moderator, nil).wantReason(t, 409, "conflict", "endorsement_status")
 		rejected := e.send("POST", base+"/reject", moderator, map[string]any{"reason": "We could not find this organisation in any register."}).wantStatus(t, 200).JSON(t)
 		if rejected["status"] != "rejected" || rejected["reject_reason"] != "We could not find this organisation in any register." {
 			t.Fatalf("reject answered %v", rejected)
@@ -413,7 +413,7 @@ func TestEndorseClosedOrDraftCampaign(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token(store.RoleEditor)
 		e.send("PATCH", "/api/v1/admin/campaigns/"+seededSlug, editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
-		e.send("POST", demo+"/endorsements", "", endorseBody("Some Org", "a@example.org")).wantError(t, 409, "conflict")
+		e.send("POST", demo+"/endorsements", "", endorseBody("Some Org", "a@example.org")).wantReason(t, 409, "conflict", "campaign_closed")
 		e.send("PATCH", "/api/v1/admin/campaigns/"+seededSlug, editor, map[string]any{"status": "draft"}).wantStatus(t, 200)
 		e.send("POST", demo+"/endorsements", "", endorseBody("Some Org", "a@example.org")).wantError(t, 404, "not_found")
 		e.get(demo+"/endorsements", "").wantError(t, 404, "not_found")

@@ -18,8 +18,11 @@ import (
 // Error is an API error in the one shape of docs/design.md and openapi.json. Handlers return it;
 // the ErrorHandler writes it.
 type Error struct {
-	Status  int               `json:"-"`
-	Code    string            `json:"code"`
+	Status int    `json:"-"`
+	Code   string `json:"code"`
+	// Reason says which refusal of its class this is, as a stable code
+	// for clients to translate (reasons.go): every 409 and 401 has one.
+	Reason  string            `json:"reason,omitempty"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
 	// Codes gives each field's reason as a stable code with its
@@ -36,20 +39,12 @@ func errBadRequest(msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "bad_request", Message: msg}
 }
 
-func errUnauthorized(msg string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: msg}
-}
-
 func errForbidden() *Error {
 	return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "your role does not allow this"}
 }
 
 func errNotFound(what string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: what + " not found"}
-}
-
-func errConflict(msg string) *Error {
-	return &Error{Status: http.StatusConflict, Code: "conflict", Message: msg}
 }
 
 func errTooLarge() *Error {
@@ -133,7 +128,7 @@ func classify(c *fiber.Ctx, st *store.Store, err error) *Error {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound("resource")
 	case errors.Is(err, store.ErrConflict):
-		return errConflict("it conflicts with an existing resource")
+		return errConflict(reasonExists, "it conflicts with an existing resource")
 	case errors.Is(err, store.ErrBusy):
 		return errBusy()
 	}

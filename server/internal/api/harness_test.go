@@ -203,6 +203,15 @@ func (r response) wantError(t *testing.T, status int, code string) map[string]an
 	return fields
 }
 
+// wantReason checks a refusal's status, class and reason (reasons.go).
+func (r response) wantReason(t *testing.T, status int, code, reason string) {
+	t.Helper()
+	r.wantError(t, status, code)
+	if e := r.JSON(t)["error"].(map[string]any); e["reason"] != reason {
+		t.Fatalf("reason: want %q, got %s", reason, r.Body)
+	}
+}
+
 func (r response) wantStatus(t *testing.T, status int) response {
 	t.Helper()
 	if r.Status != status {

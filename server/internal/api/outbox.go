@@ -2,6 +2,8 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/bnp/undersigned/server/internal/store"
 )
 
 const outboxPage = 100
@@ -14,7 +16,10 @@ func (s *server) listOutbox(c *fiber.Ctx) error {
 	if !s.Config.DevOutbox() {
 		return errNotFound("dev outbox (mail goes out through SMTP_URL)")
 	}
-	entries, err := s.Store.ListOutbox(c.UserContext(), outboxPage, "", "")
+	// ?to= and ?kind= narrow the list (the console's search for one
+	// person's mail); the audit row counts what was shown.
+	f := store.OutboxFilter{Kind: c.Query("kind"), To: c.Query("to")}
+	entries, err := s.Store.ListOutbox(c.UserContext(), outboxPage, f)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -65,5 +66,46 @@ func TestOutboxIsForAdminsAndAudited(t *testing.T) {
 		if st := e.get("/api/v1/admin/outbox/status", admin).wantStatus(t, 200).JSON(t); st["enabled"] != false {
 			t.Fatalf("status with SMTP = %v", st)
 		}
+	})
+}
+
+// An admin looking for one person's mail gets only that address's, in any
+// case, and ?kind= narrows it further; the filter was once ignored.
+func TestOutboxFiltersByRecipientAndKind(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, e *env) {
+		t.Parallel()
+		for _, m := range []store.OutboxEntry{
+			{Kind: mailers.KindSignatureConfirm, Recipient: "ales@example.org", Subject: "confirm ales"},
+			{Kind: mailers.KindDigest, Recipient: "ales@example.org", Subject: "digest ales"},
+			{Kind: mailers.KindSignatureConfirm, Recipient: "alena@example.org", Subject: "confirm alena"},
+		} {
+			if err := e.db.WriteOutbox(t.Context(), &m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		admin := e.token(store.RoleAdmin)
+		subjects := func(query string) []string {
+			var out []string
+			for _, it := range e.get("/api/v1/admin/outbox"+query, admin).wantStatus(t, 200).JSON(t)["items"].([]any) {
+				out = append(out, it.(map[string]any)["subject"].(string))
+			}
+			slices.Sort(out)
+			return out
+		}
+		for query, want := range map[string][]string{
+			"":                                 {"confirm alena", "confirm ales", "digest ales"},
+			"?to=ales@example.org":             {"confirm ales", "digest ales"},
+			"?to=ALES%40Example.org":           {"confirm ales", "digest ales"},
+			"?to=ales@example.org&kind=digest": {"digest ales"},
+			"?kind=signature_confirm":          {"confirm alena", "confirm ales"},
+			"?to=nobody@example.org":           nil,
+		} {
+			if got := subjects(query); !slices.Equal(got, want) {
+				t.Errorf("outbox%s lists %v, want %v", query, got, want)
+			}
+		}
+		// Filtered or not, only admins read it.
+		e.get("/api/v1/admin/outbox?to=ales@example.org", e.token(store.RoleEditor)).wantError(t, 403, "forbidden")
 	})
 }

@@ -28,9 +28,9 @@ func (s *server) openCampaign(c *fiber.Ctx) (store.Campaign, error) {
 	now := time.Now()
 	switch {
 	case camp.Status == store.StatusClosed || (camp.ClosesAt != nil && now.After(*camp.ClosesAt)):
-		return camp, errConflict("this campaign is closed")
+		return camp, errConflict(reasonCampaignClosed, "this campaign is closed")
 	case camp.OpensAt != nil && now.Before(*camp.OpensAt):
-		return camp, errConflict("this campaign is not open yet")
+		return camp, errConflict(reasonCampaignNotOpen, "this campaign is not open yet")
 	}
 	return camp, nil
 }

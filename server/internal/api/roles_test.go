@@ -208,7 +208,7 @@ func TestLastAdminCannotBeDemoted(t *testing.T) {
 		audits := e.count("audit_log")
 
 		for _, change := range []map[string]any{{"role": "editor"}, {"disabled": true}, {"role": "viewer", "disabled": true}} {
-			e.send("PATCH", "/api/v1/admin/users/"+adminID, admin, change).wantError(t, 409, "conflict")
+			e.send("PATCH", "/api/v1/admin/users/"+adminID, admin, change).wantReason(t, 409, "conflict", "last_admin")
 		}
 		if n := e.count("audit_log"); n != audits {
 			t.Errorf("refused changes wrote %d audit records", n-audits)

@@ -328,7 +328,7 @@ func (s *server) invalidateSignatures(c *fiber.Ctx) error {
 	n, err := s.Store.InvalidateSignatures(c.UserContext(), camp.ID, filter, *in.ExpectedCount, in.Reason,
 		auditBy(c, "signatures.invalidate", camp.Slug, 0, detail))
 	if errors.Is(err, store.ErrCountChanged) {
-		return errConflict(err.Error())
+		return errConflict(reasonCountChanged, err.Error())
 	} else if err != nil {
 		return err
 	}

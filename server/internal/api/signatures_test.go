@@ -234,12 +234,12 @@ func TestSignClosedOrDraftCampaign(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		editor := e.token("editor")
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "closed"}).wantStatus(t, 200)
-		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 409, "conflict")
+		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantReason(t, 409, "conflict", "campaign_closed")
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "draft"}).wantStatus(t, 200)
 		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 404, "not_found")
 		future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{"status": "open", "opens_at": future}).wantStatus(t, 200)
-		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantError(t, 409, "conflict")
+		e.send("POST", demo+"/signatures", "", signBody("A B", "a@example.org")).wantReason(t, 409, "conflict", "campaign_not_open")
 		if n := e.count("intake") + e.count("signatures"); n != 0 {
 			t.Fatalf("%d signatures stored", n)
 		}
@@ -408,7 +408,7 @@ func TestInvalidationsCountThenApply(t *testing.T) {
 		if dry["matching"] != float64(3) || e.signatureCount(t) != 4 {
 			t.Fatalf("dry run = %v; count %v", dry, e.signatureCount(t))
 		}
-		e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example", "expected_count": 2}).wantError(t, 409, "conflict")
+		e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example", "expected_count": 2}).wantReason(t, 409, "conflict", "count_changed")
 		applied := e.send("POST", url, admin, map[string]any{"domain": "spamfarm.example", "expected_count": 3}).wantStatus(t, 200).JSON(t)
 		if applied["invalidated"] != float64(3) || e.signatureCount(t) != 1 {
 			t.Fatalf("applied = %v; count %v, want 1", applied, e.signatureCount(t))

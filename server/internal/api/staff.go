@@ -21,15 +21,15 @@ func (s *server) staff(least store.Role) fiber.Handler {
 		header := c.Get(fiber.HeaderAuthorization)
 		token, found := strings.CutPrefix(header, "Bearer ")
 		if !found || token == "" {
-			return errUnauthorized("sign in first")
+			return errUnauthorized(reasonSignInFirst, "sign in first")
 		}
 		claims, err := s.Tokens.Verify(token)
 		if err != nil {
-			return errUnauthorized("your session has ended; sign in again")
+			return errUnauthorized(reasonSessionEnded, "your session has ended; sign in again")
 		}
 		_, user, err := s.Store.ActiveSession(c.UserContext(), claims.SessionID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && user.ID != claims.Subject) {
-			return errUnauthorized("your session has ended; sign in again")
+			return errUnauthorized(reasonSessionEnded, "your session has ended; sign in again")
 		} else if err != nil {
 			return err
 		}

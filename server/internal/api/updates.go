@@ -191,7 +191,7 @@ func (s *server) patchUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.Store.SaveSignerUpdate(c.UserContext(), &u); errors.Is(err, store.ErrConflict) {
-		return errConflict("this update is being sent or was sent: it can no longer change")
+		return errConflict(reasonUpdateLocked, "this update is being sent or was sent: it can no longer change")
 	} else if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (s *server) sendUpdate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	err = s.Store.StartSignerUpdate(ctx, camp.ID, u.ID, auditBy(c, "update.send", camp.Slug, 0, "update="+u.ID))
 	if errors.Is(err, store.ErrConflict) {
-		return errConflict("this update was sent already")
+		return errConflict(reasonUpdateSent, "this update was sent already")
 	} else if err != nil {
 		return err
 	}

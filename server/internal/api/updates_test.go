@@ -113,7 +113,7 @@ func TestUpdateReachesEveryOptedInSignerOnceInTheirLanguage(t *testing.T) {
 		if sent["queued"] != float64(n) {
 			t.Fatalf("queued %v, want %d", sent["queued"], n)
 		}
-		e.send("POST", base+"/send", editor, map[string]string{"identity": e.identity(t)}).wantError(t, 409, "conflict")
+		e.send("POST", base+"/send", editor, map[string]string{"identity": e.identity(t)}).wantReason(t, 409, "conflict", "update_sent")
 		msgs := e.smtp.Wait(n+1, 60*time.Second)
 		got := map[string]int{}
 		var oneClick string

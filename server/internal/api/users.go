@@ -124,7 +124,7 @@ func (s *server) updateUser(c *fiber.Ctx) error {
 	case errors.Is(err, store.ErrNotFound):
 		return errNotFound("user")
 	case errors.Is(err, store.ErrLastAdmin):
-		return errConflict(store.ErrLastAdmin.Error())
+		return errConflict(reasonLastAdmin, store.ErrLastAdmin.Error())
 	case err != nil:
 		return err
 	}

@@ -337,7 +337,7 @@ func TestDevOutboxHoldsTheMessage(t *testing.T) {
 		enqueue(t, db.Store, reset("newcomer@example.org"))
 		q.Wake()
 		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
-		entries, err := db.ListOutbox(context.Background(), 10, "", "")
+		entries, err := db.ListOutbox(context.Background(), 10, store.OutboxFilter{})
 		if err != nil || len(entries) != 1 {
 			t.Fatalf("outbox: %d entries, %v", len(entries), err)
 		}

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"sort"
+	"strings"
 	"time"
 )
 
@@ -44,57 +44,41 @@ func (s *Store) WriteOutbox(ctx context.Context, e *OutboxEntry) error {
 	return translate("write outbox", s.conn(ctx).Create(&row).Error)
 }
 
-// ListOutbox lists the newest dev outbox messages first, opened. With
-// hideKind set, messages of that kind are left out unless addressed to
-// onlyTo (the address is sealed, so that test is made in memory).
-func (s *Store) ListOutbox(ctx context.Context, limit int, hideKind, onlyTo string) ([]OutboxEntry, error) {
-	newest := func(kindOp, kind string) ([]OutboxEntry, error) {
-		var entries []OutboxEntry
-		q := s.conn(ctx).Order("created_at DESC, id DESC")
-		if kindOp != "" {
-			q = q.Where("kind "+kindOp+" ?", kind)
-		}
-		if kindOp != "=" {
-			q = q.Limit(limit)
-		}
-		if err := q.Find(&entries).Error; err != nil {
-			return nil, translate("list outbox", err)
-		}
-		for i := range entries {
-			for column, field := range entries[i].sealedFields() {
-				v, err := s.open(*field, outboxAt(column, entries[i].ID))
-				if err != nil {
-					return nil, err
-				}
-				*field = v
+// OutboxFilter narrows a dev outbox listing; an empty field matches all.
+type OutboxFilter struct {
+	Kind string // the mail's kind, e.g. "digest"
+	To   string // the recipient's address, matched without regard to case
+}
+
+// ListOutbox lists the newest dev outbox messages that match f first,
+// opened, at most limit. The address is sealed, so the To test is made in
+// memory over every message of the kind: the outbox keeps two days of mail.
+func (s *Store) ListOutbox(ctx context.Context, limit int, f OutboxFilter) ([]OutboxEntry, error) {
+	var entries []OutboxEntry
+	q := s.conn(ctx).Order("created_at DESC, id DESC")
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	to := strings.ToLower(strings.TrimSpace(f.To))
+	if to == "" {
+		q = q.Limit(limit)
+	}
+	if err := q.Find(&entries).Error; err != nil {
+		return nil, translate("list outbox", err)
+	}
+	shown := entries[:0]
+	for i := range entries {
+		for column, field := range entries[i].sealedFields() {
+			v, err := s.open(*field, outboxAt(column, entries[i].ID))
+			if err != nil {
+				return nil, err
 			}
+			*field = v
 		}
-		return entries, nil
-	}
-	if hideKind == "" {
-		return newest("", "")
-	}
-	shown, err := newest("<>", hideKind)
-	if err != nil {
-		return nil, err
-	}
-	// The outbox keeps two days of mail, so the hidden kind's messages are
-	// few: read them all and keep those addressed to onlyTo.
-	hidden, err := newest("=", hideKind)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range hidden {
-		if e.Recipient == onlyTo {
-			shown = append(shown, e)
+		if to == "" || strings.ToLower(entries[i].Recipient) == to {
+			shown = append(shown, entries[i])
 		}
 	}
-	sort.SliceStable(shown, func(i, j int) bool {
-		if !shown[i].CreatedAt.Equal(shown[j].CreatedAt) {
-			return shown[i].CreatedAt.After(shown[j].CreatedAt)
-		}
-		return shown[i].ID > shown[j].ID
-	})
 	return shown[:min(limit, len(shown))], nil
 }
 

@@ -29,8 +29,9 @@ type Language struct {
 	Name string
 }
 
-// dictionaries maps a language to its strings: the site's and the endorse
-// pages' dictionaries merged (their keys do not overlap).
+// dictionaries maps a language to its strings: the site's, the endorse
+// pages' and the no-JS pages' own dictionaries merged (their keys do not
+// overlap).
 type dictionaries map[string]map[string]string
 
 func loadDictionaries() (dictionaries, error) {
@@ -38,7 +39,7 @@ func loadDictionaries() (dictionaries, error) {
 	for _, src := range []struct {
 		fsys fs.FS
 		dir  string
-	}{{frontend.Messages, "src/lib/messages"}, {frontend.EndorseMessages, "src/endorse"}} {
+	}{{frontend.Messages, "src/lib/messages"}, {frontend.EndorseMessages, "src/endorse"}, {frontend.NoJSMessages, "src/nojs"}} {
 		for _, l := range Languages {
 			raw, err := fs.ReadFile(src.fsys, path.Join(src.dir, l.Code+".json"))
 			if err != nil {
