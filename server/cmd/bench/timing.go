@@ -150,6 +150,19 @@ func probes() []probe {
 				return "/api/v1/auth/login", fmt.Sprintf(`{"email":%q,"password":"not the password"}`, addr)
 			},
 		},
+		{
+			name:    "login, control",
+			prepare: func(context.Context, timingTarget) error { return nil },
+			// Two unknown addresses: what the measure gives when there is
+			// no difference at all, the noise floor of the login row.
+			request: func(known bool, i int) (string, string) {
+				addr := fmt.Sprintf("unknown.staff.%d@example.org", i)
+				if known {
+					addr = fmt.Sprintf("other.staff.%d@example.org", i)
+				}
+				return "/api/v1/auth/login", fmt.Sprintf(`{"email":%q,"password":"not the password"}`, addr)
+			},
+		},
 	}
 }
 
