@@ -25,6 +25,9 @@ type options struct {
 	threads     int
 	only        string
 	mailCount   int
+	// timingOnly limits the timing measure to some of its rows ("endorse,
+	// SQLite", say: probe names and stores, comma-separated; "" all).
+	timingOnly string
 }
 
 func main() {
@@ -37,6 +40,7 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
 	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
+	flag.StringVar(&o.timingOnly, "timing-only", "", "timing rows to run: probe names and stores, comma-separated (\"endorse,SQLite\"); empty for all")
 	flag.Parse()
 	log.SetFlags(0)
 
