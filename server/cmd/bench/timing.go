@@ -181,7 +181,7 @@ func probes() []probe {
 			},
 		},
 		{
-			name:    "login, control",
+			name:    "login control",
 			prepare: func(context.Context, timingTarget) error { return nil },
 			// Two unknown addresses: what the measure gives when there is
 			// no difference at all, the noise floor of the login row.
