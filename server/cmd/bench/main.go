@@ -27,6 +27,9 @@ type options struct {
 	only        string
 	mailCount   int
 	cpuProfile  string
+	// timingOnly limits the timing measure to some of its rows ("endorse,
+	// SQLite", say: probe names and stores, comma-separated; "" all).
+	timingOnly string
 }
 
 func main() {
@@ -40,6 +43,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal,contact", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver (the mail measures run the queue in it) to this file")
+	flag.StringVar(&o.timingOnly, "timing-only", "", "timing rows to run: probe names and stores, comma-separated (\"endorse,SQLite\"); empty for all")
 	flag.Parse()
 	log.SetFlags(0)
 	if o.cpuProfile != "" {

@@ -138,6 +138,48 @@ func TestCanonicalDuplicatesCountOnce(t *testing.T) {
 	})
 }
 
+// Signing again while the signature is pending replaces its details and
+// links, up to MaxResends times: the fourth request's details are what is
+// listed and its link the only one that works, the fifth changes nothing,
+// however the intake's two workers (two instances here) share the
+// requests sent back to back. (How many emails go out depends on how fast:
+// a renewal deletes a still-queued email whose links it killed.)
+func TestRepeatedPendingSignatureKeepsTheLastDetails(t *testing.T) {
+	t.Parallel()
+	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+		names := []string{"Ales One", "Ales Two", "Ales Three", "Ales Four", "Ales Five"}
+		for _, name := range names {
+			b := signBody(name, "ales@example.org")
+			b["visibility"] = "public"
+			e.send("POST", demo+"/signatures", "", b).wantStatus(t, 202)
+		}
+		waitSent(t, e)
+		msgs := e.smtp.To("ales@example.org")
+		if n := e.count("signatures"); n != 1 || len(msgs) == 0 || len(msgs) > 1+store.MaxResends {
+			t.Fatalf("%d rows and %d emails, want 1 row and 1 to %d emails", n, len(msgs), 1+store.MaxResends)
+		}
+		working := 0
+		for _, m := range msgs {
+			r := e.send("POST", "/api/v1/signatures/confirm", "", map[string]string{"token": linkIn(t, m.Text, "/confirm/")})
+			if r.Status != 200 {
+				r.wantError(t, 404, "not_found")
+				continue
+			}
+			working++
+			if !strings.Contains(m.Text, "Ales Four") {
+				t.Fatalf("the working link's email does not show the fourth request's name:\n%s", m.Text)
+			}
+		}
+		if working != 1 {
+			t.Fatalf("%d links work, want only the last one sent", working)
+		}
+		signers := e.get(demo+"/signers", "").wantStatus(t, 200).JSON(t)["items"].([]any)
+		if len(signers) != 1 || signers[0].(map[string]any)["display_name"] != "Ales Four" {
+			t.Fatalf("signers = %v, want the fourth request's name", signers)
+		}
+	})
+}
+
 func TestConcurrentSignsWithOneAddressMakeOneSignature(t *testing.T) {
 	t.Parallel()
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {

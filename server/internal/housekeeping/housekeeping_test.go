@@ -66,7 +66,7 @@ func TestRunDoesEveryJob(t *testing.T) {
 		if _, err := db.CreateSession(ctx, u.ID, "hash", -time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AcceptIntake(ctx, store.IntakePasswordReset, "", "reset"); err != nil {
+		if err := db.AcceptIntake(ctx, store.IntakePasswordReset, "", "", "reset"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.ProcessIntake(ctx, 10, "example.org", func(store.IntakeEntry) (store.Intent, error) {

@@ -41,7 +41,8 @@ type EndorseRequest struct {
 // SubmitEndorsement accepts one valid endorsing request: sealed and durably
 // written when it returns nil, so the caller may answer 202.
 func (w *Worker) SubmitEndorsement(ctx context.Context, campaignID string, r EndorseRequest) error {
-	return w.submit(ctx, store.IntakeEndorsement, campaignID, r)
+	// An organisation's pending endorsement is renewed in order.
+	return w.submit(ctx, store.IntakeEndorsement, campaignID, store.EndorsementSubject(r.Organization, r.Country), r)
 }
 
 func (w *Worker) decideEndorsement(ctx context.Context, campaignID string, at time.Time, plain []byte) (store.Intent, error) {

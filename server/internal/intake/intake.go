@@ -63,9 +63,11 @@ func New(st *store.Store, keys privacy.Keys, publicURL, domain string) *Worker {
 
 // submit seals a request of a kind and writes it durably into the intake:
 // when it returns nil the caller may answer 202. Its work is the same
-// whatever the address. store.ErrBusy means the intake is full: ask the
-// client to retry shortly.
-func (w *Worker) submit(ctx context.Context, kind, campaignID string, request any) error {
+// whatever the address. subject names, within the campaign, the row the
+// request may change ("" when the order of such requests does not matter),
+// so that the worker applies them in the order they came. store.ErrBusy
+// means the intake is full: ask the client to retry shortly.
+func (w *Worker) submit(ctx context.Context, kind, campaignID, subject string, request any) error {
 	b, err := json.Marshal(request)
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
@@ -74,11 +76,22 @@ func (w *Worker) submit(ctx context.Context, kind, campaignID string, request an
 	if err != nil {
 		return fmt.Errorf("intake: seal: %w", err)
 	}
-	if err := w.Store.AcceptIntake(ctx, kind, campaignID, sealed); err != nil {
+	if err := w.Store.AcceptIntake(ctx, kind, campaignID, w.orderKey(kind, campaignID, subject), sealed); err != nil {
 		return err
 	}
 	w.Wake()
 	return nil
+}
+
+// orderKey is the intake's order key of a request about subject: a hash
+// keyed with the data key, so the row tells nobody the address, and cut to
+// 36 bits, so that it links two requests only weakly; an unrelated request
+// that shares it merely waits behind the other. "" for no subject.
+func (w *Worker) orderKey(kind, campaignID, subject string) string {
+	if subject == "" {
+		return ""
+	}
+	return w.Keys.Hash("intake-order", kind+"\x00"+campaignID+"\x00"+subject)[:6]
 }
 
 // Full reports whether the intake would refuse a request now.

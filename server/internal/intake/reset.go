@@ -23,7 +23,8 @@ type ResetRequest struct {
 // SubmitPasswordReset accepts a password reset request, whether or not the
 // address has an account: the worker emails a link if it has.
 func (w *Worker) SubmitPasswordReset(ctx context.Context, r ResetRequest) error {
-	return w.submit(ctx, store.IntakePasswordReset, "", r)
+	// Each request makes a token of its own: their order does not matter.
+	return w.submit(ctx, store.IntakePasswordReset, "", "", r)
 }
 
 func (w *Worker) decideReset(plain []byte) (store.Intent, error) {

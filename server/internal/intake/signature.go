@@ -48,7 +48,13 @@ type SignRequest struct {
 // sealed and durably written when it returns nil, so the caller may answer
 // 202. store.ErrBusy means the intake is full.
 func (w *Worker) SubmitSignature(ctx context.Context, campaignID string, r SignRequest) error {
-	return w.submit(ctx, store.IntakeSignature, campaignID, r)
+	// One address signs a campaign once, however it is spelt: its
+	// renewals are applied in order.
+	subject := r.Email
+	if canonical, _, err := privacy.CanonicalEmail(r.Email); err == nil {
+		subject = canonical
+	}
+	return w.submit(ctx, store.IntakeSignature, campaignID, subject, r)
 }
 
 func (w *Worker) decideSignature(ctx context.Context, campaignID string, at time.Time, plain []byte) (store.Intent, error) {

@@ -342,6 +342,12 @@ var orgSuffixes = map[string]bool{
 // "ОО «Вясна»".
 var orgPrefixes = map[string]bool{"оо": true, "гоо": true, "ооо": true, "ао": true, "уп": true, "ngo": true}
 
+// EndorsementSubject names the endorsement a request may renew: its
+// organisation's name as compared (orgNameKey) and its country.
+func EndorsementSubject(organization, country string) string {
+	return orgNameKey(organization) + "\x00" + country
+}
+
 // orgNameKey normalises an organisation's name for comparison: lower case,
 // punctuation dropped (so "e.V." is "ev"), spaces collapsed, a leading
 // "the" and legal-form words before or after the name removed.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -24,8 +25,11 @@ type IntakeEntry struct {
 	ID         string
 	Kind       string
 	CampaignID *string
-	Payload    string
-	CreatedAt  time.Time
+	// OrderKey names the row the request may change (see AcceptIntake):
+	// entries with one key are applied in the order of their ids.
+	OrderKey  string
+	Payload   string
+	CreatedAt time.Time
 }
 
 // TableName names the intake table.
@@ -45,8 +49,16 @@ var ErrBusy = errors.New("busy")
 // multi-row insert and one commit. When the queue of waiting requests is
 // full it returns ErrBusy at once. Its work is the same whatever the
 // request holds.
-func (s *Store) AcceptIntake(ctx context.Context, kind, campaignID, payload string) error {
-	e := IntakeEntry{ID: newID(), Kind: kind, Payload: payload, CreatedAt: now()}
+//
+// orderKey names the row the request may change (an opaque, keyed hash of
+// a campaign and an address, say; "" when the order does not matter):
+// ProcessIntake applies the requests of one key in the order they were
+// accepted, whichever worker takes them, so that a later renewal always
+// wins over an earlier one. Ids are time-ordered and increase within a
+// process; between instances the order holds as long as their clocks
+// agree within the time between two requests (milliseconds, with NTP).
+func (s *Store) AcceptIntake(ctx context.Context, kind, campaignID, orderKey, payload string) error {
+	e := IntakeEntry{ID: newID(), Kind: kind, OrderKey: orderKey, Payload: payload, CreatedAt: now()}
 	if campaignID != "" {
 		e.CampaignID = &campaignID
 	}
@@ -120,6 +132,11 @@ func (r *IntakeResult) count(o IntakeOutcome) {
 // PostgreSQL several workers take entries side by side (SKIP LOCKED); on
 // SQLite the transaction holds the one write lock. An entry decide fails on
 // is deleted unused and its error reported in the result.
+//
+// Entries of one order key are applied in the order of their ids: an entry
+// whose key has an older entry that this batch does not hold (another
+// worker has it, or decide asked to retry it later) is left for a later
+// batch, which takes it once the older one is done.
 func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, decide func(IntakeEntry) (Intent, error)) (IntakeResult, error) {
 	var res IntakeResult
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
@@ -135,11 +152,21 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 		if len(entries) == 0 {
 			return nil
 		}
+		waitFrom, err := s.olderElsewhere(tx, entries)
+		if err != nil {
+			return err
+		}
 		intents := make([]Intent, 0, len(entries))
 		ids := make([]string, 0, len(entries))
 		for _, e := range entries {
+			if from, ok := waitFrom[e.OrderKey]; ok && e.OrderKey != "" && from < e.ID {
+				continue // after an older entry of its key, in a later batch
+			}
 			in, err := decide(e)
 			if errors.Is(err, ErrRetryLater) {
+				if _, ok := waitFrom[e.OrderKey]; !ok {
+					waitFrom[e.OrderKey] = e.ID
+				}
 				continue
 			}
 			ids = append(ids, e.ID)
@@ -167,6 +194,42 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 		return IntakeResult{}, err
 	}
 	return res, nil
+}
+
+// olderElsewhere finds, for each order key of a batch (entries in id
+// order), the oldest entry of that key that is older than the batch's
+// newest and not in the batch: one another worker holds (PostgreSQL's SKIP
+// LOCKED skipped it), or one accepted by another instance whose commit came
+// late. The batch's entries of that key newer than it must wait. On SQLite
+// a batch is always the oldest entries, so there are none.
+func (s *Store) olderElsewhere(tx *gorm.DB, batch []IntakeEntry) (map[string]string, error) {
+	waitFrom := map[string]string{}
+	if !s.postgres {
+		return waitFrom, nil
+	}
+	inBatch := make(map[string]bool, len(batch))
+	var keys []string
+	for _, e := range batch {
+		inBatch[e.ID] = true
+		if e.OrderKey != "" && !slices.Contains(keys, e.OrderKey) {
+			keys = append(keys, e.OrderKey)
+		}
+	}
+	if len(keys) == 0 {
+		return waitFrom, nil
+	}
+	var older []IntakeEntry
+	err := tx.Select("id", "order_key").Where("order_key IN ? AND id < ?", keys, batch[len(batch)-1].ID).
+		Order("id").Find(&older).Error
+	if err != nil {
+		return nil, translate("take intake", err)
+	}
+	for _, o := range older {
+		if _, ok := waitFrom[o.OrderKey]; !ok && !inBatch[o.ID] {
+			waitFrom[o.OrderKey] = o.ID
+		}
+	}
+	return waitFrom, nil
 }
 
 // deleteQueuedMail deletes the messages still waiting to be sent about the

@@ -41,9 +41,11 @@ func decideByPayload(e store.IntakeEntry) (store.Intent, error) {
 	}, nil
 }
 
+// accept accepts a test payload, its address as its order key.
 func accept(t *testing.T, db *store.Store, campaignID, payload string) {
 	t.Helper()
-	if err := db.AcceptIntake(context.Background(), store.IntakeSignature, campaignID, payload); err != nil {
+	addr, _, _ := strings.Cut(payload, "|")
+	if err := db.AcceptIntake(context.Background(), store.IntakeSignature, campaignID, addr, payload); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -135,6 +137,82 @@ func TestProcessIntakeDecides(t *testing.T) {
 	})
 }
 
+// Renewals of one address are applied in the order they were accepted,
+// whichever worker takes them: a renewal that another worker holds (on
+// PostgreSQL, SKIP LOCKED skips it) or that decide puts off keeps the
+// later ones of its address waiting, while other addresses go on. Out of
+// order, the earlier request's details and links would win.
+func TestProcessIntakeKeepsTheOrderOfAnAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		c := intakeCampaign(t, db)
+		accept(t, db.Store, c.ID, "x@example.org|private")
+		if res := process(t, db.Store); res.Created != 1 {
+			t.Fatalf("first batch: %+v", res)
+		}
+		visibility := func(want string) {
+			t.Helper()
+			if n := countWhere(t, db, "signatures", "email_hash = ? AND visibility = ?", "x@example.org", want); n != 1 {
+				t.Fatalf("the signature's details are not those of the %s request", want)
+			}
+		}
+
+		// decide puts the earlier renewal off: the later one waits.
+		accept(t, db.Store, c.ID, "x@example.org|initials")
+		accept(t, db.Store, c.ID, "x@example.org|public")
+		accept(t, db.Store, c.ID, "y@example.org|private")
+		putOff := true
+		res, err := db.ProcessIntake(ctx, 100, "undersigned.test", func(e store.IntakeEntry) (store.Intent, error) {
+			if putOff && strings.HasSuffix(e.Payload, "|initials") {
+				return nil, store.ErrRetryLater
+			}
+			return decideByPayload(e)
+		})
+		if err != nil || res.Taken() != 1 || res.Created != 1 {
+			t.Fatalf("batch with a renewal put off: %+v, %v; want only the other address handled", res, err)
+		}
+		visibility(store.VisibilityPrivate)
+		putOff = false
+		if res := process(t, db.Store); res.Resent != 2 {
+			t.Fatalf("after the put-off renewal: %+v", res)
+		}
+		visibility(store.VisibilityPublic)
+
+		if db.Kind != storetest.Postgres {
+			return
+		}
+		// Another worker holds the earlier renewal: this one leaves the
+		// later one, and takes it once the other is done.
+		accept(t, db.Store, c.ID, "x@example.org|initials")
+		accept(t, db.Store, c.ID, "x@example.org|private")
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.InTransaction(ctx, "undersigned.test", func(tx store.Tx) error {
+				if err := tx.Exec("SELECT id FROM intake ORDER BY id LIMIT 1 FOR UPDATE"); err != nil {
+					return err
+				}
+				close(held)
+				<-release
+				return nil
+			})
+		}()
+		<-held
+		res = process(t, db.Store)
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if res.Taken() != 0 || countWhere(t, db, "intake", "1=1") != 2 {
+			t.Fatalf("a later renewal was handled while another worker held the earlier one: %+v", res)
+		}
+		if res := process(t, db.Store); res.Resent != 1 || res.Unchanged != 1 {
+			t.Fatalf("after the other worker: %+v (MaxResends allows one more)", res)
+		}
+		visibility(store.VisibilityInitials)
+	})
+}
+
 // A batch that fails midway leaves every one of its entries, and none of
 // its effects: an entry is deleted only in the transaction that acted on it.
 func TestProcessIntakeIsAllOrNothing(t *testing.T) {
@@ -174,7 +252,8 @@ func TestProcessIntakeWithTwoInstances(t *testing.T) {
 				if i%2 == 1 {
 					st = other
 				}
-				errs <- st.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, fmt.Sprintf("a%02d@example.org|private", (i*7)%addresses))
+				addr := fmt.Sprintf("a%02d@example.org", (i*7)%addresses)
+				errs <- st.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, addr, addr+"|private")
 			}()
 		}
 		wg.Wait()
@@ -262,7 +341,7 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 				defer wg.Done()
 				<-start
 				entered.Add(1)
-				err := db.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, "sealed|private")
+				err := db.AcceptIntake(context.Background(), store.IntakeSignature, c.ID, "sealed", "sealed|private")
 				if err == nil {
 					// Committed before it returned: visible to another connection.
 					if got, cerr := reader.CountRows(context.Background(), "intake"); cerr != nil || got < 1 {

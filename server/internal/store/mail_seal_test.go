@@ -77,7 +77,7 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 		sigName, hash := name, "hash-"+token
 		sig := &store.Signature{CampaignID: c.ID, EmailHash: "email-hash", Name: &sigName, Country: "BY", Visibility: "private",
 			ConfirmTokenHash: &hash, TokenExpiresAt: time.Now().Add(time.Hour)}
-		if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "sealed payload"); err != nil {
+		if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "", "sealed payload"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.ProcessIntake(ctx, 10, "undersigned.test", func(store.IntakeEntry) (store.Intent, error) {

@@ -18,7 +18,7 @@ func TestShreddingACampaignDeletesItsQueuedMail(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		c := intakeCampaign(t, db)
-		if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "payload"); err != nil {
+		if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "", "payload"); err != nil {
 			t.Fatal(err)
 		}
 		confirm, withdraw := "c-hash", "w-hash"
