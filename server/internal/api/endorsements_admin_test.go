@@ -21,6 +21,7 @@ func TestEndorsementsCSVIsAdminOnlyAndAudited(t *testing.T) {
 		id := e.endorseAndVerify(t, quiet)
 		e.send("POST", "/api/v1/admin/endorsements/"+id+"/approve", e.token(store.RoleModerator), nil).wantStatus(t, 200)
 		e.send("POST", demo+"/endorsements", "", endorseBody("Never Verified", "never@example.org")).wantStatus(t, 202)
+		e.settle() // the intake has written it
 
 		url := "/api/v1/admin/campaigns/" + seededSlug + "/endorsements.csv"
 		for _, role := range []store.Role{store.RoleEditor, store.RoleModerator, store.RoleViewer} {

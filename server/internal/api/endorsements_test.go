@@ -436,6 +436,7 @@ func TestRepeatedEndorsementAnswersAlike(t *testing.T) {
 				t.Fatalf("submission %d answered %v", i, r)
 			}
 		}
+		e.settle()
 		waitSent(t, e)
 		msgs := e.smtp.To("office@example.org")
 		if n := e.count("endorsements"); n != 1 || len(msgs) != 4 {
