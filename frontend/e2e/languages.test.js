@@ -144,6 +144,36 @@ browserSuite('Belarusian and Russian in Chromium', 400_000, (stack) => {
     await context.close();
   });
 
+  test('the home page and /verify\'s menu list the demo in the language chosen, marked with its lang', async () => {
+    const { page, context, problems } = await openPage(stack, { locale: 'en-US' });
+    const asked = [];
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.pathname === '/api/v1/campaigns') asked.push(url.searchParams.get('lang'));
+    });
+    await page.goto(`${stack.base}/`);
+    const item = page.locator('ul.campaigns h2').filter({ has: page.locator(`a[href="/c/${slug}"]`) });
+    assert.match((await item.textContent()).trim(), /^Statement of the Belarusian National Platform/);
+    for (const [lang, l] of Object.entries(languages)) {
+      await page.getByRole('button', { name: l.button }).click();
+      await page.waitForFunction((code) => document.documentElement.lang === code, lang);
+      // The SPA asks for the list again, in the language chosen.
+      await page.waitForFunction(
+        ([s, code]) => document.querySelector(`ul.campaigns h2:has(a[href="/c/${s}"])`)?.lang === code,
+        [slug, lang],
+      );
+      assert.match((await item.textContent()).trim(), l.title);
+      assert.ok(asked.includes(lang), `the SPA asked for the list in ${lang} (asked: ${asked})`);
+    }
+    await page.goto(`${stack.base}/verify?lang=be`);
+    const option = page.locator(`#verify-campaign option[value="${slug}"]`);
+    await page.waitForFunction((s) => document.querySelector(`#verify-campaign option[value="${s}"]`)?.lang === 'be', slug);
+    assert.match((await option.textContent()).trim(), languages.be.title);
+    await assertAccessible(page, '/verify in Belarusian');
+    assertClean(problems);
+    await context.close();
+  });
+
   test('on a 360 × 740 phone the way to sign is in the first screen, in every language', async () => {
     for (const [lang, label] of [['en', 'Sign the statement'], ['be', languages.be.signLink], ['ru', languages.ru.signLink]]) {
       const { page, context } = await openPage(stack, { width: 360, height: 740, locale: 'en-US' });

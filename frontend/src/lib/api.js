@@ -121,9 +121,12 @@ export function get(path, options) {
   return request('GET', path, options);
 }
 
-/** The public campaigns, open and closed. */
-export async function listCampaigns(options) {
-  const data = await get('/campaigns', options);
+/**
+ * The public campaigns, open and closed: with `lang`, each in that language
+ * where it has a complete translation (its `language` says which).
+ */
+export async function listCampaigns({ lang, ...options } = {}) {
+  const data = await get(lang ? `/campaigns?lang=${encodeURIComponent(lang)}` : '/campaigns', options);
   return data?.items ?? [];
 }
 

@@ -23,6 +23,12 @@ describe('api', () => {
     expect(fetch.mock.calls[0][0]).toBe('/api/v1/campaigns');
   });
 
+  it('asks for the campaigns list in the reader\'s language', async () => {
+    const fetch = stubFetch(async () => answer(200, { items: [] }));
+    await listCampaigns({ lang: 'be' });
+    expect(fetch.mock.calls[0][0]).toBe('/api/v1/campaigns?lang=be');
+  });
+
   it('escapes the slug in the path', async () => {
     const fetch = stubFetch(async () => answer(200, { slug: 'a/b' }));
     await getCampaign('a/b');

@@ -103,8 +103,27 @@ func viewAdminCampaign(c store.Campaign) adminCampaignView {
 		RetentionDays: c.RetentionDays, ContactEmail: deref(c.ContactEmail), SenderName: deref(c.SenderName), ClosedAt: c.ClosedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
+// summarizeIn is a campaign's summary in lang where it has a complete
+// translation in it (store.Campaign.ServedIn, the rule of every page), else
+// in its own language; Language says which.
+func summarizeIn(c store.Campaign, lang string) campaignSummary {
+	v := summarize(c)
+	if t, ok := c.ServedIn(lang); ok {
+		v.Title, v.Summary, v.Language = t.Title, t.Summary, t.Language
+	}
+	return v
+}
+
+// listCampaigns answers from the short-lived cache, which holds the list
+// in every language some campaign is translated into, built from one read:
+// each language is as fresh as the others, and ?lang= cannot grow the cache
+// (a language no campaign has gets the list as written).
 func (s *server) listCampaigns(c *fiber.Ctx) error {
-	body, err := s.cache.get("campaigns", func() (any, error) {
+	lang := c.Query("lang")
+	if lang != "" && !languagePattern.MatchString(lang) {
+		return errField("lang", errLanguage())
+	}
+	v, err := s.cache.get("campaigns", func() (any, error) {
 		cs, err := s.Store.PublicCampaigns(c.UserContext())
 		if err != nil {
 			return nil, err
@@ -117,18 +136,35 @@ func (s *server) listCampaigns(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		items := make([]campaignSummary, len(cs))
-		for i, camp := range cs {
-			items[i] = summarize(camp)
-			items[i].SignatureCount = counts[camp.ID]
-			items[i].EndorsementCount = endorsements[camp.ID]
+		langs := map[string]bool{"": true}
+		for _, camp := range cs {
+			for _, t := range camp.Served() {
+				langs[t.Language] = true
+			}
 		}
-		return json.Marshal(fiber.Map{"items": items})
+		bodies := make(map[string][]byte, len(langs))
+		for l := range langs {
+			items := make([]campaignSummary, len(cs))
+			for i, camp := range cs {
+				items[i] = summarizeIn(camp, l)
+				items[i].SignatureCount = counts[camp.ID]
+				items[i].EndorsementCount = endorsements[camp.ID]
+			}
+			if bodies[l], err = json.Marshal(fiber.Map{"items": items}); err != nil {
+				return nil, err
+			}
+		}
+		return bodies, nil
 	})
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body.([]byte))
+	bodies := v.(map[string][]byte)
+	body, ok := bodies[lang]
+	if !ok {
+		body = bodies[""]
+	}
+	return sendJSON(c, body)
 }
 
 // publicCampaign finds a campaign the public may see: drafts do not exist

@@ -94,7 +94,7 @@ func (s *server) homePage(c *fiber.Ctx) error {
 	}
 	body := web.HomeBody{}
 	for _, camp := range cs {
-		v := summarize(camp)
+		v := summarizeIn(camp, t.Lang)
 		body.Campaigns = append(body.Campaigns, web.Campaign{Slug: v.Slug, Title: v.Title, Summary: v.Summary,
 			Language: v.Language, Status: v.Status, Goal: v.Goal, SignatureCount: counts[camp.ID]})
 	}
@@ -111,7 +111,8 @@ func (s *server) privacyPage(c *fiber.Ctx) error {
 }
 
 // webCampaign is a campaign as its page shows it, in the reader's language
-// where it has a translation with a title (as the SPA's localizeCampaign).
+// where it has a complete translation in it (as the API serves it to the
+// SPA's localizeCampaign).
 func webCampaign(camp store.Campaign, lang string) web.Campaign {
 	v := summarize(camp)
 	w := web.Campaign{Slug: v.Slug, Title: v.Title, Summary: v.Summary, Language: v.Language, Status: v.Status,
@@ -120,24 +121,11 @@ func webCampaign(camp store.Campaign, lang string) web.Campaign {
 	for _, call := range camp.Calls {
 		w.Calls = append(w.Calls, web.Call{ID: call.ID, Audiences: call.Audiences, Text: call.Text})
 	}
-	if camp.Language == lang {
-		return w
-	}
-	for _, tr := range camp.Translations {
-		if tr.Language != lang || tr.Title == "" {
-			continue
-		}
-		w.Language, w.Title = lang, tr.Title
-		if tr.Summary != "" {
-			w.Summary = tr.Summary
-		}
-		if tr.BodyHTML != "" {
-			w.BodyHTML = template.HTML(tr.BodyHTML) //nolint:gosec // sanitised on write
-		}
+	if tr, ok := camp.ServedIn(lang); ok { // complete: every part is there
+		w.Language, w.Title, w.Summary = lang, tr.Title, tr.Summary
+		w.BodyHTML = template.HTML(tr.BodyHTML) //nolint:gosec // sanitised on write
 		for i := range w.Calls {
-			if i < len(tr.Calls) && tr.Calls[i] != "" {
-				w.Calls[i].Text = tr.Calls[i]
-			}
+			w.Calls[i].Text = tr.Calls[i]
 		}
 	}
 	return w

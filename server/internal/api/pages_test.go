@@ -68,8 +68,9 @@ func TestCampaignPageIsCompleteWithoutJavaScript(t *testing.T) {
 func TestLinkPreviewTagsInTheFirstResponse(t *testing.T) {
 	pagesEach(t, nil, func(t *testing.T, e *env, _ *clock) {
 		editor := e.token("editor")
+		calls := e.get(demo, "").wantStatus(t, 200).JSON(t)["translations"].(map[string]any)["be"].(map[string]any)["calls"]
 		e.send("PATCH", "/api/v1/admin/campaigns/release-all-political-prisoners", editor, map[string]any{
-			"translations": map[string]any{"be": map[string]any{"title": "Заява аб вызваленні палітвязняў", "summary": "Вызваліць усіх & адразу.", "body": "Тэкст."}},
+			"translations": map[string]any{"be": map[string]any{"title": "Заява аб вызваленні палітвязняў", "summary": "Вызваліць усіх & адразу.", "body": "Тэкст.", "calls": calls}},
 		}).wantStatus(t, 200)
 		base := e.cfg.PublicURL.String() + demoPage
 		for _, c := range []struct{ lang, title, summary, locale string }{

@@ -73,10 +73,13 @@ func withContent(db *gorm.DB) *gorm.DB {
 }
 
 // PublicCampaigns lists open and closed campaigns, newest first, without
-// their bodies.
+// their rendered bodies, with their calls and translations: enough for
+// Served to tell which translations are complete.
 func (s *Store) PublicCampaigns(ctx context.Context) ([]Campaign, error) {
 	var cs []Campaign
 	err := s.conn(ctx).Omit("body", "body_html").
+		Preload("Calls", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Preload("Translations", func(db *gorm.DB) *gorm.DB { return db.Omit("body_html").Order("language") }).
 		Where("status IN ?", []string{StatusOpen, StatusClosed}).
 		Order("created_at DESC, id").Find(&cs).Error
 	return cs, translate("public campaigns", err)

@@ -40,13 +40,26 @@ func (c Campaign) Served() []Translation {
 	return out
 }
 
+// ServedIn returns the campaign's complete translation in lang, if it has
+// one: the one rule by which the API, the server-rendered pages and the
+// emails show a campaign in another language than its own.
+func (c Campaign) ServedIn(lang string) (Translation, bool) {
+	if lang == c.Language {
+		return Translation{}, false
+	}
+	for _, t := range c.Served() {
+		if t.Language == lang {
+			return t, true
+		}
+	}
+	return Translation{}, false
+}
+
 // InLanguage returns the campaign's title and calls in lang when a complete
 // translation exists, else in its own language, and the language used.
 func (c Campaign) InLanguage(lang string) (title string, calls []string, used string) {
-	for _, t := range c.Served() {
-		if t.Language == lang {
-			return t.Title, t.Calls, lang
-		}
+	if t, ok := c.ServedIn(lang); ok {
+		return t.Title, t.Calls, lang
 	}
 	calls = make([]string, len(c.Calls))
 	for i, call := range c.Calls {
