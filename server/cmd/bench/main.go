@@ -43,6 +43,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal,contact", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver (the mail measures run the queue in it) to this file")
+	flag.IntVar(&timingPairs, "timing-pairs", timingPairs, "interleaved pairs per timing row (more narrows the median of a slow request such as login)")
 	flag.StringVar(&o.timingOnly, "timing-only", "", "timing rows to run: probe names and stores, comma-separated (\"endorse,SQLite\"); empty for all")
 	flag.Parse()
 	log.SetFlags(0)

@@ -17,12 +17,12 @@ import (
 )
 
 // timingPairs is how many interleaved pairs of requests (one with a known
-// address, one with an unknown one) each timing measure sends, after
-// timingWarmup pairs that are not counted.
-const (
-	timingPairs  = 300
-	timingWarmup = 30
-)
+// address, one with an unknown one) each timing measure sends (300 unless
+// -timing-pairs says otherwise), after timingWarmup pairs that are not
+// counted.
+var timingPairs = 300
+
+const timingWarmup = 30
 
 // timingTarget is one server under measure.
 type timingTarget struct {
