@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,15 +24,8 @@ import (
 // batch is confirmed once; in two concurrent batches, PostgreSQL's row lock
 // makes the second UPDATE find it confirmed.
 type confirmBatcher struct {
-	s        *Store
-	requests chan *confirmRequest
-	maxBatch int
-	stop     chan struct{}
-	stopped  chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
-	// requestsDone and commits count, for tests.
-	requestsDone, commits atomic.Int64
+	*groupCommit[*confirmRequest]
+	s *Store
 }
 
 type confirmRequest struct {
@@ -50,14 +42,8 @@ type confirmRequest struct {
 const confirmMaxBatch = 256
 
 func newConfirmBatcher(s *Store, writers, size int) *confirmBatcher {
-	b := &confirmBatcher{
-		s: s, requests: make(chan *confirmRequest, size), maxBatch: confirmMaxBatch,
-		stop: make(chan struct{}), stopped: make(chan struct{}),
-	}
-	for range writers {
-		b.wg.Add(1)
-		go b.write()
-	}
+	b := &confirmBatcher{groupCommit: newGroupCommit[*confirmRequest](size, confirmMaxBatch), s: s}
+	b.start(writers, b.commit)
 	return b
 }
 
@@ -66,17 +52,11 @@ func newConfirmBatcher(s *Store, writers, size int) *confirmBatcher {
 // is the signer's one click, not something to shed.
 func (b *confirmBatcher) add(ctx context.Context, tokenHash, commitment string) (string, bool, error) {
 	r := &confirmRequest{tokenHash: tokenHash, commitment: commitment, done: make(chan struct{})}
-	select {
-	case <-b.stop:
-		return "", false, errClosed
-	default:
-	}
-	select {
-	case b.requests <- r:
-	case <-ctx.Done():
-		return "", false, fmt.Errorf("store: confirm signature: %w", ctx.Err())
-	case <-b.stop:
-		return "", false, errClosed
+	if err := b.enqueue(ctx, r, true); err != nil {
+		if errors.Is(err, errClosed) {
+			return "", false, err
+		}
+		return "", false, fmt.Errorf("store: confirm signature: %w", err)
 	}
 	// Queued: the outcome is awaited even if ctx ends, so that nobody is
 	// told "not confirmed" about a confirmation that commits.
@@ -90,38 +70,6 @@ func (b *confirmBatcher) add(ctx context.Context, tokenHash, commitment string) 
 		}
 	}
 	return r.slug, r.fresh, r.err
-}
-
-func (b *confirmBatcher) write() {
-	defer b.wg.Done()
-	batch := make([]*confirmRequest, 0, b.maxBatch)
-	for {
-		select {
-		case r := <-b.requests:
-			batch = append(batch[:0], r)
-		case <-b.stop:
-			for {
-				batch = b.gather(batch[:0])
-				if len(batch) == 0 {
-					return
-				}
-				b.commit(batch)
-			}
-		}
-		b.commit(b.gather(batch))
-	}
-}
-
-func (b *confirmBatcher) gather(batch []*confirmRequest) []*confirmRequest {
-	for len(batch) < b.maxBatch {
-		select {
-		case r := <-b.requests:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-	return batch
 }
 
 // commit confirms a batch in one transaction and answers each request. If
@@ -156,14 +104,6 @@ func (b *confirmBatcher) commit(batch []*confirmRequest) {
 		}
 		close(r.done)
 	}
-}
-
-func (b *confirmBatcher) close() {
-	b.stopOnce.Do(func() {
-		close(b.stop)
-		b.wg.Wait()
-		close(b.stopped)
-	})
 }
 
 // confirmed is a signature a batch's UPDATE confirmed, or found confirmed.
