@@ -15,6 +15,11 @@ type EndorsementApprovedParams struct {
 	Link string `json:"link"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *EndorsementApprovedParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.Organization, &p.Link}
+}
+
 func init() {
 	register(KindEndorsementApproved, "endorsement_approved.subject", func() any { return &EndorsementApprovedParams{} })
 }

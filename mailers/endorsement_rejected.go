@@ -11,6 +11,11 @@ type EndorsementRejectedParams struct {
 	Reason       string `json:"reason"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *EndorsementRejectedParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.Organization, &p.Reason}
+}
+
 func init() {
 	register(KindEndorsementRejected, "endorsement_rejected.subject", func() any { return &EndorsementRejectedParams{} })
 }

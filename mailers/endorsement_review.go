@@ -16,6 +16,11 @@ type EndorsementReviewParams struct {
 	Link string `json:"link"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *EndorsementReviewParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.Organization, &p.Country, &p.Link}
+}
+
 func init() {
 	register(KindEndorsementReview, "endorsement_review.subject", func() any { return &EndorsementReviewParams{} })
 }

@@ -13,6 +13,11 @@ type EndorsementVerifyParams struct {
 	Days int    `json:"days"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *EndorsementVerifyParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.Organization, &p.Link}
+}
+
 func init() {
 	register(KindEndorsementVerify, "endorsement_verify.subject", func() any { return &EndorsementVerifyParams{} })
 }

@@ -62,8 +62,9 @@ type kind struct {
 
 // Catalog renders every kind of email.
 type Catalog struct {
-	site  Site
-	kinds map[string]kind
+	site      Site
+	kinds     map[string]kind
+	skeletons skeletons
 }
 
 // NewCatalog parses the embedded templates once.
@@ -115,7 +116,10 @@ type view struct {
 }
 
 // Render renders a kind of email from its JSON parameters in a language
-// (English where a translation is missing).
+// (English where a translation is missing). A kind whose parameters list
+// their printed texts is rendered once per language and shape, and each
+// message only has its texts put in (skeleton.go): the same bytes, without
+// executing the templates for every message.
 func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 	k, ok := c.kinds[kindName]
 	if !ok {
@@ -125,10 +129,18 @@ func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 	if err := json.Unmarshal(params, p); err != nil {
 		return Email{}, fmt.Errorf("mailers: %s parameters: %w", kindName, err)
 	}
-	if l, ok := p.(interface{ EmailLanguage() string }); ok && l.EmailLanguage() != "" {
-		lang = l.EmailLanguage() // a digest picks one language for all it says
+	if pt, ok := p.(printedTexts); ok {
+		if e, ok := c.fromSkeleton(kindName, lang, p, pt); ok {
+			return e, nil
+		}
 	}
-	lang = supportedLanguage(lang)
+	return c.execute(kindName, lang, p)
+}
+
+// execute renders parsed parameters through the templates.
+func (c *Catalog) execute(kindName, lang string, p any) (Email, error) {
+	k := c.kinds[kindName]
+	lang = emailLanguage(lang, p)
 	v := view{Lang: lang, Site: c.site, Params: p, Contact: c.site.ContactEmail, Sender: c.site.SenderName}
 	if sn, ok := p.(interface{ EmailSender() string }); ok && sn.EmailSender() != "" {
 		v.Sender = sn.EmailSender()
@@ -157,6 +169,15 @@ func (c *Catalog) Render(kindName, lang string, params []byte) (Email, error) {
 		e.Headers["Reply-To"] = v.Contact
 	}
 	return e, nil
+}
+
+// emailLanguage is the language an email is written in: the parameters'
+// own (a digest picks one for all it says), else lang, else English.
+func emailLanguage(lang string, p any) string {
+	if l, ok := p.(interface{ EmailLanguage() string }); ok && l.EmailLanguage() != "" {
+		lang = l.EmailLanguage()
+	}
+	return supportedLanguage(lang)
 }
 
 // registry holds every kind of email; each email's file adds itself.

@@ -10,6 +10,11 @@ type PasswordResetParams struct {
 	Minutes int    `json:"minutes"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *PasswordResetParams) printedTexts() []*string {
+	return []*string{&p.Link}
+}
+
 func init() {
 	register(KindPasswordReset, "password_reset.subject", func() any { return &PasswordResetParams{} })
 }

@@ -13,6 +13,11 @@ type SignatureAlreadyParams struct {
 	WithdrawLink string `json:"withdraw_link"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *SignatureAlreadyParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.WithdrawLink}
+}
+
 func init() {
 	register(KindSignatureAlready, "signature_already.subject", func() any { return &SignatureAlreadyParams{} })
 }

@@ -17,6 +17,11 @@ type SignatureConfirmParams struct {
 	Shown string `json:"shown"`
 }
 
+// printedTexts: the templates only print these (see skeleton.go).
+func (p *SignatureConfirmParams) printedTexts() []*string {
+	return []*string{&p.Campaign, &p.ConfirmLink, &p.WithdrawLink, &p.Name, &p.Shown}
+}
+
 func init() {
 	register(KindSignatureConfirm, "signature_confirm.subject", func() any { return &SignatureConfirmParams{} })
 }

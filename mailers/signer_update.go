@@ -30,6 +30,12 @@ func (p *SignerUpdateParams) EmailHeaders() map[string]string {
 	}
 }
 
+// printedTexts: the templates only print these (see skeleton.go); the
+// sanitised HTML body is printed as it is.
+func (p *SignerUpdateParams) printedTexts() []*string {
+	return []*string{&p.Subject, &p.Body, (*string)(&p.BodyHTML), &p.Campaign, &p.Link, &p.Unsub.Page, &p.Unsub.OneClick, &p.Unsub.Mailto}
+}
+
 func init() {
 	register(KindSignerUpdate, "signer_update.subject", func() any { return &SignerUpdateParams{} })
 }
