@@ -86,24 +86,17 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 	}()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	received := e.received.Load()
 	sendStart := time.Now()
 	go func() { defer close(done); q.Run(runCtx) }()
-	for {
-		counts, err := e.store.MailCounts(ctx, d.ID)
-		if err != nil {
-			cancel()
-			stopSampling()
-			return nil, err
-		}
-		if counts[store.MailQueued] == 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	err = e.waitDelivered(ctx, d.ID, int(n), received)
 	elapsed := time.Since(sendStart)
 	cancel()
 	<-done
 	stopSampling()
+	if err != nil {
+		return nil, err
+	}
 	rate := float64(n) / elapsed.Seconds()
 	note := fmt.Sprintf("%d contacts; queued in %v; heap %.1f MiB before, %.1f MiB peak while sending", n, queued.Round(time.Millisecond),
 		float64(base)/(1<<20), float64(peak.Load())/(1<<20))
