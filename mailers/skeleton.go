@@ -16,9 +16,11 @@ import (
 // with a placeholder where each text goes, and each message then only has
 // its texts put in, each escaped as the templates escape it where it
 // stands. How each place escapes each character is learned by rendering
-// the shape once per character; a message holding a character not learned
-// (or whose texts would not give the same bytes for another reason) is
-// rendered the slow way. Tests render every kind both ways and compare.
+// the shape once more with every character in every text; a message
+// holding a character not learned, or a URL that html/template would
+// refuse, is rendered the slow way, and so is a shape whose skeleton does
+// not give the bytes the templates give for its first message. Tests
+// render every kind both ways, with hostile texts, and compare.
 
 // printedTexts is implemented by parameters whose templates only print
 // some of their strings, as they are or through a translation's %s, and
