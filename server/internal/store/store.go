@@ -309,6 +309,9 @@ func (s *Store) Migrate(ctx context.Context) (int64, error) {
 	if err := s.sealLegacyMail(ctx); err != nil {
 		return 0, err
 	}
+	if err := s.tuneMailQueue(ctx); err != nil {
+		return 0, err
+	}
 	if err := s.sealLegacyContacts(ctx); err != nil {
 		return 0, err
 	}
