@@ -101,15 +101,7 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	received := e.received.Load()
-	sendStart := time.Now()
-	go func() { defer close(done); q.Run(runCtx) }()
-	err = e.waitDelivered(ctx, d.ID, int(n), received)
-	elapsed := time.Since(sendStart)
-	cancel()
-	<-done
+	elapsed, err := e.runQueue(ctx, q, d.ID, int(n))
 	stopSampling()
 	if err != nil {
 		return nil, err
