@@ -170,14 +170,15 @@ func (e *benchEnv) rawGoMail(catalog *mailers.Catalog, conns int) (float64, erro
 	if err != nil {
 		return 0, err
 	}
-	return e.rawSend(email, conns)
+	return e.rawSend([]mailers.Email{email}, conns)
 }
 
-// rawSend sends one rendered email mailCount times over conns go-mail
-// connections, with no database and no rendering: the transport's ceiling.
+// rawSend sends rendered emails (the i-th message is emails[i % len]),
+// mailCount in all, over conns go-mail connections, with no database and
+// no rendering: the transport's ceiling.
 // Like the queue's transport, it sends no NOOP before each message (go-mail's
 // default, one more round trip per message, would flatter the queue).
-func (e *benchEnv) rawSend(email mailers.Email, conns int) (float64, error) {
+func (e *benchEnv) rawSend(emails []mailers.Email, conns int) (float64, error) {
 	host, portText, _ := net.SplitHostPort(e.sinkAddr)
 	port, err := strconv.Atoi(portText)
 	if err != nil {
@@ -202,10 +203,14 @@ func (e *benchEnv) rawSend(email mailers.Email, conns int) (float64, error) {
 			}
 			defer client.Close()
 			for i := 0; i < per; i++ {
+				email := emails[(c*per+i)%len(emails)]
 				m := mail.NewMsg()
 				_ = m.From(benchFrom)
 				_ = m.To(fmt.Sprintf("raw%d-%d@example.org", c, i))
 				m.Subject(email.Subject)
+				for k, v := range email.Headers {
+					m.SetGenHeader(mail.Header(k), v)
+				}
 				m.SetBodyString(mail.TypeTextPlain, email.Text)
 				m.AddAlternativeString(mail.TypeTextHTML, email.HTML)
 				if err := client.Send(m); err != nil {
