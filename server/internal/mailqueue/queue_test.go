@@ -147,8 +147,12 @@ func TestRolledBackTransactionSendsNothing(t *testing.T) {
 		}
 		enqueue(t, db.Store, reset("committed@example.org"))
 		q.Wake()
-		srv.Wait(1, 10*time.Second)
-		time.Sleep(100 * time.Millisecond)
+		// Once the committed message is recorded sent, nothing is queued:
+		// the queue has nothing else it could send.
+		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
+		if n, err := db.CountRows(context.Background(), "mail_messages"); err != nil || n != 1 {
+			t.Fatalf("%d messages in the queue, want only the committed one (%v)", n, err)
+		}
 		if n := len(srv.Messages()); n != 1 || len(srv.To("committed@example.org")) != 1 {
 			t.Fatalf("%d messages arrived; want only the committed one", n)
 		}
@@ -165,10 +169,36 @@ func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 			}
 			return nil
 		})
-		run(t, db.Store, smtpTransport(t, srv, 1), fast)
+		_, stop := run(t, db.Store, smtpTransport(t, srv, 1), fast)
 		enqueue(t, db.Store, reset("greylisted@example.org"))
 		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
-		time.Sleep(100 * time.Millisecond)
+		// Stopped, the queue has finished every send in hand: a second
+		// copy would have arrived by now.
+		stop()
+		if n := len(srv.To("greylisted@example.org")); n != 1 {
+			t.Fatalf("delivered %d times, want once", n)
+		}
+	})
+}
+
+// A retry sooner than the next poll is made when due: the queue wakes for
+// the retries it scheduled instead of waiting to poll.
+func TestRetryIsMadeWhenDueNotAtTheNextPoll(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db storetest.DB) {
+		srv := smtptest.Start(t)
+		srv.SetReply(func(_ string, attempt int) error {
+			if attempt <= 2 {
+				return smtptest.Temporary
+			}
+			return nil
+		})
+		patient := fast
+		patient.Poll = time.Hour
+		q, _ := run(t, db.Store, smtpTransport(t, srv, 1), patient)
+		enqueue(t, db.Store, reset("greylisted@example.org"))
+		q.Wake()
+		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
 		if n := len(srv.To("greylisted@example.org")); n != 1 {
 			t.Fatalf("delivered %d times, want once", n)
 		}
@@ -187,10 +217,12 @@ func TestPermanentFailureIsRecordedNotRetried(t *testing.T) {
 			attempts++
 			return smtptest.Permanent
 		})
-		run(t, db.Store, smtpTransport(t, srv, 1), fast)
+		_, stop := run(t, db.Store, smtpTransport(t, srv, 1), fast)
 		enqueue(t, db.Store, reset("gone@example.org"))
+		// Failed for good, with nothing queued: no retry is scheduled. And
+		// stopped, the queue has finished every attempt in hand.
 		waitCounts(t, db.Store, map[string]int64{store.MailFailed: 1})
-		time.Sleep(200 * time.Millisecond)
+		stop()
 		mu.Lock()
 		defer mu.Unlock()
 		if attempts != 1 {
@@ -214,7 +246,19 @@ func TestServerDownThenUpDeliversOnce(t *testing.T) {
 		srv.Stop()
 		run(t, db.Store, smtpTransport(t, srv, 1), fast)
 		enqueue(t, db.Store, reset("patient@example.org"))
-		time.Sleep(300 * time.Millisecond)
+		// The queue tried, could not reach the server, and kept the message.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			tried, err := db.CountWhere(context.Background(), "mail_messages", "last_error <> ''")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tried == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the queue did not try to send within 10 s")
+			}
+		}
 		counts, _ := db.MailCounts(context.Background(), "")
 		if counts[store.MailQueued] != 1 {
 			t.Fatalf("while the server is down: %v, want it still queued", counts)
