@@ -201,7 +201,7 @@ func TestDigestExactlyOnceDespite451AndDoubleSend(t *testing.T) {
 // nobody is missed, and nobody gets two.
 func TestDigestRestartMidSend(t *testing.T) {
 	t.Parallel()
-	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+	eachWithMailPolling(t, 20*time.Millisecond, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 20)
 		id := e.draftDigest(t, "eu")
 		// Claim as a worker that dies at once, before the live queue sees them.
