@@ -159,50 +159,36 @@ func TestRolledBackTransactionSendsNothing(t *testing.T) {
 	})
 }
 
+// A temporarily refused message is retried and delivered once; retries
+// sooner than the next poll are made when due (the queue wakes for the
+// retries it scheduled), so a queue that polls once an hour makes them too.
 func TestTemporaryFailureIsRetriedAndDeliveredOnce(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db storetest.DB) {
-		srv := smtptest.Start(t)
-		srv.SetReply(func(_ string, attempt int) error {
-			if attempt == 1 {
-				return smtptest.Temporary
-			}
-			return nil
+	patient := fast
+	patient.Poll = time.Hour
+	for name, opts := range map[string]mailqueue.Options{"polling": fast, "polling hourly": patient} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db storetest.DB) {
+				srv := smtptest.Start(t)
+				srv.SetReply(func(_ string, attempt int) error {
+					if attempt <= 2 {
+						return smtptest.Temporary
+					}
+					return nil
+				})
+				q, stop := run(t, db.Store, smtpTransport(t, srv, 1), opts)
+				enqueue(t, db.Store, reset("greylisted@example.org"))
+				q.Wake()
+				waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
+				// Stopped, the queue has finished every send in hand: a second
+				// copy would have arrived by now.
+				stop()
+				if n := len(srv.To("greylisted@example.org")); n != 1 {
+					t.Fatalf("delivered %d times, want once", n)
+				}
+			})
 		})
-		_, stop := run(t, db.Store, smtpTransport(t, srv, 1), fast)
-		enqueue(t, db.Store, reset("greylisted@example.org"))
-		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
-		// Stopped, the queue has finished every send in hand: a second
-		// copy would have arrived by now.
-		stop()
-		if n := len(srv.To("greylisted@example.org")); n != 1 {
-			t.Fatalf("delivered %d times, want once", n)
-		}
-	})
-}
-
-// A retry sooner than the next poll is made when due: the queue wakes for
-// the retries it scheduled instead of waiting to poll.
-func TestRetryIsMadeWhenDueNotAtTheNextPoll(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db storetest.DB) {
-		srv := smtptest.Start(t)
-		srv.SetReply(func(_ string, attempt int) error {
-			if attempt <= 2 {
-				return smtptest.Temporary
-			}
-			return nil
-		})
-		patient := fast
-		patient.Poll = time.Hour
-		q, _ := run(t, db.Store, smtpTransport(t, srv, 1), patient)
-		enqueue(t, db.Store, reset("greylisted@example.org"))
-		q.Wake()
-		waitCounts(t, db.Store, map[string]int64{store.MailSent: 1})
-		if n := len(srv.To("greylisted@example.org")); n != 1 {
-			t.Fatalf("delivered %d times, want once", n)
-		}
-	})
+	}
 }
 
 func TestPermanentFailureIsRecordedNotRetried(t *testing.T) {
