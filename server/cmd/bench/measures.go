@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -44,6 +42,7 @@ func benchSign(ctx context.Context, e *benchEnv) ([]result, error) {
 		return nil, err
 	}
 	after := e.accepted(ctx)
+	e.sign = measured{r.perSecond, r.p99}
 	accepted := r.requests - r.non2xx
 	note := fmt.Sprintf("%d accepted, %d rows stored", accepted, after-before)
 	if after-before < accepted || r.non2xx > 0 {
@@ -96,6 +95,7 @@ func benchConfirm(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.confirm = measured{r.perSecond, r.p99}
 	note := fmt.Sprintf("%d confirmed rows (+%d, %d answered 200), public count %d", counted, confirmed-confirmedBefore, r.requests-r.non2xx, shown)
 	if shown != counted || confirmed-confirmedBefore < r.requests-r.non2xx || r.non2xx > 0 || r.requests > int64(n) {
 		note += ": FAIL, count not exact, refusals, or tokens ran out"
@@ -162,43 +162,4 @@ func benchRead(_ context.Context, e *benchEnv) ([]result, error) {
 		e.failed = true
 	}
 	return []result{{"campaign read (GET /campaigns/{slug})", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
-}
-
-var (
-	tpsLine     = regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`)
-	latencyLine = regexp.MustCompile(`latency average = ([\d.]+ ms)`)
-)
-
-// benchPgbench runs PostgreSQL's own load tool with a single-row insert
-// into a table shaped like signatures (text key, unique per campaign and
-// address), on the same server in the same run: the ceiling the sign
-// endpoint is measured against.
-func benchPgbench(ctx context.Context, e *benchEnv) ([]result, error) {
-	err := e.store.Exec(ctx, `CREATE TABLE IF NOT EXISTS pgbench_signatures (
-		id text PRIMARY KEY, campaign_id text NOT NULL, email_hash text NOT NULL,
-		country text NOT NULL, created_at timestamp NOT NULL)`)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.store.Exec(ctx, `CREATE UNIQUE INDEX IF NOT EXISTS pgbench_signatures_key ON pgbench_signatures (campaign_id, email_hash)`); err != nil {
-		return nil, err
-	}
-	script := filepath.Join(e.dir, "insert.sql")
-	insert := "INSERT INTO pgbench_signatures VALUES (md5(random()::text || clock_timestamp()::text), 'c', md5(random()::text), 'BY', now());\n"
-	if err := os.WriteFile(script, []byte(insert), 0o600); err != nil {
-		return nil, err
-	}
-	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", "16", "-j", "2", "-T", fmt.Sprint(int(e.o.duration.Seconds())), "-f", script, e.dbURL).CombinedOutput() //nolint:gosec // fixed tool, our own arguments
-	if err != nil {
-		return nil, fmt.Errorf("pgbench: %w\n%s", err, out)
-	}
-	m := tpsLine.FindSubmatch(out)
-	if m == nil {
-		return nil, fmt.Errorf("pgbench printed no tps:\n%s", out)
-	}
-	lat := ""
-	if l := latencyLine.FindSubmatch(out); l != nil {
-		lat = string(l[1]) + " avg"
-	}
-	return []result{{"pgbench single-row insert (16 clients)", string(m[1]) + "/s", "", lat}}, nil
 }
