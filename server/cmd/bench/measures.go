@@ -37,10 +37,12 @@ func (e *benchEnv) accepted(ctx context.Context) int64 {
 
 func benchSign(ctx context.Context, e *benchEnv) ([]result, error) {
 	before := e.accepted(ctx)
+	waits := e.startWaits(ctx)
 	r, err := e.wrk("sign.lua", "/api/v1/campaigns/"+slug+"/signatures")
 	if err != nil {
 		return nil, err
 	}
+	rs := waits.results("  wait events during sign")
 	after := e.accepted(ctx)
 	e.sign = measured{r.perSecond, r.p99}
 	accepted := r.requests - r.non2xx
@@ -54,7 +56,7 @@ func benchSign(ctx context.Context, e *benchEnv) ([]result, error) {
 	if r.errors != "" {
 		note += "; socket errors " + r.errors
 	}
-	return []result{{"sign (POST .../signatures, PostgreSQL)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
+	return append([]result{{"sign (POST .../signatures, PostgreSQL)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, rs...), nil
 }
 
 func benchConfirm(ctx context.Context, e *benchEnv) ([]result, error) {
@@ -69,10 +71,12 @@ func benchConfirm(ctx context.Context, e *benchEnv) ([]result, error) {
 	}
 	settled := e.settle(ctx)
 	confirmedBefore := e.countWhere(ctx, "status = 'confirmed' AND flagged = FALSE")
+	waits := e.startWaits(ctx)
 	r, err := e.wrk("confirm.lua", "/api/v1/signatures/confirm", "TOKENS="+tokens, fmt.Sprintf("THREADS=%d", e.o.threads))
 	if err != nil {
 		return nil, err
 	}
+	rs := waits.results("  wait events during confirm")
 	// When wrk stops, the requests it leaves in flight still commit on the
 	// server: count only once the rows stop changing, and then past the
 	// public count's one-second cache. (Counted straight after wrk, the
@@ -107,7 +111,7 @@ func benchConfirm(ctx context.Context, e *benchEnv) ([]result, error) {
 	} else {
 		note += ": exact"
 	}
-	return []result{{"confirm (POST /signatures/confirm)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, nil
+	return append([]result{{"confirm (POST /signatures/confirm)", fmt.Sprintf("%.0f/s", r.perSecond), r.p99, note}}, rs...), nil
 }
 
 // settle waits, up to a minute, until the intake is empty and no mail is
