@@ -112,7 +112,7 @@ func pgbenchLatencies(dir string) ([]time.Duration, error) {
 	}
 	var lat []time.Duration
 	for _, name := range files {
-		f, err := os.Open(name) //nolint:gosec // pgbench's log in our own folder
+		f, err := os.Open(name)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func pgbenchLatencies(dir string) ([]time.Duration, error) {
 			}
 			lat = append(lat, time.Duration(us)*time.Microsecond)
 		}
-		f.Close()
+		_ = f.Close()
 		if err := sc.Err(); err != nil {
 			return nil, err
 		}
