@@ -119,7 +119,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	// The intake worker turns accepted signing requests into signatures and
 	// their emails; every instance runs one, side by side.
-	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
+	signIntake := intake.New(st, keys, cfg.PublicURL.String())
 	signIntake.Mail = queue
 	signIntake.Coalition = coalition
 	if cfg.UsesPostgres() {
@@ -161,7 +161,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	cleanup := housekeeping.Start(workCtx, st)
 	sealingDone := make(chan struct{})
 	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, coalition) }()
-	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
+	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	intakeDone := make(chan struct{})
@@ -281,10 +281,12 @@ func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error
 	return st, nil
 }
 
-// storeOptions are the pool and queue sizes the configuration asks for.
+// storeOptions are the pool and queue sizes the configuration asks for,
+// and the domain of the Message-IDs of the mail the store queues.
 func storeOptions(cfg config.Config) store.Options {
 	return store.Options{
-		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
+		MessageDomain: cfg.MessageDomain(),
+		MaxOpenConns:  cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
 		QueueMaxOpenConns: cfg.DBQueueMaxOpenConns, IntakeQueue: cfg.IntakeQueue,
 		PgBouncer: cfg.PgBouncer,
 	}

@@ -51,7 +51,7 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 	}
 	keys := privacy.NewKeys(make([]byte, 32))
 	start := time.Now()
-	n, err := digest.Start(ctx, e.store, d, "http://localhost:8080", "bench.localhost", &store.AuditEntry{Action: "digest.send"}, time.Now())
+	n, err := digest.Start(ctx, e.store, d, "http://localhost:8080", &store.AuditEntry{Action: "digest.send"}, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func (e *benchEnv) queueRun(ctx context.Context, catalog *mailers.Catalog, sink 
 	for i := range mails {
 		mails[i] = resetMail(i)
 	}
-	if err := e.store.EnqueueMail(ctx, "bench.localhost", mails...); err != nil {
+	if err := e.store.EnqueueMail(ctx, mails...); err != nil {
 		return 0, err
 	}
 	transport, err := mailers.NewSMTP(sink, benchFrom, conns, mailers.WithHELO("bench.localhost"))

@@ -253,7 +253,7 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 		return err
 	}
 	m := store.Mail{Kind: mailers.KindDigest, Recipient: to, Language: in.Language, Params: params, Ref: "test:" + d.ID}
-	err = s.Store.InTransaction(c.UserContext(), s.Config.MessageDomain(), func(tx store.Tx) error {
+	err = s.Store.InTransaction(c.UserContext(), func(tx store.Tx) error {
 		if err := tx.Enqueue(m); err != nil {
 			return err
 		}
@@ -294,7 +294,7 @@ func (s *server) sendDigest(c *fiber.Ctx) error {
 }
 
 func (s *server) startSending(c *fiber.Ctx, d store.Digest, audit *store.AuditEntry) (int64, error) {
-	n, err := digest.Start(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), s.Config.MessageDomain(), audit, time.Now())
+	n, err := digest.Start(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), audit, time.Now())
 	if err == nil {
 		s.Mail.Wake()
 	}

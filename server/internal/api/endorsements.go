@@ -93,7 +93,7 @@ func (s *server) verifyEndorsement(c *fiber.Ctx, hash string) error {
 			Duplicate: e.DuplicateOf != nil, Link: s.link("/admin/endorsements"),
 		}))
 	}
-	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice); err != nil {
+	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, notice); err != nil {
 		return err
 	}
 	s.Mail.Wake()

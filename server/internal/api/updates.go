@@ -283,7 +283,7 @@ func (s *server) testUpdate(c *fiber.Ctx) error {
 	p.Subject = "[TEST] " + p.Subject
 	out := mailers.SignerUpdate(lang, p)
 	m := store.Mail{Kind: out.Kind, Recipient: to, Language: lang, Params: out.Params, Ref: "test:" + u.ID}
-	err = s.Store.InTransaction(c.UserContext(), s.Config.MessageDomain(), func(tx store.Tx) error {
+	err = s.Store.InTransaction(c.UserContext(), func(tx store.Tx) error {
 		if err := tx.Enqueue(m); err != nil {
 			return err
 		}
@@ -345,7 +345,7 @@ func (s *server) sendUpdate(c *fiber.Ctx) error {
 				Ref: r.ID, DedupeKey: "update:" + u.ID + ":" + r.ID})
 		}
 		queued += int64(len(mails))
-		return s.Store.EnqueueMail(ctx, s.Config.MessageDomain(), mails...)
+		return s.Store.EnqueueMail(ctx, mails...)
 	})
 	if err != nil {
 		return err

@@ -175,7 +175,7 @@ func ContentOf(ctx context.Context, st *store.Store, d store.Digest, publicURL s
 // Start snapshots d and queues it for every subscribed contact of its
 // region, each at most once. A digest already started by another caller
 // is store.ErrDigestStarted, and nothing is changed.
-func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL, domain string, audit *store.AuditEntry, now time.Time) (int64, error) {
+func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL string, audit *store.AuditEntry, now time.Time) (int64, error) {
 	c, err := ContentOf(ctx, st, d, publicURL, now)
 	if err != nil {
 		return 0, err
@@ -184,5 +184,5 @@ func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL, doma
 	if err != nil {
 		return 0, err
 	}
-	return st.StartSending(ctx, d.ID, string(b), domain, audit)
+	return st.StartSending(ctx, d.ID, string(b), audit)
 }

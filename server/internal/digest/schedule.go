@@ -133,7 +133,6 @@ func NextRun(ctx context.Context, st *store.Store, sc store.Schedule, now time.T
 type Sender struct {
 	Store     *store.Store
 	PublicURL string
-	Domain    string
 	Wake      func()
 }
 
@@ -182,7 +181,7 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	if d.Status != store.DigestDraft {
 		return nil
 	}
-	n, err := Start(ctx, x.Store, d, x.PublicURL, x.Domain,
+	n, err := Start(ctx, x.Store, d, x.PublicURL,
 		&store.AuditEntry{ActorEmail: "scheduler", Action: "digest.send", Detail: "schedule=" + sc.ID + " period=" + period}, now)
 	if errors.Is(err, store.ErrDigestStarted) {
 		return nil // another instance started it at the same moment
