@@ -27,7 +27,7 @@ func benchMail(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err := e.stopServer(ctx); err != nil {
 		return nil, err
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		return nil, err
 	}

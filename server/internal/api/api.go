@@ -16,6 +16,7 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -59,6 +60,9 @@ type Deps struct {
 	SPA fs.FS
 	// Catalog renders email, for digest previews.
 	Catalog *mailers.Catalog
+	// Digests composes and starts digests (nil: one on Store with
+	// Config's PUBLIC_URL, Keys and Catalog).
+	Digests *digest.Service
 	// Pow checks the proof of work of public forms.
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
@@ -128,6 +132,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Hasher == nil {
 		d.Hasher = &privacy.CampaignHasher{Keys: d.Keys, Store: d.Store}
+	}
+	if d.Digests == nil {
+		d.Digests = &digest.Service{Store: d.Store, PublicURL: d.Config.PublicURL.String(), Keys: d.Keys, Catalog: d.Catalog}
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
 		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}

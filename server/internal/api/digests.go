@@ -164,11 +164,7 @@ func (s *server) getDigest(c *fiber.Ctx) error {
 }
 
 func (s *server) digestContent(c *fiber.Ctx, d store.Digest) (digest.Content, error) {
-	return digest.ContentOf(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), time.Now())
-}
-
-func (s *server) digestLinks() digest.Links {
-	return digest.Links{PublicURL: s.Config.PublicURL.String(), MailFrom: s.Config.MailFrom.Address, Keys: s.Keys}
+	return s.Digests.ContentOf(c.UserContext(), d, time.Now())
 }
 
 // previewDigest renders the digest exactly as a recipient will get it (the
@@ -186,7 +182,7 @@ func (s *server) previewDigest(c *fiber.Ctx) error {
 	if !languagePattern.MatchString(lang) {
 		return errField("language", errLanguage())
 	}
-	email, err := s.renderDigest(c, d, lang, s.digestLinks().Unsubscribe("preview"))
+	email, err := s.renderDigest(c, d, lang, s.Digests.Unsubscribe("preview"))
 	if err != nil {
 		return err
 	}
@@ -245,7 +241,7 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe(testContact))
+	p := digest.Params(content, in.Language, s.Digests.Unsubscribe(testContact))
 	p.Subject = "[TEST] " + p.Subject
 	p.Test = true
 	params, err := json.Marshal(p)
@@ -294,7 +290,7 @@ func (s *server) sendDigest(c *fiber.Ctx) error {
 }
 
 func (s *server) startSending(c *fiber.Ctx, d store.Digest, audit *store.AuditEntry) (int64, error) {
-	n, err := digest.Start(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), audit, time.Now())
+	n, err := s.Digests.Start(c.UserContext(), d, audit, time.Now())
 	if err == nil {
 		s.Mail.Wake()
 	}

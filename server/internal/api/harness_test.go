@@ -109,7 +109,7 @@ func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String(), ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
+	catalog, err := mailers.NewCatalog(mailers.Site{ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
 	if err != nil {
 		t.Fatal(err)
 	}

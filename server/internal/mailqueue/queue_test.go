@@ -24,7 +24,7 @@ var fast = mailqueue.Options{Workers: 2, Poll: 10 * time.Millisecond, RetryBase:
 
 func catalog(t *testing.T) *mailers.Catalog {
 	t.Helper()
-	c, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	c, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
