@@ -279,23 +279,24 @@ func New(d Deps) *fiber.App {
 
 	// Public pages, rendered on the server in the reader's language, with
 	// plain forms that work without JavaScript (pages*.go); the SPA takes
-	// them over where JavaScript runs.
-	zip, form, pe := compress.New(), formBodies(), s.pageErrors()
+	// them over where JavaScript runs. A plain form's post takes a form
+	// body (form) from a page of ours (sameSite).
+	zip, form, pe, sameSite := compress.New(), formBodies(), s.pageErrors(), s.sameSitePost
 	app.Get("/", zip, pe, s.homePage)
 	app.Get("/privacy", zip, pe, s.privacyPage)
 	app.Get("/c/:slug", zip, pe, s.campaignPage)
-	app.Post("/c/:slug", zip, form, pe, s.signFormPost)
+	app.Post("/c/:slug", zip, form, pe, sameSite, s.signFormPost)
 	app.Get("/c/:slug/share.png", s.shareImage)
 	app.Get("/c/:slug/endorse", zip, pe, s.endorsePage)
-	app.Post("/c/:slug/endorse", zip, form, pe, s.endorseFormPost)
+	app.Post("/c/:slug/endorse", zip, form, pe, sameSite, s.endorseFormPost)
 	app.Get("/confirm/:token", zip, pe, s.tokenPage("confirm"))
-	app.Post("/confirm/:token", zip, form, pe, s.tokenPost("confirm"))
+	app.Post("/confirm/:token", zip, form, pe, sameSite, s.tokenPost("confirm"))
 	app.Get("/withdraw/:token", zip, pe, s.tokenPage("withdraw"))
-	app.Post("/withdraw/:token", zip, form, pe, s.tokenPost("withdraw"))
+	app.Post("/withdraw/:token", zip, form, pe, sameSite, s.tokenPost("withdraw"))
 	app.Get("/unsubscribe/:token", zip, pe, s.tokenPage("unsubscribe"))
-	app.Post("/unsubscribe/:token", zip, form, pe, s.tokenPost("unsubscribe"))
+	app.Post("/unsubscribe/:token", zip, form, pe, sameSite, s.tokenPost("unsubscribe"))
 	app.Get("/endorse/confirm/:token", zip, pe, s.tokenPage("endorse-confirm"))
-	app.Post("/endorse/confirm/:token", zip, form, pe, s.tokenPost("endorse-confirm"))
+	app.Post("/endorse/confirm/:token", zip, form, pe, sameSite, s.tokenPost("endorse-confirm"))
 
 	if d.SPA != nil {
 		app.Use(compress.New(), spaHandler(d.SPA))
