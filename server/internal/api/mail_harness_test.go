@@ -40,7 +40,7 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 			adjust(c)
 		}
 	})
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: e.cfg.PublicURL.String()})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,17 +49,22 @@ func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mai
 		t.Fatal(err)
 	}
 	t.Cleanup(transport.Close)
-	expander := &digest.Expander{Store: db.Store, Catalog: catalog, Links: digest.Links{PublicURL: e.cfg.PublicURL.String(), MailFrom: e.cfg.MailFrom.Address, Keys: privacy.NewKeys(e.cfg.DataKey)}}
+	digests := digestService(e.cfg, db.Store, catalog)
 	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond,
-		Expand: expander.Expand, Render: expander.Render})
+		Expand: digests.Expand, Render: digests.Render})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	deps := testDeps(t, e.cfg, db, e.tokens)
-	deps.Mail = q
+	deps.Mail, deps.Digests = q, digests
 	e.serve(deps)
 	return &mailEnv{env: e, smtp: srv, queue: q}
+}
+
+// digestService is the digest service serve makes, on st.
+func digestService(cfg config.Config, st *store.Store, catalog *mailers.Catalog) *digest.Service {
+	return &digest.Service{Store: st, PublicURL: cfg.PublicURL.String(), Keys: privacy.NewKeys(cfg.DataKey), Catalog: catalog}
 }
 
 // linkIn finds the first link to {PUBLIC_URL}{prefix}{token} in a text part

@@ -45,7 +45,7 @@ func TestConfirmSignatureExactlyOnceInBatches(t *testing.T) {
 		reader := db.Reopen(t)
 		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
-			held <- reader.InTransaction(ctx, "", func(tx store.Tx) error {
+			held <- reader.InTransaction(ctx, func(tx store.Tx) error {
 				lock := "LOCK TABLE signatures IN SHARE MODE"
 				if db.Kind == storetest.SQLite {
 					lock = "DELETE FROM signatures WHERE 1 = 0"
