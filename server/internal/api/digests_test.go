@@ -207,7 +207,7 @@ func TestDigestRestartMidSend(t *testing.T) {
 		eu := e.officials(t, "eu", 20)
 		id := e.draftDigest(t, "eu")
 		// Claim as a worker that dies at once, before the live queue sees them.
-		if _, err := e.db.StartSending(context.Background(), id, `{"region":"","subject":"test","campaigns":[]}`, "test.invalid", &store.AuditEntry{Action: "digest.send"}); err != nil {
+		if _, err := e.db.StartSending(context.Background(), id, `{"region":"","subject":"test","campaigns":[]}`, &store.AuditEntry{Action: "digest.send"}); err != nil {
 			t.Fatal(err)
 		}
 		const lease = 300 * time.Millisecond

@@ -117,7 +117,7 @@ func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tok
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String(), ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
+	catalog, err := mailers.NewCatalog(mailers.Site{ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func testDeps(t testing.TB, cfg config.Config, db storetest.DB, tokens *auth.Tok
 // and a fast poll of every test's database kept both cores busy.
 func startIntake(t testing.TB, st *store.Store, cfg config.Config) *intake.Worker {
 	t.Helper()
-	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String(), cfg.MessageDomain())
+	w := intake.New(st, privacy.NewKeys(cfg.DataKey), cfg.PublicURL.String())
 	sealer, err := privacy.NewCoalition(cfg.SealRecipients)
 	if err != nil {
 		t.Fatal(err)

@@ -54,19 +54,20 @@ func newMailEnvPolling(t *testing.T, db storetest.DB, adjust func(*config.Config
 			adjust(c)
 		}
 	}, func(d *api.Deps) {
-		q = startQueue(t, db, d.Config, srv, poll)
+		q, d.Digests = startQueue(t, db, d.Config, srv, poll)
 		d.Mail = q
 		d.Intake.Mail = q
 	})
 	return &mailEnv{env: e, smtp: srv, queue: q}
 }
 
-// startQueue runs a mail queue to srv until the test ends. Unless told to
-// poll, it polls as seldom as in production: what the API and the intake
-// queue wakes it, and a retry this queue schedules wakes it when due.
-func startQueue(t *testing.T, db storetest.DB, cfg config.Config, srv *smtptest.Server, poll time.Duration) *mailqueue.Queue {
+// startQueue runs a mail queue to srv, with the digest service that
+// renders for it, until the test ends. Unless told to poll, it polls as
+// seldom as in production: what the API and the intake queue wakes it,
+// and a retry this queue schedules wakes it when due.
+func startQueue(t *testing.T, db storetest.DB, cfg config.Config, srv *smtptest.Server, poll time.Duration) (*mailqueue.Queue, *digest.Service) {
 	t.Helper()
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String()})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,14 +76,19 @@ func startQueue(t *testing.T, db storetest.DB, cfg config.Config, srv *smtptest.
 		t.Fatal(err)
 	}
 	t.Cleanup(transport.Close)
-	expander := &digest.Expander{Store: db.Store, Catalog: catalog, Links: digest.Links{PublicURL: cfg.PublicURL.String(), MailFrom: cfg.MailFrom.Address, Keys: privacy.NewKeys(cfg.DataKey)}}
+	digests := digestService(cfg, db.Store, catalog)
 	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: poll, RetryBase: 20 * time.Millisecond,
-		Expand: expander.Expand, Render: expander.Render})
+		Expand: digests.Expand, Render: digests.Render})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return q
+	return q, digests
+}
+
+// digestService is the digest service serve makes, on st.
+func digestService(cfg config.Config, st *store.Store, catalog *mailers.Catalog) *digest.Service {
+	return &digest.Service{Store: st, PublicURL: cfg.PublicURL.String(), Keys: privacy.NewKeys(cfg.DataKey), Catalog: catalog}
 }
 
 // linkIn finds the first link to {PUBLIC_URL}{prefix}{token} in a text part

@@ -16,13 +16,15 @@ import (
 	"github.com/bnp/undersigned/server/internal/store/storetest"
 )
 
-const domain = "undersigned.test"
+// domain is the message domain of a store opened with no other
+// (store.Options.MessageDomain).
+const domain = "localhost"
 
 var fast = mailqueue.Options{Workers: 2, Poll: 10 * time.Millisecond, RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}
 
 func catalog(t *testing.T) *mailers.Catalog {
 	t.Helper()
-	c, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	c, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func reset(to string) store.Mail {
 
 func enqueue(t *testing.T, st *store.Store, mails ...store.Mail) {
 	t.Helper()
-	if err := st.EnqueueMail(context.Background(), domain, mails...); err != nil {
+	if err := st.EnqueueMail(context.Background(), mails...); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -136,7 +138,7 @@ func TestRolledBackTransactionSendsNothing(t *testing.T) {
 		srv := smtptest.Start(t)
 		q, _ := run(t, db.Store, smtpTransport(t, srv, 1), fast)
 		boom := errors.New("the signature could not be stored")
-		err := db.InTransaction(context.Background(), domain, func(tx store.Tx) error {
+		err := db.InTransaction(context.Background(), func(tx store.Tx) error {
 			if err := tx.Enqueue(reset("rolledback@example.org")); err != nil {
 				return err
 			}
