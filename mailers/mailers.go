@@ -43,7 +43,6 @@ type Message struct {
 
 // Site is what every template may show about the installation.
 type Site struct {
-	PublicURL string
 	// SenderName names who sends digests when a campaign names no one
 	// (MAIL_FROM's display name).
 	SenderName string

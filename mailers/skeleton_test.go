@@ -62,7 +62,7 @@ func randomParams(t *testing.T, k kind, r *rand.Rand) []byte {
 // its templates gives: subject, both parts and headers, in every language,
 // whatever its texts hold.
 func TestSkeletonRendersWhatTheTemplatesDo(t *testing.T) {
-	c, err := NewCatalog(Site{PublicURL: "http://localhost:8080", ContactEmail: "team@example.org", SenderName: "undersigned"})
+	c, err := NewCatalog(Site{ContactEmail: "team@example.org", SenderName: "undersigned"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestSkeletonRendersWhatTheTemplatesDo(t *testing.T) {
 // The skeleton is what renders the queue's everyday messages: links,
 // names, titles with quotes and Cyrillic, not only texts of letters.
 func TestSkeletonServesEverydayMessages(t *testing.T) {
-	c, err := NewCatalog(Site{PublicURL: "http://localhost:8080"})
+	c, err := NewCatalog(Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestSkeletonServesEverydayMessages(t *testing.T) {
 }
 
 func BenchmarkRender(b *testing.B) {
-	c, err := NewCatalog(Site{PublicURL: "http://localhost:8080"})
+	c, err := NewCatalog(Site{})
 	if err != nil {
 		b.Fatal(err)
 	}

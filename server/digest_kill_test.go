@@ -22,6 +22,7 @@ import (
 // batches), and with the same Message-ID as the first copy. Another
 // instance takes over the dead one's messages within 15 seconds.
 func TestDigestSurvivesAServerKilledMidSend(t *testing.T) {
+	t.Parallel()
 	const (
 		contacts    = 100
 		connections = 4
@@ -31,6 +32,7 @@ func TestDigestSurvivesAServerKilledMidSend(t *testing.T) {
 	)
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			srv := smtptest.Start(t)
 			dataDir := t.TempDir()

@@ -11,6 +11,7 @@ import (
 // /metrics is not on the public listener, only on METRICS_ADDR (issue 11,
 // hole 8): its per-route counts tell who confirms, withdraws and exports.
 func TestMetricsOnTheirOwnListener(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -89,12 +89,12 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	if _, err := st.BackfillLog(ctx); err != nil {
 		return err
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: cfg.PublicURL.String(), ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
+	catalog, err := mailers.NewCatalog(mailers.Site{ContactEmail: cfg.ContactEmail, SenderName: cfg.MailFrom.Name})
 	if err != nil {
 		return err
 	}
-	expander := &digest.Expander{Store: st, Catalog: catalog, Links: digest.Links{PublicURL: cfg.PublicURL.String(), MailFrom: cfg.MailFrom.Address, Keys: keys}}
-	queue, closeTransport, err := newMailQueue(cfg, st, catalog, expander)
+	digests := &digest.Service{Store: st, PublicURL: cfg.PublicURL.String(), Keys: keys, Catalog: catalog}
+	queue, closeTransport, err := newMailQueue(cfg, st, catalog, digests)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	}
 	// The intake worker turns accepted signing requests into signatures and
 	// their emails; every instance runs one, side by side.
-	signIntake := intake.New(st, keys, cfg.PublicURL.String(), cfg.MessageDomain())
+	signIntake := intake.New(st, keys, cfg.PublicURL.String())
 	signIntake.Mail = queue
 	signIntake.Coalition = coalition
 	if cfg.UsesPostgres() {
@@ -137,6 +137,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 		Hasher:    signIntake.Hasher, // one cache: closing forgets the key for the worker too
 		Pow:       proofOfWork,
 		Catalog:   catalog,
+		Digests:   digests,
 		SPA:       spa,
 		Mail:      queue,
 		Intake:    signIntake,
@@ -161,7 +162,7 @@ func serve(ctx context.Context, cfg config.Config, console io.Writer, ready chan
 	cleanup := housekeeping.Start(workCtx, st)
 	sealingDone := make(chan struct{})
 	go func() { defer close(sealingDone); runSealLegacy(workCtx, st, keys, coalition) }()
-	scheduler := startScheduler(workCtx, digest.Sender{Store: st, PublicURL: cfg.PublicURL.String(), Domain: cfg.MessageDomain(), Wake: queue.Wake})
+	scheduler := startScheduler(workCtx, digest.Sender{Digests: digests, Wake: queue.Wake})
 	mailDone := make(chan struct{})
 	go func() { defer close(mailDone); queue.Run(workCtx) }()
 	intakeDone := make(chan struct{})
@@ -248,7 +249,7 @@ func rateLimitStore(ctx context.Context, cfg config.Config, st *store.Store) (ra
 }
 
 // newMailQueue sends through SMTP_URL, or into the dev outbox without it.
-func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog, expander *digest.Expander) (*mailqueue.Queue, func(), error) {
+func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog, digests *digest.Service) (*mailqueue.Queue, func(), error) {
 	var transport mailers.Transport = mailqueue.Outbox{Store: st}
 	closeTransport := func() {}
 	if cfg.SMTPURL != nil {
@@ -263,7 +264,7 @@ func newMailQueue(cfg config.Config, st *store.Store, catalog *mailers.Catalog, 
 		slog.Warn("mail queue metrics not registered", "err", err)
 	}
 	q := mailqueue.New(st, catalog, transport, mailqueue.Options{Workers: cfg.MailConnections, Rate: cfg.MailRate,
-		Expand: expander.Expand, Render: expander.Render})
+		Expand: digests.Expand, Render: digests.Render})
 	return q, closeTransport, nil
 }
 
@@ -281,10 +282,12 @@ func openAndMigrate(ctx context.Context, cfg config.Config) (*store.Store, error
 	return st, nil
 }
 
-// storeOptions are the pool and queue sizes the configuration asks for.
+// storeOptions are the pool and queue sizes the configuration asks for,
+// and the domain of the Message-IDs of the mail the store queues.
 func storeOptions(cfg config.Config) store.Options {
 	return store.Options{
-		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
+		MessageDomain: cfg.MessageDomain(),
+		MaxOpenConns:  cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns,
 		QueueMaxOpenConns: cfg.DBQueueMaxOpenConns, IntakeQueue: cfg.IntakeQueue,
 		PgBouncer: cfg.PgBouncer,
 	}

@@ -60,8 +60,10 @@ func (c *child) waitCheckpoint(slugURL string, n int) []byte {
 // its own interval: a witness cosigns, and verify checks every tile, the
 // count and consistency with an earlier checkpoint.
 func TestWitnessAndVerifyCommandsAgainstARunningServer(t *testing.T) {
+	t.Parallel()
 	for _, kind := range storetest.Kinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			keyFile := filepath.Join(dir, "witness.key")
 			key, name, err := witnessKey(keyFile, "witness.example.org")

@@ -1,6 +1,11 @@
 // The plumbing the public forms (sign, endorse) share: field ids and their
-// aria-describedby, focus on the first invalid field, and what a refused
-// submission means for the person and for the proof of work.
+// aria-describedby, focus on the first invalid field, what a refused
+// submission means for the person and for the proof of work, and the submit
+// flow itself.
+import { tick } from 'svelte';
+import { loadCountryNames } from './countries.js';
+import { getLang } from './i18n.js';
+import { retryMinutes } from './signForm.js';
 
 /**
  * Field helpers for one form instance.
@@ -81,4 +86,68 @@ export async function explainRefusal(err, formFields, retryMinutes) {
  */
 export function errorLine(error, t) {
   return typeof error === 'object' && error ? error.text : t(error);
+}
+
+/**
+ * Submits a public form, the same way for each: the form's own check first
+ * (errors next to their fields, focus on the first), then the proof of work
+ * (solved in the background since the form was seen or touched), then
+ * send; done, or the refusal in words. s is the form's $state: {values,
+ * errors, message (a whole-form problem, already translated), phase (form |
+ * sending | done), sentTo, doneHeading}.
+ * @param {Event} event
+ * @param {Record<string, any>} s
+ * @param {{
+ *   prefix: string, t: (key: string) => string, fields: ReturnType<typeof fieldsOf>, fieldOrder: string[],
+ *   pow: {take: () => Promise<string>, discard: () => void, start: () => any},
+ *   check: (values: any, lang: string) => {errors: Record<string, any>, body: Record<string, any>},
+ *   send: (body: Record<string, any>) => Promise<any>, sentTo: (body: Record<string, any>) => string,
+ * }} o prefix names the form's messages (sign.error.summary, ...), which t translates
+ */
+export async function submitForm(event, s, o) {
+  event.preventDefault();
+  if (s.phase === 'sending') return;
+  const { prefix, t, pow } = o;
+  const invalid = async () => {
+    await tick();
+    o.fields.focusFirstInvalid(s.errors);
+  };
+  s.message = '';
+  // A country may be typed in any of our languages: have all their names
+  // (fetched when the form was first touched; at once, usually).
+  await loadCountryNames();
+  if (s.phase === 'sending') return;
+  const checked = o.check(s.values, getLang());
+  s.errors = checked.errors;
+  if (Object.keys(s.errors).length) {
+    s.message = t(`${prefix}.error.summary`);
+    return invalid();
+  }
+  s.phase = 'sending';
+  try {
+    checked.body.pow = await pow.take();
+  } catch {
+    s.phase = 'form';
+    s.message = t(`${prefix}.pow.failed`);
+    return;
+  }
+  try {
+    await o.send(checked.body);
+    pow.discard(); // spent: another submission from this page needs a new one
+    s.sentTo = o.sentTo(checked.body);
+    s.phase = 'done';
+    await tick();
+    s.doneHeading?.focus();
+  } catch (err) {
+    s.phase = 'form';
+    const r = await explainRefusal(err, o.fieldOrder, retryMinutes);
+    if (r.powSpent) {
+      pow.discard();
+      pow.start();
+    }
+    s.errors = Object.fromEntries(Object.entries(r.fields).map(([name, text]) => [name, { text }]));
+    if (r.form === null) s.message = t(`${prefix}.error.${err?.code === 'network' ? 'network' : 'generic'}`);
+    else s.message = r.form || t(`${prefix}.error.summary`);
+    if (Object.keys(s.errors).length) return invalid();
+  }
 }

@@ -49,28 +49,27 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := privacy.NewKeys(make([]byte, 32))
+	catalog, err := mailers.NewCatalog(mailers.Site{})
+	if err != nil {
+		return nil, err
+	}
+	digests := &digest.Service{Store: e.store, PublicURL: "http://localhost:8080", Keys: privacy.NewKeys(make([]byte, 32)), Catalog: catalog}
 	start := time.Now()
-	n, err := digest.Start(ctx, e.store, d, "http://localhost:8080", "bench.localhost", &store.AuditEntry{Action: "digest.send"}, time.Now())
+	n, err := digests.Start(ctx, d, &store.AuditEntry{Action: "digest.send"}, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	queued := time.Since(start)
 	log.Printf("digest: %d deliveries queued in %v", n, queued)
 
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
-	if err != nil {
-		return nil, err
-	}
 	sink, _ := url.Parse("smtp://" + e.sinkAddr + "?tls=none")
 	transport, err := mailers.NewSMTP(sink, benchFrom, 4, mailers.WithHELO("bench.localhost"))
 	if err != nil {
 		return nil, err
 	}
 	defer transport.Close()
-	expander := &digest.Expander{Store: e.store, Catalog: catalog, Links: digest.Links{PublicURL: "http://localhost:8080", MailFrom: "no-reply@bench.localhost", Keys: keys}}
 	// The queue as serve.go makes it: default batch, lease and poll.
-	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Expand: expander.Expand, Render: expander.Render})
+	q := mailqueue.New(e.store, catalog, transport, mailqueue.Options{Workers: 4, Expand: digests.Expand, Render: digests.Render})
 
 	// The reference, in the same run: raw go-mail over the same four
 	// connections sending this digest's messages (as contacts get them), as
@@ -85,7 +84,7 @@ func benchDigest(ctx context.Context, e *benchEnv) ([]result, error) {
 		if contact == "bench-3" {
 			lang = "be"
 		}
-		params, err := expander.Expand(ctx, mailers.KindDigest, lang, []byte(`{"digest":"`+d.ID+`","contact":"`+contact+`"}`))
+		params, err := digests.Expand(ctx, mailers.KindDigest, lang, []byte(`{"digest":"`+d.ID+`","contact":"`+contact+`"}`))
 		if err != nil {
 			return nil, err
 		}

@@ -34,6 +34,15 @@ type benchEnv struct {
 	received atomic.Int64
 	dir      string
 	failed   bool
+	// sign and confirm are those measures' figures, for the ratios to
+	// pgbench printed beside it.
+	sign, confirm measured
+}
+
+// measured is a wrk measure's rate and p99, as wrk printed it.
+type measured struct {
+	rate float64
+	p99  string
 }
 
 func setup(ctx context.Context, o options) (*benchEnv, error) {

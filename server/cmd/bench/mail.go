@@ -28,7 +28,7 @@ func benchMail(ctx context.Context, e *benchEnv) ([]result, error) {
 	if err := e.stopServer(ctx); err != nil {
 		return nil, err
 	}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "http://localhost:8080"})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (e *benchEnv) queueRun(ctx context.Context, catalog *mailers.Catalog, sink 
 	for i := range mails {
 		mails[i] = resetMail(i)
 	}
-	if err := e.store.EnqueueMail(ctx, "bench.localhost", mails...); err != nil {
+	if err := e.store.EnqueueMail(ctx, mails...); err != nil {
 		return 0, err
 	}
 	transport, err := mailers.NewSMTP(sink, benchFrom, conns, mailers.WithHELO("bench.localhost"))

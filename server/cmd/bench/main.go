@@ -27,6 +27,8 @@ type options struct {
 	only        string
 	mailCount   int
 	cpuProfile  string
+	// waits samples PostgreSQL's wait events during sign and confirm.
+	waits bool
 	// timingOnly limits the timing measure to some of its rows ("endorse,
 	// SQLite", say: probe names and stores, comma-separated; "" all).
 	timingOnly string
@@ -43,6 +45,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "sign,confirm,read,pgbench,memory,surge,tlog,mail,digest,timing,shred,seal,contact", "which measures to run")
 	flag.IntVar(&o.mailCount, "mail", 20000, "messages per mail measure")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the driver (the mail measures run the queue in it) to this file")
+	flag.BoolVar(&o.waits, "waits", false, "sample the bench database's wait events every 10 ms during sign and confirm, and print the most frequent")
 	flag.IntVar(&timingPairs, "timing-pairs", timingPairs, "interleaved pairs per timing row (more narrows the median of a slow request such as login)")
 	flag.StringVar(&o.timingOnly, "timing-only", "", "timing rows to run: probe names and stores, comma-separated (\"endorse,SQLite\"); empty for all")
 	flag.Parse()

@@ -16,6 +16,7 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/auth"
 	"github.com/bnp/undersigned/server/internal/config"
+	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/formtoken"
 	"github.com/bnp/undersigned/server/internal/intake"
 	"github.com/bnp/undersigned/server/internal/pow"
@@ -59,6 +60,9 @@ type Deps struct {
 	SPA fs.FS
 	// Catalog renders email, for digest previews.
 	Catalog *mailers.Catalog
+	// Digests composes and starts digests (nil: one on Store with
+	// Config's PUBLIC_URL, Keys and Catalog).
+	Digests *digest.Service
 	// Pow checks the proof of work of public forms.
 	Pow *pow.Service
 	// Mail is told when mail was queued, to send it at once.
@@ -128,6 +132,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Hasher == nil {
 		d.Hasher = &privacy.CampaignHasher{Keys: d.Keys, Store: d.Store}
+	}
+	if d.Digests == nil {
+		d.Digests = &digest.Service{Store: d.Store, PublicURL: d.Config.PublicURL.String(), Keys: d.Keys, Catalog: d.Catalog}
 	}
 	s := &server{Deps: d, secureCookies: d.Config.PublicURL.Scheme == "https", cache: newTTLCache(d.CacheTTL),
 		proxies: newProxies(d.Config.TrustedProxies), salts: &ipSalts{store: d.Store}}
@@ -272,23 +279,24 @@ func New(d Deps) *fiber.App {
 
 	// Public pages, rendered on the server in the reader's language, with
 	// plain forms that work without JavaScript (pages*.go); the SPA takes
-	// them over where JavaScript runs.
-	zip, form, pe := compress.New(), formBodies(), s.pageErrors()
+	// them over where JavaScript runs. A plain form's post takes a form
+	// body (form) from a page of ours (sameSite).
+	zip, form, pe, sameSite := compress.New(), formBodies(), s.pageErrors(), s.sameSitePost
 	app.Get("/", zip, pe, s.homePage)
 	app.Get("/privacy", zip, pe, s.privacyPage)
 	app.Get("/c/:slug", zip, pe, s.campaignPage)
-	app.Post("/c/:slug", zip, form, pe, s.signFormPost)
+	app.Post("/c/:slug", zip, form, pe, sameSite, s.signFormPost)
 	app.Get("/c/:slug/share.png", s.shareImage)
 	app.Get("/c/:slug/endorse", zip, pe, s.endorsePage)
-	app.Post("/c/:slug/endorse", zip, form, pe, s.endorseFormPost)
+	app.Post("/c/:slug/endorse", zip, form, pe, sameSite, s.endorseFormPost)
 	app.Get("/confirm/:token", zip, pe, s.tokenPage("confirm"))
-	app.Post("/confirm/:token", zip, form, pe, s.tokenPost("confirm"))
+	app.Post("/confirm/:token", zip, form, pe, sameSite, s.tokenPost("confirm"))
 	app.Get("/withdraw/:token", zip, pe, s.tokenPage("withdraw"))
-	app.Post("/withdraw/:token", zip, form, pe, s.tokenPost("withdraw"))
+	app.Post("/withdraw/:token", zip, form, pe, sameSite, s.tokenPost("withdraw"))
 	app.Get("/unsubscribe/:token", zip, pe, s.tokenPage("unsubscribe"))
-	app.Post("/unsubscribe/:token", zip, form, pe, s.tokenPost("unsubscribe"))
+	app.Post("/unsubscribe/:token", zip, form, pe, sameSite, s.tokenPost("unsubscribe"))
 	app.Get("/endorse/confirm/:token", zip, pe, s.tokenPage("endorse-confirm"))
-	app.Post("/endorse/confirm/:token", zip, form, pe, s.tokenPost("endorse-confirm"))
+	app.Post("/endorse/confirm/:token", zip, form, pe, sameSite, s.tokenPost("endorse-confirm"))
 
 	if d.SPA != nil {
 		app.Use(compress.New(), spaHandler(d.SPA))

@@ -12,9 +12,7 @@ import (
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/config"
-	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
-	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/smtptest"
 	"github.com/bnp/undersigned/server/internal/store"
 	"github.com/bnp/undersigned/server/internal/store/storetest"
@@ -49,7 +47,7 @@ func (c *countingTransport) Send(ctx context.Context, m *mailers.Message) error 
 func startInstance(t *testing.T, base *env, st *store.Store, srv *smtptest.Server, opts mailqueue.Options) *instance {
 	t.Helper()
 	db := storetest.DB{Store: st, Kind: base.db.Kind, URL: base.db.URL, Path: base.db.Path}
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: base.cfg.PublicURL.String()})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +57,8 @@ func startInstance(t *testing.T, base *env, st *store.Store, srv *smtptest.Serve
 	}
 	t.Cleanup(transport.Close)
 	counted := &countingTransport{Transport: transport}
-	expander := &digest.Expander{Store: st, Catalog: catalog, Links: digest.Links{PublicURL: base.cfg.PublicURL.String(),
-		MailFrom: base.cfg.MailFrom.Address, Keys: privacy.NewKeys(base.cfg.DataKey)}}
-	opts.Expand, opts.Render = expander.Expand, expander.Render
+	digests := digestService(base.cfg, st, catalog)
+	opts.Expand, opts.Render = digests.Expand, digests.Render
 	q := mailqueue.New(st, catalog, counted, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -70,7 +67,7 @@ func startInstance(t *testing.T, base *env, st *store.Store, srv *smtptest.Serve
 	stop := func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
 	deps := testDeps(t, base.cfg, db, base.tokens)
-	deps.Mail = q
+	deps.Mail, deps.Digests = q, digests
 	e := &env{t: t, db: db, app: api.New(deps), cfg: base.cfg, tokens: base.tokens, users: base.users}
 	return &instance{env: e, delivered: counted, stop: stop}
 }

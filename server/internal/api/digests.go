@@ -164,11 +164,7 @@ func (s *server) getDigest(c *fiber.Ctx) error {
 }
 
 func (s *server) digestContent(c *fiber.Ctx, d store.Digest) (digest.Content, error) {
-	return digest.ContentOf(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), time.Now())
-}
-
-func (s *server) digestLinks() digest.Links {
-	return digest.Links{PublicURL: s.Config.PublicURL.String(), MailFrom: s.Config.MailFrom.Address, Keys: s.Keys}
+	return s.Digests.ContentOf(c.UserContext(), d, time.Now())
 }
 
 // previewDigest renders the digest exactly as a recipient will get it (the
@@ -178,28 +174,15 @@ func (s *server) previewDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	format := c.Query("format", "html")
-	if format != "html" && format != "text" {
-		return errField("format", errOneOf("html", "text"))
-	}
-	lang := c.Query("language", "en")
-	if !languagePattern.MatchString(lang) {
-		return errField("language", errLanguage())
-	}
-	email, err := s.renderDigest(c, d, lang, s.digestLinks().Unsubscribe("preview"))
+	format, lang, err := previewQuery(c, "en")
 	if err != nil {
 		return err
 	}
-	if format == "text" {
-		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-		return c.SendString(email.Text)
+	email, err := s.renderDigest(c, d, lang, s.Digests.Unsubscribe("preview"))
+	if err != nil {
+		return err
 	}
-	// An email's HTML is styled inline; shown on its own, and framed only
-	// by the console, with no script at all.
-	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox")
-	c.Set("X-Frame-Options", "SAMEORIGIN")
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.SendString(email.HTML)
+	return sendPreview(c, email, format)
 }
 
 func (s *server) renderDigest(c *fiber.Ctx, d store.Digest, lang string, unsub mailers.DigestUnsubscribe) (mailers.Email, error) {
@@ -216,26 +199,12 @@ func (s *server) renderDigest(c *fiber.Ctx, d store.Digest, lang string, unsub m
 
 // testDigest sends the digest, as it stands, to one address.
 func (s *server) testDigest(c *fiber.Ctx) error {
-	var in struct {
-		Email    string `json:"email"`
-		Language string `json:"language"`
-	}
-	if err := decode(c, &in); err != nil {
+	to, lang, err := readTestSend(c)
+	if err != nil {
 		return err
 	}
-	f := fieldErrors{}
-	to := strings.ToLower(strings.TrimSpace(in.Email))
-	if !plainAddress(to) {
-		f.set("email", errEmail())
-	}
-	if in.Language == "" {
-		in.Language = "en"
-	}
-	if !languagePattern.MatchString(in.Language) {
-		f.set("language", errLanguage())
-	}
-	if err := f.err(); err != nil {
-		return err
+	if lang == "" {
+		lang = "en"
 	}
 	d, err := s.loadDigest(c)
 	if err != nil {
@@ -245,25 +214,15 @@ func (s *server) testDigest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := digest.Params(content, in.Language, s.digestLinks().Unsubscribe(testContact))
+	p := digest.Params(content, lang, s.Digests.Unsubscribe(testContact))
 	p.Subject = "[TEST] " + p.Subject
 	p.Test = true
 	params, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	m := store.Mail{Kind: mailers.KindDigest, Recipient: to, Language: in.Language, Params: params, Ref: "test:" + d.ID}
-	err = s.Store.InTransaction(c.UserContext(), s.Config.MessageDomain(), func(tx store.Tx) error {
-		if err := tx.Enqueue(m); err != nil {
-			return err
-		}
-		return tx.Audit(auditBy(c, "digest.test", d.ID, 1))
-	})
-	if err != nil {
-		return err
-	}
-	s.Mail.Wake()
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "queued"})
+	m := store.Mail{Kind: mailers.KindDigest, Recipient: to, Language: lang, Params: params, Ref: "test:" + d.ID}
+	return s.queueTestSend(c, m, auditBy(c, "digest.test", d.ID, 1))
 }
 
 // sendDigest snapshots the digest and queues one message per subscribed
@@ -294,7 +253,7 @@ func (s *server) sendDigest(c *fiber.Ctx) error {
 }
 
 func (s *server) startSending(c *fiber.Ctx, d store.Digest, audit *store.AuditEntry) (int64, error) {
-	n, err := digest.Start(c.UserContext(), s.Store, d, s.Config.PublicURL.String(), s.Config.MessageDomain(), audit, time.Now())
+	n, err := s.Digests.Start(c.UserContext(), d, audit, time.Now())
 	if err == nil {
 		s.Mail.Wake()
 	}

@@ -201,17 +201,25 @@ func TestDigestExactlyOnceDespite451AndDoubleSend(t *testing.T) {
 // nobody is missed, and nobody gets two.
 func TestDigestRestartMidSend(t *testing.T) {
 	t.Parallel()
-	eachWithMail(t, func(t *testing.T, e *mailEnv) {
+	// The live queue acts only when woken, so that the dead worker claims
+	// first (a polling queue could claim everything before it).
+	eachWithMailPolling(t, time.Hour, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 20)
 		id := e.draftDigest(t, "eu")
 		// Claim as a worker that dies at once, before the live queue sees them.
-		if _, err := e.db.StartSending(context.Background(), id, `{"region":"","subject":"test","campaigns":[]}`, "test.invalid", &store.AuditEntry{Action: "digest.send"}); err != nil {
+		if _, err := e.db.StartSending(context.Background(), id, `{"region":"","subject":"test","campaigns":[]}`, &store.AuditEntry{Action: "digest.send"}); err != nil {
 			t.Fatal(err)
 		}
-		if claimed, err := e.db.ClaimMail(context.Background(), "killed", 7, 300*time.Millisecond); err != nil || len(claimed) != 7 {
+		const lease = 300 * time.Millisecond
+		if claimed, err := e.db.ClaimMail(context.Background(), "killed", 7, lease); err != nil || len(claimed) != 7 {
 			t.Fatalf("claimed %d, %v", len(claimed), err)
 		}
-		e.queue.Wake()
+		leaseEnd := time.Now().Add(lease)
+		e.queue.Wake() // it sends the messages nobody holds...
+		for time.Now().Before(leaseEnd) {
+			time.Sleep(10 * time.Millisecond) // the lease's end is the event under test
+		}
+		e.queue.Wake() // ...and takes the dead worker's over once their lease has run out
 		e.waitDigest(t, id)
 		for _, rcpt := range eu {
 			if n := len(e.smtp.To(rcpt)); n != 1 {

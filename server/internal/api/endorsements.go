@@ -22,35 +22,10 @@ var endorsePerClient = ratelimit.Rule{Name: "endorse-ip", Max: 20, Window: 10 * 
 // verification link. The answer is the same 202, after the same work,
 // whether or not the organisation endorsed before (privacy rule 6).
 func (s *server) endorse(c *fiber.Ctx) error {
-	if s.Intake.Full() {
-		return errBusy()
-	}
-	var in endorseInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	form, err := in.validate()
-	if err != nil {
-		return err
-	}
-	camp, err := s.openCampaign(c)
-	if err != nil {
-		return err
-	}
-	if err := form.checkCalls(camp); err != nil {
-		return err
-	}
-	if err := s.verifyPow(c, in.Pow); err != nil {
-		return err
-	}
-	client := s.clientHash(c)
-	if err := s.allow(c, endorsePerClient, client); err != nil {
-		return err
-	}
-	if err := s.acceptEndorsement(c, form, camp, client, s.languageOf(c, form.Language, camp.Language)); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+	return takePublic[endorseForm, endorseInput](s, c, endorsePerClient, endorseForm.checkCalls,
+		func(form endorseForm, camp store.Campaign, client string) error {
+			return s.acceptEndorsement(c, form, camp, client, s.languageOf(c, form.Language, camp.Language))
+		})
 }
 
 // acceptEndorsement takes a valid endorsement, its abuse checks passed: one
@@ -93,7 +68,7 @@ func (s *server) verifyEndorsement(c *fiber.Ctx, hash string) error {
 			Duplicate: e.DuplicateOf != nil, Link: s.link("/admin/endorsements"),
 		}))
 	}
-	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, s.Config.MessageDomain(), notice); err != nil {
+	if _, err := s.Store.VerifyEndorsement(c.UserContext(), hash, notice); err != nil {
 		return err
 	}
 	s.Mail.Wake()

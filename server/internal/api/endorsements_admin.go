@@ -146,7 +146,7 @@ func (s *server) approveEndorsement(c *fiber.Ctx) error {
 		}))
 	}
 	id := c.Params("id")
-	err := s.Store.ApproveEndorsement(c.UserContext(), id, auditBy(c, "endorsement.approve", id, 1), s.Config.MessageDomain(), mail)
+	err := s.Store.ApproveEndorsement(c.UserContext(), id, auditBy(c, "endorsement.approve", id, 1), mail)
 	if err == nil {
 		s.Mail.Wake()
 	}
@@ -170,7 +170,7 @@ func (s *server) rejectEndorsement(c *fiber.Ctx) error {
 		}))
 	}
 	id := c.Params("id")
-	err := s.Store.RejectEndorsement(c.UserContext(), id, reason, auditBy(c, "endorsement.reject", id, 1), s.Config.MessageDomain(), mail)
+	err := s.Store.RejectEndorsement(c.UserContext(), id, reason, auditBy(c, "endorsement.reject", id, 1), mail)
 	if err == nil {
 		s.Mail.Wake()
 	}

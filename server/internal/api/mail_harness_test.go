@@ -9,6 +9,7 @@ import (
 
 	"github.com/bnp/undersigned/mailers"
 
+	"github.com/bnp/undersigned/server/internal/api"
 	"github.com/bnp/undersigned/server/internal/config"
 	"github.com/bnp/undersigned/server/internal/digest"
 	"github.com/bnp/undersigned/server/internal/mailqueue"
@@ -33,33 +34,61 @@ func eachWithMail(t *testing.T, fn func(t *testing.T, e *mailEnv)) {
 
 func newMailEnv(t *testing.T, db storetest.DB, adjust func(*config.Config)) *mailEnv {
 	t.Helper()
+	return newMailEnvPolling(t, db, adjust, 0)
+}
+
+// eachWithMailPolling is eachWithMail with a queue that looks for due mail
+// every poll (0: as in production), for a test whose mail another,
+// vanished instance held: nothing wakes the queue when its leases run out.
+func eachWithMailPolling(t *testing.T, poll time.Duration, fn func(t *testing.T, e *mailEnv)) {
+	storetest.Each(t, func(t *testing.T, db storetest.DB) { fn(t, newMailEnvPolling(t, db, nil, poll)) })
+}
+
+func newMailEnvPolling(t *testing.T, db storetest.DB, adjust func(*config.Config), poll time.Duration) *mailEnv {
+	t.Helper()
 	srv := smtptest.Start(t)
-	e := newEnv(t, db, func(c *config.Config) {
+	var q *mailqueue.Queue
+	e := newEnvDeps(t, db, func(c *config.Config) {
 		c.SMTPURL = srv.URL()
 		if adjust != nil {
 			adjust(c)
 		}
+	}, func(d *api.Deps) {
+		q, d.Digests = startQueue(t, db, d.Config, srv, poll)
+		d.Mail = q
+		d.Intake.Mail = q
 	})
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: e.cfg.PublicURL.String()})
+	return &mailEnv{env: e, smtp: srv, queue: q}
+}
+
+// startQueue runs a mail queue to srv, with the digest service that
+// renders for it, until the test ends. Unless told to poll, it polls as
+// seldom as in production: what the API and the intake queue wakes it,
+// and a retry this queue schedules wakes it when due.
+func startQueue(t *testing.T, db storetest.DB, cfg config.Config, srv *smtptest.Server, poll time.Duration) (*mailqueue.Queue, *digest.Service) {
+	t.Helper()
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport, err := mailers.NewSMTP(srv.URL(), e.cfg.MailFrom.String(), 2)
+	transport, err := mailers.NewSMTP(srv.URL(), cfg.MailFrom.String(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(transport.Close)
-	expander := &digest.Expander{Store: db.Store, Catalog: catalog, Links: digest.Links{PublicURL: e.cfg.PublicURL.String(), MailFrom: e.cfg.MailFrom.Address, Keys: privacy.NewKeys(e.cfg.DataKey)}}
-	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: 20 * time.Millisecond, RetryBase: 20 * time.Millisecond,
-		Expand: expander.Expand, Render: expander.Render})
+	digests := digestService(cfg, db.Store, catalog)
+	q := mailqueue.New(db.Store, catalog, transport, mailqueue.Options{Workers: 2, Poll: poll, RetryBase: 20 * time.Millisecond,
+		Expand: digests.Expand, Render: digests.Render})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); q.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	deps := testDeps(t, e.cfg, db, e.tokens)
-	deps.Mail = q
-	e.serve(deps)
-	return &mailEnv{env: e, smtp: srv, queue: q}
+	return q, digests
+}
+
+// digestService is the digest service serve makes, on st.
+func digestService(cfg config.Config, st *store.Store, catalog *mailers.Catalog) *digest.Service {
+	return &digest.Service{Store: st, PublicURL: cfg.PublicURL.String(), Keys: privacy.NewKeys(cfg.DataKey), Catalog: catalog}
 }
 
 // linkIn finds the first link to {PUBLIC_URL}{prefix}{token} in a text part

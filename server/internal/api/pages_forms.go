@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,12 +32,18 @@ func postedForm(c *fiber.Ctx, text []string, boxes []string, multi []string) web
 
 // fieldKeys turns the API's validation failures into the form's message
 // keys: the SPA's own keys for each field (prefix "sign" or "endorse"),
-// "required" where the field was left empty. Fields a person cannot fix
-// (ref, pow) become the whole-form message.
-func fieldKeys(err error, prefix string, f *web.Form, empty func(string) bool, specific map[string]string) bool {
+// specific's where it names the field, "country.unknown" for a country
+// typed but not found, "required" where the field was left empty. Fields a
+// person cannot fix (ref, pow) become the whole-form message. It reports
+// false when err is not a validation failure.
+func fieldKeys(err error, prefix string, f *web.Form, specific map[string]string) bool {
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.Status != fiber.StatusUnprocessableEntity {
 		return false
+	}
+	empty := func(field string) bool { return strings.TrimSpace(f.Values[field]) == "" }
+	if !empty("country") {
+		specific["country"] = prefix + ".error.country.unknown"
 	}
 	for field := range apiErr.Fields {
 		switch {
@@ -56,15 +63,51 @@ func fieldKeys(err error, prefix string, f *web.Form, empty func(string) bool, s
 	return true
 }
 
+// plainForm names a no-JS form's messages: prefix is its SPA's ("sign" or
+// "endorse", see fieldKeys), specific its fields' own keys, closed what it
+// says when the campaign no longer takes it, tooMany what it says when the
+// client is over a limit.
+type plainForm struct {
+	prefix   string
+	specific map[string]string
+	closed   string
+	tooMany  func(f *web.Form, wait time.Duration)
+}
+
+// checkPlainForm runs, in the API's order, what both no-JS forms check once
+// their input is read: its fields (invalid: the validation's error), the
+// campaign still taking them, the form gate (its token and rules, see
+// formGate). A refusal is put on f and its status returned to show the form
+// again with; 0 goes on, with the client's hash for the intake.
+func (s *server) checkPlainForm(c *fiber.Ctx, camp store.Campaign, f *web.Form, k plainForm, invalid error, rules ...ratelimitRule) (string, int, error) {
+	if invalid != nil {
+		if !fieldKeys(invalid, k.prefix, f, k.specific) {
+			return "", 0, invalid
+		}
+		return "", fiber.StatusUnprocessableEntity, nil
+	}
+	if !takesSignatures(camp, timeNow()) {
+		f.Message = k.closed
+		return "", fiber.StatusConflict, nil
+	}
+	client, refused, err := s.formGate(c, k.prefix+":"+camp.Slug, rules...)
+	if err != nil || refused == nil {
+		return client, 0, err
+	}
+	if refused.status == fiber.StatusTooManyRequests {
+		k.tooMany(f, refused.wait)
+	} else {
+		f.Message = refused.message
+	}
+	return "", refused.status, nil
+}
+
 // signForm posts a signature from the campaign page without JavaScript.
 // It validates as the API does (signInput.validate) and signs through the
 // same intakeSignature; instead of the proof of work, a form token at
 // least formMinAge old and limits per client (pages_guard.go).
 func (s *server) signFormPost(c *fiber.Ctx) error {
 	t := s.pageLang(c)
-	if err := s.sameSite(c); err != nil {
-		return s.crossSitePage(c, t)
-	}
 	camp, err := s.publicCampaign(c)
 	if err != nil {
 		return s.pageError(c, t, err)
@@ -94,33 +137,16 @@ func (s *server) signFormPost(c *fiber.Ctx) error {
 		f.Message = "nojs.error.busy"
 		return again(fiber.StatusServiceUnavailable)
 	}
-	form, err := in.validate()
-	if err != nil {
-		empty := func(field string) bool { return strings.TrimSpace(f.Values[field]) == "" }
-		unknown := map[string]string{"consent": "sign.error.consent"}
-		if !empty("country") {
-			unknown["country"] = "sign.error.country.unknown"
-		}
-		if !fieldKeys(err, "sign", &f, empty, unknown) {
-			return err
-		}
-		return again(fiber.StatusUnprocessableEntity)
-	}
-	if !takesSignatures(camp, timeNow()) {
-		f.Message = "sign.error.conflict"
-		return again(fiber.StatusConflict)
-	}
-	client, refused, err := s.formGate(c, "sign:"+camp.Slug, signPerClient, signFormCeiling)
+	form, invalid := in.validate()
+	client, status, err := s.checkPlainForm(c, camp, &f, plainForm{prefix: "sign",
+		specific: map[string]string{"consent": "sign.error.consent"}, closed: "sign.error.conflict",
+		tooMany: func(f *web.Form, wait time.Duration) { f.MessageText = t.N("sign.error.rate", minutesCeil(wait)) },
+	}, invalid, signPerClient, signFormCeiling)
 	if err != nil {
 		return err
 	}
-	if refused != nil {
-		if refused.status == fiber.StatusTooManyRequests {
-			f.MessageText = t.N("sign.error.rate", minutesCeil(refused.wait))
-		} else {
-			f.Message = refused.message
-		}
-		return again(refused.status)
+	if status != 0 {
+		return again(status)
 	}
 	flag := ""
 	if over, _, err := s.overLimit(c.UserContext(), signFormPerClient, client); err != nil {
@@ -170,9 +196,6 @@ func (s *server) renderEndorse(c *fiber.Ctx, t *web.T, camp store.Campaign, f we
 // endorseInput.validate and stored by acceptEndorsement, as the API does.
 func (s *server) endorseFormPost(c *fiber.Ctx) error {
 	t := s.pageLang(c)
-	if err := s.sameSite(c); err != nil {
-		return s.crossSitePage(c, t)
-	}
 	camp, err := s.publicCampaign(c)
 	if err != nil {
 		return s.pageError(c, t, err)
@@ -201,35 +224,19 @@ func (s *server) endorseFormPost(c *fiber.Ctx) error {
 		f.Token = s.Forms.Issue("endorse:" + camp.Slug)
 		return s.renderEndorse(c, t, camp, f, status)
 	}
-	form, err := in.validate()
-	if err == nil {
-		err = form.checkCalls(camp)
+	form, invalid := in.validate()
+	if invalid == nil {
+		invalid = form.checkCalls(camp)
 	}
-	if err != nil {
-		empty := func(field string) bool { return strings.TrimSpace(f.Values[field]) == "" }
-		specific := map[string]string{"org_type": "endorse.error.org_type", "calls": "endorse.error.calls"}
-		if !empty("country") {
-			specific["country"] = "endorse.error.country.unknown"
-		}
-		if !fieldKeys(err, "endorse", &f, empty, specific) {
-			return err
-		}
-		return again(fiber.StatusUnprocessableEntity)
-	}
-	if !takesSignatures(camp, timeNow()) {
-		f.Message = "endorse.closed"
-		return again(fiber.StatusConflict)
-	}
-	client, refused, err := s.formGate(c, "endorse:"+camp.Slug, endorsePerClient, endorseFormPerClient)
+	client, status, err := s.checkPlainForm(c, camp, &f, plainForm{prefix: "endorse",
+		specific: map[string]string{"org_type": "endorse.error.org_type", "calls": "endorse.error.calls"}, closed: "endorse.closed",
+		tooMany: func(f *web.Form, _ time.Duration) { f.Message = "endorse.error.rate" },
+	}, invalid, endorsePerClient, endorseFormPerClient)
 	if err != nil {
 		return err
 	}
-	if refused != nil {
-		f.Message = refused.message
-		if refused.status == fiber.StatusTooManyRequests {
-			f.Message = "endorse.error.rate"
-		}
-		return again(refused.status)
+	if status != 0 {
+		return again(status)
 	}
 	if err := s.acceptEndorsement(c, form, camp, client, t.Lang); err != nil {
 		return err

@@ -69,6 +69,15 @@ func (s *server) sameSite(c *fiber.Ctx) error {
 	return errCrossSite
 }
 
+// sameSitePost refuses a cross-site post of a plain form with a page
+// saying so, before its handler does anything.
+func (s *server) sameSitePost(c *fiber.Ctx) error {
+	if err := s.sameSite(c); err != nil {
+		return s.crossSitePage(c, s.pageLang(c))
+	}
+	return c.Next()
+}
+
 // crossSitePage answers a refused cross-site post: nothing was done.
 func (s *server) crossSitePage(c *fiber.Ctx, t *web.T) error {
 	p := s.page(c, t, "message", t.S("nojs.crossSite.title"))

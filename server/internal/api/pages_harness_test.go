@@ -40,6 +40,9 @@ func withFormClock(t *testing.T, e *env, db storetest.DB, mail api.Notifier) *cl
 	forms.SetClock(clk.Now)
 	deps := testDeps(t, e.cfg, db, e.tokens)
 	deps.Forms, deps.Mail = forms, mail
+	if mail != nil {
+		deps.Intake.Mail = mail
+	}
 	e.app = api.New(deps)
 	return clk
 }

@@ -245,8 +245,16 @@ func TestFormTokenAndCrossSiteGuards(t *testing.T) {
 		if n := e.count("signatures"); n != 1 {
 			t.Fatalf("%d signatures, want 1", n)
 		}
-		// Token pages are guarded alike.
-		e.postForm("/confirm/whatever", url.Values{"form_token": {formToken(t, e.page("/confirm/whatever", nil).Body)}}, map[string]string{"Sec-Fetch-Site": "cross-site"}).wantStatus(t, 403)
+		// Every plain form is guarded alike (the routes table puts the check
+		// before each of them): a cross-site post with its own token is
+		// refused, and writes nothing.
+		for _, path := range []string{demoPage + "/endorse", "/confirm/whatever", "/withdraw/whatever", "/unsubscribe/whatever", "/endorse/confirm/whatever"} {
+			e.postForm(path, url.Values{"form_token": {formToken(t, e.page(path, nil).Body)}}, map[string]string{"Sec-Fetch-Site": "cross-site"}).
+				wantStatus(t, 403).wantText(t, "This form came from another website")
+		}
+		if n := e.count("intake") + e.count("endorsements") + e.count("mail_messages"); n != 1 {
+			t.Fatalf("refused posts wrote %d rows, want the one confirmation email", n)
+		}
 		e.postForm("/confirm/whatever", url.Values{"form_token": {"nope"}}, nil).wantStatus(t, 422).wantText(t, "This form could not be accepted")
 	})
 }

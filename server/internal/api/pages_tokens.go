@@ -41,9 +41,6 @@ func (s *server) renderToken(c *fiber.Ctx, t *web.T, kind string, body web.Token
 func (s *server) tokenPost(kind string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		t := s.pageLang(c)
-		if err := s.sameSite(c); err != nil {
-			return s.crossSitePage(c, t)
-		}
 		body := web.TokenBody{Kind: tokenKinds[kind], State: "ask", Action: c.Path()}
 		if msg, err := s.formTokenMessage(c.UserContext(), c.FormValue("form_token"), kind, 0); err != nil {
 			return err

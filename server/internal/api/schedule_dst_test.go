@@ -66,7 +66,7 @@ func TestSundayScheduleAcrossDaylightSavingEndToEnd(t *testing.T) {
 		ctx := context.Background()
 		officials := map[string][]string{"eu": e.officials(t, "eu", 3), "us": e.officials(t, "us", 2)}
 		editor := e.token("editor")
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain(), Wake: e.queue.Wake}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil), Wake: e.queue.Wake}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				due := utc(c.due)

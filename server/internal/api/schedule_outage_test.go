@@ -19,7 +19,7 @@ func TestAfterAnOutageOnlyTheLatestWeekGoesOut(t *testing.T) {
 		ctx := context.Background()
 		editor := e.token("editor")
 		ny := mustZone(t, "America/New_York")
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil)}
 		made := time.Date(2027, 2, 1, 12, 0, 0, 0, ny) // a Monday
 		sc := store.Schedule{Region: "us", Weekday: int(time.Tuesday), LocalTime: "09:30", Timezone: "America/New_York",
 			Subject: "Weekly", Campaigns: store.Texts{"release-all-political-prisoners"}, Active: true, CreatedAt: made, FiresFrom: made}

@@ -59,7 +59,7 @@ func TestScheduleSendsOnePerPeriod(t *testing.T) {
 	eachWithMail(t, func(t *testing.T, e *mailEnv) {
 		eu := e.officials(t, "eu", 3)
 		e.send("POST", "/api/v1/admin/schedules", e.token("editor"), scheduleBody()).wantStatus(t, 201)
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain(), Wake: e.queue.Wake}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil), Wake: e.queue.Wake}
 		// The schedule was created now; pretend the clock is the next Monday.
 		next := nextMondayAt(time.Now(), 9, "Europe/Brussels")
 		var wg sync.WaitGroup

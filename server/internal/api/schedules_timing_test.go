@@ -31,7 +31,7 @@ func TestScheduleMovedAfterThisWeeksDigestWaitsForNextWeek(t *testing.T) {
 		e.officials(t, "eu", 2)
 		editor := e.token("editor")
 		id := e.send("POST", "/api/v1/admin/schedules", editor, scheduleBody()).wantStatus(t, 201).JSON(t)["id"].(string)
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil)}
 		monday := nextMondayAt(time.Now(), 9, "Europe/Brussels")
 		sender.Run(ctx, monday.Add(time.Minute))
 		if n := e.scheduleDigests(t, id); n != 1 {
@@ -88,7 +88,7 @@ func TestScheduleDoesNotCatchUpWhenReactivatedOrMoved(t *testing.T) {
 		e.send("PATCH", "/api/v1/admin/schedules/"+moved, editor, map[string]any{"weekday": "tuesday", "time": "08:00"}).wantStatus(t, 200)
 
 		now := time.Now()
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil)}
 		// An hour after the last Monday 09:00: a missed digest still nearer
 		// its own time than the next one's goes out late.
 		lastDue, _, err := digest.LastFire(store.Schedule{Weekday: int(time.Monday), LocalTime: "09:00", Timezone: "Europe/Brussels"}, now)
@@ -128,7 +128,7 @@ func TestScheduleRetimedLaterTheSameDayWaitsForNextWeek(t *testing.T) {
 		e.officials(t, "eu", 1)
 		editor := e.token("editor")
 		id := e.send("POST", "/api/v1/admin/schedules", editor, scheduleBody()).wantStatus(t, 201).JSON(t)["id"].(string)
-		sender := digest.Sender{Store: e.db.Store, PublicURL: e.cfg.PublicURL.String(), Domain: e.cfg.MessageDomain()}
+		sender := digest.Sender{Digests: digestService(e.cfg, e.db.Store, nil)}
 		monday := nextMondayAt(time.Now(), 9, "Europe/Brussels")
 		sender.Run(ctx, monday.Add(time.Minute))
 		e.send("PATCH", "/api/v1/admin/schedules/"+id, editor, map[string]any{"time": "11:00"}).wantStatus(t, 200)

@@ -22,35 +22,12 @@ var (
 	signPerClientCampaign = ratelimit.Rule{Name: "sign-ip-campaign", Max: 10, Window: time.Hour}
 )
 
+// sign takes a signing request (see takePublic) for the intake.
 func (s *server) sign(c *fiber.Ctx) error {
-	// Past capacity, refuse before doing any work, so that a surge is
-	// answered at once and the requests already taken are served.
-	if s.Intake.Full() {
-		return errBusy()
-	}
-	var in signInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	form, err := in.validate()
-	if err != nil {
-		return err
-	}
-	camp, err := s.openCampaign(c)
-	if err != nil {
-		return err
-	}
-	if err := s.verifyPow(c, in.Pow); err != nil {
-		return err
-	}
-	client := s.clientHash(c)
-	if err := s.allow(c, signPerClient, client); err != nil {
-		return err
-	}
-	if err := s.intakeSignature(c, form, camp, client, s.languageOf(c, form.Language, camp.Language), ""); err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "pending"})
+	return takePublic[signForm, signInput](s, c, signPerClient, nil,
+		func(form signForm, camp store.Campaign, client string) error {
+			return s.intakeSignature(c, form, camp, client, s.languageOf(c, form.Language, camp.Language), "")
+		})
 }
 
 // intakeSignature accepts a valid signing request of an open campaign, once

@@ -225,13 +225,9 @@ func (s *server) previewUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	format := c.Query("format", "html")
-	if format != "html" && format != "text" {
-		return errValidation("format", "must be html or text")
-	}
-	lang := c.Query("language", camp.Language)
-	if !languagePattern.MatchString(lang) {
-		return errValidation("language", "must be a language code such as en, be or ru")
+	format, lang, err := previewQuery(c, camp.Language)
+	if err != nil {
+		return err
 	}
 	params, err := json.Marshal(s.updateParams(camp, u, lang, s.updateUnsubscribe("preview")))
 	if err != nil {
@@ -241,41 +237,19 @@ func (s *server) previewUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if format == "text" {
-		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-		return c.SendString(email.Text)
-	}
-	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox")
-	c.Set("X-Frame-Options", "SAMEORIGIN")
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.SendString(email.HTML)
+	return sendPreview(c, email, format)
 }
 
 // testUpdate sends the update to one staff address, in one language.
 func (s *server) testUpdate(c *fiber.Ctx) error {
-	var in struct {
-		Email    string `json:"email"`
-		Language string `json:"language"`
-	}
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	f := fieldErrors{}
-	to := strings.ToLower(strings.TrimSpace(in.Email))
-	if !plainAddress(to) {
-		f.add("email", "must be an email address")
-	}
-	if in.Language != "" && !languagePattern.MatchString(in.Language) {
-		f.add("language", "must be a language code such as en, be or ru")
-	}
-	if err := f.err(); err != nil {
+	to, lang, err := readTestSend(c)
+	if err != nil {
 		return err
 	}
 	camp, u, err := s.loadUpdate(c)
 	if err != nil {
 		return err
 	}
-	lang := in.Language
 	if lang == "" {
 		lang = camp.Language
 	}
@@ -283,17 +257,7 @@ func (s *server) testUpdate(c *fiber.Ctx) error {
 	p.Subject = "[TEST] " + p.Subject
 	out := mailers.SignerUpdate(lang, p)
 	m := store.Mail{Kind: out.Kind, Recipient: to, Language: lang, Params: out.Params, Ref: "test:" + u.ID}
-	err = s.Store.InTransaction(c.UserContext(), s.Config.MessageDomain(), func(tx store.Tx) error {
-		if err := tx.Enqueue(m); err != nil {
-			return err
-		}
-		return tx.Audit(auditBy(c, "update.test", u.ID, 1))
-	})
-	if err != nil {
-		return err
-	}
-	s.Mail.Wake()
-	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"status": "queued"})
+	return s.queueTestSend(c, m, auditBy(c, "update.test", u.ID, 1))
 }
 
 // updateBatch is how many recipients are opened and queued per
@@ -345,7 +309,7 @@ func (s *server) sendUpdate(c *fiber.Ctx) error {
 				Ref: r.ID, DedupeKey: "update:" + u.ID + ":" + r.ID})
 		}
 		queued += int64(len(mails))
-		return s.Store.EnqueueMail(ctx, s.Config.MessageDomain(), mails...)
+		return s.Store.EnqueueMail(ctx, mails...)
 	})
 	if err != nil {
 		return err

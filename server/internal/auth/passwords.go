@@ -28,8 +28,13 @@ var (
 	inFlight, peak, done atomic.Int64
 )
 
-// withHashSlot runs fn, one of at most MaxConcurrentHashes at a time.
-func withHashSlot(fn func()) {
+// collectAfter is the hash memory (KiB) from which a hash is followed by
+// a collection: below it, the garbage is too little to be worth one.
+const collectAfter = 1024
+
+// withHashSlot runs fn, a hash of memoryKiB, one of at most
+// MaxConcurrentHashes at a time.
+func withHashSlot(memoryKiB uint32, fn func()) {
 	hashSlots <- struct{}{}
 	n := inFlight.Add(1)
 	for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
@@ -43,8 +48,12 @@ func withHashSlot(fn func()) {
 	// The hash's 19 MiB are garbage now. Left to the pacer, a burst lets
 	// the heap grow to twice what is live before collecting, so resident
 	// memory would reach about twice the bound; a collection now (a few
-	// milliseconds beside the hash's tens) keeps it at the bound.
-	runtime.GC()
+	// milliseconds beside the hash's tens) keeps it at the bound. A hash
+	// of a few KiB (an old or a test account's) leaves nothing to collect,
+	// and a collection would cost more than the hash.
+	if memoryKiB >= collectAfter {
+		runtime.GC()
+	}
 }
 
 // HashesDone is how many argon2id hashes this process has computed: a
@@ -57,7 +66,7 @@ func HashPassword(password string) (string, error) {
 		h   string
 		err error
 	)
-	withHashSlot(func() { h, err = argon2id.CreateHash(password, passwordParams) })
+	withHashSlot(passwordParams.Memory, func() { h, err = argon2id.CreateHash(password, passwordParams) })
 	if err != nil {
 		return "", fmt.Errorf("auth: hash password: %w", err)
 	}
@@ -70,14 +79,19 @@ func HashPassword(password string) (string, error) {
 func CheckPassword(password, hash string) bool {
 	if hash == "" {
 		dummy := dummyHash()
-		withHashSlot(func() { _, _ = argon2id.ComparePasswordAndHash(password, dummy) })
+		withHashSlot(passwordParams.Memory, func() { _, _ = argon2id.ComparePasswordAndHash(password, dummy) })
 		return false
+	}
+	// The hash's own parameters say what checking it costs.
+	memory := passwordParams.Memory
+	if p, _, _, err := argon2id.DecodeHash(hash); err == nil {
+		memory = p.Memory
 	}
 	var (
 		ok  bool
 		err error
 	)
-	withHashSlot(func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) })
+	withHashSlot(memory, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) })
 	return err == nil && ok
 }
 

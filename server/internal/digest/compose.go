@@ -66,8 +66,9 @@ func audienceOf(region string) string {
 	return "intl"
 }
 
-// Compose builds the content of d as of now. publicURL starts the links.
-func Compose(ctx context.Context, st *store.Store, d store.Digest, publicURL string, now time.Time) (Content, error) {
+// Compose builds the content of d as of now.
+func (x *Service) Compose(ctx context.Context, d store.Digest, now time.Time) (Content, error) {
+	st, publicURL := x.Store, x.PublicURL
 	c := Content{Region: d.Region, Subject: d.Subject, Intro: d.Intro, IntroHTML: markdown.ToHTML(d.Intro), ComposedAt: now.UTC()}
 	for _, dc := range d.Campaigns {
 		camp, err := st.CampaignByID(ctx, dc.CampaignID)
@@ -163,20 +164,20 @@ func mailersHTML(s string) htmltemplate.HTML {
 
 // ContentOf is what d says: its snapshot once sending started, else the
 // numbers as of now.
-func ContentOf(ctx context.Context, st *store.Store, d store.Digest, publicURL string, now time.Time) (Content, error) {
+func (x *Service) ContentOf(ctx context.Context, d store.Digest, now time.Time) (Content, error) {
 	if d.Content != nil {
 		var c Content
 		err := json.Unmarshal([]byte(*d.Content), &c)
 		return c, err
 	}
-	return Compose(ctx, st, d, publicURL, now)
+	return x.Compose(ctx, d, now)
 }
 
 // Start snapshots d and queues it for every subscribed contact of its
 // region, each at most once. A digest already started by another caller
 // is store.ErrDigestStarted, and nothing is changed.
-func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL, domain string, audit *store.AuditEntry, now time.Time) (int64, error) {
-	c, err := ContentOf(ctx, st, d, publicURL, now)
+func (x *Service) Start(ctx context.Context, d store.Digest, audit *store.AuditEntry, now time.Time) (int64, error) {
+	c, err := x.ContentOf(ctx, d, now)
 	if err != nil {
 		return 0, err
 	}
@@ -184,5 +185,5 @@ func Start(ctx context.Context, st *store.Store, d store.Digest, publicURL, doma
 	if err != nil {
 		return 0, err
 	}
-	return st.StartSending(ctx, d.ID, string(b), domain, audit)
+	return x.Store.StartSending(ctx, d.ID, string(b), audit)
 }

@@ -4,34 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/bnp/undersigned/locale"
 	"github.com/bnp/undersigned/mailers"
 	"github.com/bnp/undersigned/server/internal/markdown"
-	"github.com/bnp/undersigned/server/internal/privacy"
 	"github.com/bnp/undersigned/server/internal/store"
 )
-
-// Links builds the unsubscribe links of a contact.
-type Links struct {
-	PublicURL string
-	MailFrom  string // kept for callers; no mailto: alternative is offered (nothing reads that mailbox)
-	Keys      privacy.Keys
-}
-
-// Unsubscribe returns a contact's unsubscribe links.
-func (l Links) Unsubscribe(contactID string) mailers.DigestUnsubscribe {
-	return l.withToken(l.Keys.UnsubscribeToken(contactID))
-}
-
-// withToken returns the unsubscribe links of a token.
-func (l Links) withToken(token string) mailers.DigestUnsubscribe {
-	return mailers.DigestUnsubscribe{
-		Page:     l.PublicURL + "/unsubscribe/" + token,
-		OneClick: l.PublicURL + "/api/v1/contacts/unsubscribe?token=" + token,
-	}
-}
 
 // FallbackLanguage is the language a digest falls back to when its
 // campaigns share neither the contact's language nor their own: officials
@@ -115,28 +93,17 @@ func inLanguage[T any](texts map[string]T, lang, own string) T {
 	return none
 }
 
-// Expander fills in digest deliveries at send time: a queued digest message
-// holds only the digest's and the contact's ids; the snapshot is read once
-// per digest and kept while it is being sent.
-type Expander struct {
-	Store *store.Store
-	Links Links
-	// Catalog, when set, lets Render render each digest once per language.
-	Catalog *mailers.Catalog
-
-	mu       sync.Mutex
-	cache    map[string]Content
-	rendered map[renderKey]mailers.Email
-}
-
 type deliveryRef struct {
 	Digest  string `json:"digest"`
 	Contact string `json:"contact"`
 }
 
-// Expand returns the full parameters of a digest delivery; other kinds of
-// mail, and digests already complete (test sends), pass through.
-func (x *Expander) Expand(ctx context.Context, kind, lang string, params []byte) ([]byte, error) {
+// Expand fills in a digest delivery at send time: a queued digest message
+// holds only the digest's and the contact's ids; the snapshot is read once
+// per digest and kept while it is being sent. It returns the delivery's
+// full parameters; other kinds of mail, and digests already complete (test
+// sends), pass through.
+func (x *Service) Expand(ctx context.Context, kind, lang string, params []byte) ([]byte, error) {
 	if kind != mailers.KindDigest {
 		return params, nil
 	}
@@ -148,10 +115,10 @@ func (x *Expander) Expand(ctx context.Context, kind, lang string, params []byte)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(Params(c, lang, x.Links.Unsubscribe(ref.Contact)))
+	return json.Marshal(Params(c, lang, x.Unsubscribe(ref.Contact)))
 }
 
-func (x *Expander) content(ctx context.Context, digestID string) (Content, error) {
+func (x *Service) content(ctx context.Context, digestID string) (Content, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if c, ok := x.cache[digestID]; ok {

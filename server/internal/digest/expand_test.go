@@ -32,7 +32,7 @@ func TestOneLanguagePerDigest(t *testing.T) {
 		{[]Campaign{belarusian, onlyOwn}, "be", "be", "Вызваліць усіх"},
 	}
 	for _, tc := range cases {
-		p := Params(Content{Subject: "S", Campaigns: tc.campaigns}, tc.lang, Links{}.Unsubscribe("x"))
+		p := Params(Content{Subject: "S", Campaigns: tc.campaigns}, tc.lang, (&Service{}).Unsubscribe("x"))
 		if p.Language != tc.want || p.Campaigns[0].Title != tc.title {
 			t.Errorf("%s over %d campaigns: language %s title %q, want %s %q", tc.lang, len(tc.campaigns), p.Language, p.Campaigns[0].Title, tc.want, tc.title)
 		}
@@ -51,7 +51,7 @@ func TestParamsNameCountriesInTheDigestLanguage(t *testing.T) {
 		Calls: map[string][]string{"en": {"c"}, "ru": {"п"}}, SinceTime: &since,
 		TopCountries: []store.CountryCount{{Country: "BY", Count: 12}, {Country: "other", Count: 3}},
 		Organisation: []store.OrgLine{{Name: "Вясна", OrgType: "ngo", Country: "PL"}}}
-	p := Params(Content{Subject: "S", Intro: "**Уважаемые** коллеги, [заявление](https://example.org/c/b)", Campaigns: []Campaign{camp}}, "ru", Links{}.Unsubscribe("x"))
+	p := Params(Content{Subject: "S", Intro: "**Уважаемые** коллеги, [заявление](https://example.org/c/b)", Campaigns: []Campaign{camp}}, "ru", (&Service{}).Unsubscribe("x"))
 	if p.Campaigns[0].Countries[0].Country != "Беларусь" || p.Campaigns[0].Countries[1].Country != "other" {
 		t.Errorf("countries %v", p.Campaigns[0].Countries)
 	}
@@ -66,7 +66,7 @@ func TestParamsNameCountriesInTheDigestLanguage(t *testing.T) {
 // TestNoMailtoAlternative: nobody reads the sender's mailbox, so
 // List-Unsubscribe offers only the one-click https address.
 func TestNoMailtoAlternative(t *testing.T) {
-	l := Links{PublicURL: "https://example.org", MailFrom: "campaign@example.org", Keys: privacy.NewKeys(make([]byte, 32))}
+	l := &Service{PublicURL: "https://example.org", Keys: privacy.NewKeys(make([]byte, 32))}
 	u := l.Unsubscribe("contact-1")
 	if u.Mailto != "" || !strings.HasPrefix(u.OneClick, "https://example.org/api/v1/contacts/unsubscribe?token=") {
 		t.Fatalf("links %+v", u)

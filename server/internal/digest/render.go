@@ -21,7 +21,7 @@ type renderKey struct{ digest, lang string }
 // contacts is rendered a few times, not 100,000. It reports false for
 // anything else (other kinds, complete test sends), which the queue
 // renders itself. The result is the same as Expand then Render.
-func (x *Expander) Render(ctx context.Context, kind, lang string, params []byte) (mailers.Email, bool, error) {
+func (x *Service) Render(ctx context.Context, kind, lang string, params []byte) (mailers.Email, bool, error) {
 	if kind != mailers.KindDigest || x.Catalog == nil {
 		return mailers.Email{}, false, nil
 	}
@@ -38,7 +38,7 @@ func (x *Expander) Render(ctx context.Context, kind, lang string, params []byte)
 		if err != nil {
 			return mailers.Email{}, true, err
 		}
-		p, err := json.Marshal(Params(c, lang, x.Links.withToken(tokenPlaceholder)))
+		p, err := json.Marshal(Params(c, lang, x.withToken(tokenPlaceholder)))
 		if err != nil {
 			return mailers.Email{}, true, err
 		}
@@ -52,7 +52,7 @@ func (x *Expander) Render(ctx context.Context, kind, lang string, params []byte)
 		x.rendered[key] = e
 		x.mu.Unlock()
 	}
-	token := x.Links.Keys.UnsubscribeToken(ref.Contact)
+	token := x.Keys.UnsubscribeToken(ref.Contact)
 	out := mailers.Email{Subject: e.Subject, HTML: strings.ReplaceAll(e.HTML, tokenPlaceholder, token),
 		Text: strings.ReplaceAll(e.Text, tokenPlaceholder, token)}
 	if e.Headers != nil {

@@ -16,7 +16,7 @@ import (
 // language with each contact's unsubscribe links put in is, byte for
 // byte, what rendering it for each contact gives.
 func TestRenderOnceIsTheSameAsRenderingEach(t *testing.T) {
-	catalog, err := mailers.NewCatalog(mailers.Site{PublicURL: "https://sign.example.org"})
+	catalog, err := mailers.NewCatalog(mailers.Site{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,8 +27,8 @@ func TestRenderOnceIsTheSameAsRenderingEach(t *testing.T) {
 			Total: 12345, Since: 678, SinceTime: &since, Goal: 20000,
 			TopCountries: []store.CountryCount{{Country: "BY", Count: 900}, {Country: "other", Count: 12}},
 			Organisation: []store.OrgLine{{Name: "Viasna & Co", OrgType: "ngo", Country: "LT"}}}}}
-	x := &Expander{Catalog: catalog, cache: map[string]Content{"d1": content},
-		Links: Links{PublicURL: "https://sign.example.org", MailFrom: "campaign@example.org", Keys: privacy.NewKeys(make([]byte, 32))}}
+	x := &Service{Catalog: catalog, cache: map[string]Content{"d1": content},
+		PublicURL: "https://sign.example.org", Keys: privacy.NewKeys(make([]byte, 32))}
 	ctx := context.Background()
 	for _, lang := range []string{"en", "be", "ru"} {
 		for _, contact := range []string{"c1", "c2", "c3"} {
@@ -48,7 +48,7 @@ func TestRenderOnceIsTheSameAsRenderingEach(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s/%s: rendered once differs from rendered for the contact:\n%+v\nwant\n%+v", lang, contact, got, want)
 			}
-			token := x.Links.Keys.UnsubscribeToken(contact)
+			token := x.Keys.UnsubscribeToken(contact)
 			if !strings.Contains(got.Text, token) || !strings.Contains(got.HTML, token) || !strings.Contains(got.Headers["List-Unsubscribe"], token) {
 				t.Fatalf("%s/%s: the contact's token is missing", lang, contact)
 			}

@@ -131,15 +131,14 @@ func NextRun(ctx context.Context, st *store.Store, sc store.Schedule, now time.T
 // period, exactly once across instances (the database has one digest per
 // schedule and period), and finishes a period an instance left half done.
 type Sender struct {
-	Store     *store.Store
-	PublicURL string
-	Domain    string
-	Wake      func()
+	Digests *Service
+	// Wake, when set, is called once a digest is queued.
+	Wake func()
 }
 
 // Run checks every active schedule at now.
 func (x Sender) Run(ctx context.Context, now time.Time) {
-	schedules, err := x.Store.ListSchedules(ctx, true)
+	schedules, err := x.Digests.Store.ListSchedules(ctx, true)
 	if err != nil {
 		slog.Error("schedules", "err", err)
 		return
@@ -159,12 +158,12 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	if now.Sub(fire) > stale {
 		return nil // missed in an outage, and the next is nearer: only the latest goes out
 	}
-	if ok, err := mayFire(ctx, x.Store, sc, fire, period); err != nil || !ok {
+	if ok, err := mayFire(ctx, x.Digests.Store, sc, fire, period); err != nil || !ok {
 		return err
 	}
 	var ids []string
 	for _, slug := range sc.Campaigns {
-		camp, err := x.Store.CampaignBySlug(ctx, slug)
+		camp, err := x.Digests.Store.CampaignBySlug(ctx, slug)
 		if err != nil {
 			continue // a campaign deleted since: the others still go
 		}
@@ -175,14 +174,14 @@ func (x Sender) runOne(ctx context.Context, sc store.Schedule, now time.Time) er
 	}
 	scheduleID := sc.ID
 	d := store.Digest{Region: sc.Region, Subject: sc.Subject, Intro: sc.Intro, ScheduleID: &scheduleID, Period: &period, CreatedBy: "scheduler"}
-	d, err = x.Store.DigestOfPeriod(ctx, &d, ids)
+	d, err = x.Digests.Store.DigestOfPeriod(ctx, &d, ids)
 	if err != nil {
 		return err
 	}
 	if d.Status != store.DigestDraft {
 		return nil
 	}
-	n, err := Start(ctx, x.Store, d, x.PublicURL, x.Domain,
+	n, err := x.Digests.Start(ctx, d,
 		&store.AuditEntry{ActorEmail: "scheduler", Action: "digest.send", Detail: "schedule=" + sc.ID + " period=" + period}, now)
 	if errors.Is(err, store.ErrDigestStarted) {
 		return nil // another instance started it at the same moment

@@ -69,7 +69,7 @@ func TestRunDoesEveryJob(t *testing.T) {
 		if err := db.AcceptIntake(ctx, store.IntakePasswordReset, "", "", "reset"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.ProcessIntake(ctx, 10, "example.org", func(store.IntakeEntry) (store.Intent, error) {
+		_, err = db.ProcessIntake(ctx, 10, func(store.IntakeEntry) (store.Intent, error) {
 			return store.ResetIntent{Email: u.Email, TokenHash: "reset", TTL: -time.Hour, Mail: store.Mail{Kind: "password_reset"}}, nil
 		})
 		if err != nil {

@@ -38,10 +38,8 @@ type Worker struct {
 	// private name, a comment, an organisation's contact) to
 	// SEAL_RECIPIENTS; it must be set.
 	Coalition *privacy.Coalition
-	// PublicURL starts the links in emails; Domain is the right half of
-	// Message-IDs.
+	// PublicURL starts the links in emails.
 	PublicURL string
-	Domain    string
 	// Mail is woken when mail was queued (nil: nobody).
 	Mail Notifier
 	// Workers is how many batches one instance handles at once (default 1;
@@ -56,9 +54,9 @@ type Worker struct {
 }
 
 // New returns a worker with its defaults; set Mail before Run.
-func New(st *store.Store, keys privacy.Keys, publicURL, domain string) *Worker {
+func New(st *store.Store, keys privacy.Keys, publicURL string) *Worker {
 	return &Worker{Store: st, Keys: keys, Hasher: &privacy.CampaignHasher{Keys: keys, Store: st},
-		PublicURL: publicURL, Domain: domain, wake: make(chan struct{}, 1)}
+		PublicURL: publicURL, wake: make(chan struct{}, 1)}
 }
 
 // submit seals a request of a kind and writes it durably into the intake:
@@ -170,7 +168,7 @@ func (w *Worker) Process(ctx context.Context) (store.IntakeResult, error) {
 		}
 	}
 	decide := func(e store.IntakeEntry) (store.Intent, error) { return w.decide(ctx, e) }
-	res, err := w.Store.ProcessIntake(ctx, batch, w.Domain, decide)
+	res, err := w.Store.ProcessIntake(ctx, batch, decide)
 	if err != nil {
 		return res, err
 	}

@@ -24,7 +24,7 @@ func TestSubmitSealsAndWorkerSigns(t *testing.T) {
 			t.Fatal(err)
 		}
 		keys := privacy.NewKeys([]byte(strings.Repeat("k", 32)))
-		w := intake.New(db.Store, keys, "https://sign.example", "sign.example")
+		w := intake.New(db.Store, keys, "https://sign.example")
 		coalition, _ := privacy.NewIdentity()
 		if w.Coalition, err = privacy.NewCoalition(coalition.Recipient); err != nil {
 			t.Fatal(err)

@@ -38,7 +38,7 @@ func (q *Queue) prepare(h *held) *outgoing {
 			return nil
 		case ok && err != nil:
 			retried.WithLabelValues(m.Kind).Inc()
-			q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, time.Now().Add(q.backoff(m.Attempts)), "render: "+err.Error()))
+			q.record(m, q.retryMail(ctx, m.ID, time.Now().Add(q.backoff(m.Attempts)), "render: "+err.Error()))
 			q.leases.done(h)
 			return nil
 		case ok:
@@ -54,7 +54,7 @@ func (q *Queue) prepare(h *held) *outgoing {
 			return nil
 		} else if err != nil {
 			retried.WithLabelValues(m.Kind).Inc()
-			q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
+			q.record(m, q.retryMail(ctx, m.ID, time.Now().Add(q.backoff(m.Attempts)), "expand: "+err.Error()))
 			q.leases.done(h)
 			return nil
 		}
@@ -116,7 +116,7 @@ func (q *Queue) failed(ctx context.Context, m *store.MailMessage, err error) {
 		d := min(q.pauseBase()<<min(n-1, 10), min(time.Minute, q.opts.RetryMax))
 		q.pause(d)
 		slog.Warn("mail queue: SMTP server unavailable; waiting", "for", d.String(), "reason", reason)
-		q.record(m, q.store.PostponeMail(ctx, m.ID, q.opts.Name, time.Now().Add(d), reason))
+		q.record(m, q.postponeMail(ctx, m.ID, time.Now().Add(d), reason))
 	case kind == mailers.FailBounced:
 		failed.WithLabelValues(m.Kind).Inc()
 		slog.Warn("mail bounced", "kind", m.Kind, "message", m.ID, "reason", reason)
@@ -140,7 +140,7 @@ func (q *Queue) failed(ctx context.Context, m *store.MailMessage, err error) {
 		}
 		at := time.Now().Add(q.backoff(attempt))
 		slog.Info("mail will be retried", "kind", m.Kind, "message", m.ID, "attempt", m.Attempts, "at", at.UTC().Format(time.RFC3339), "reason", reason)
-		q.record(m, q.store.RetryMail(ctx, m.ID, q.opts.Name, at, reason))
+		q.record(m, q.retryMail(ctx, m.ID, at, reason))
 	}
 }
 

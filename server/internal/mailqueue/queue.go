@@ -105,6 +105,10 @@ type Queue struct {
 	// in a row, for the pause's backoff.
 	pausedUntil atomic.Int64
 	outage      atomic.Int32
+	// due holds when messages this instance put back are due again, if
+	// sooner than a poll: the idle claimer wakes for them on time.
+	dueMu sync.Mutex
+	due   []time.Time
 }
 
 // New returns a queue that sends through transport.
@@ -290,14 +294,50 @@ func (q *Queue) pause(d time.Duration) {
 	}
 }
 
+// idle waits for a wake-up, the next poll, or the next message this
+// instance put back to come due, whichever is first.
 func (q *Queue) idle(ctx context.Context) {
-	t := time.NewTimer(q.opts.Poll)
+	t := time.NewTimer(q.nextWait())
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-q.wake:
 	case <-t.C:
 	}
+}
+
+// dueAgain notes that a message this instance retried or postponed is due
+// at at. One due later than a poll from now is left to the poll, so the
+// list holds at most a poll's worth of retries.
+func (q *Queue) dueAgain(at time.Time) {
+	if time.Until(at) >= q.opts.Poll {
+		return
+	}
+	q.dueMu.Lock()
+	q.due = append(q.due, at)
+	q.dueMu.Unlock()
+	q.Wake() // an idle claimer sets its timer again
+}
+
+// nextWait is how long the idle claimer may wait: until the next poll or
+// the soonest due retry, dropping the retries whose time has come (the
+// claim that follows takes them).
+func (q *Queue) nextWait() time.Duration {
+	wait := q.opts.Poll
+	now := time.Now()
+	q.dueMu.Lock()
+	defer q.dueMu.Unlock()
+	later := q.due[:0]
+	for _, at := range q.due {
+		if !at.After(now) {
+			wait = 0
+			continue
+		}
+		later = append(later, at)
+		wait = min(wait, at.Sub(now))
+	}
+	q.due = later
+	return wait
 }
 
 // release gives back claimed messages that were not attempted.
@@ -325,4 +365,18 @@ func (q *Queue) backoff(attempt int) time.Duration {
 	d = min(d, q.opts.RetryMax)
 	jitter := 0.8 + 0.4*rand.Float64() //nolint:gosec // jitter needs spread, not secrecy
 	return time.Duration(float64(d) * jitter)
+}
+
+// retryMail puts a message back for another attempt at at.
+func (q *Queue) retryMail(ctx context.Context, id string, at time.Time, reason string) error {
+	err := q.store.RetryMail(ctx, id, q.opts.Name, at, reason)
+	q.dueAgain(at)
+	return err
+}
+
+// postponeMail puts a message back for at without charging an attempt.
+func (q *Queue) postponeMail(ctx context.Context, id string, at time.Time, reason string) error {
+	err := q.store.PostponeMail(ctx, id, q.opts.Name, at, reason)
+	q.dueAgain(at)
+	return err
 }

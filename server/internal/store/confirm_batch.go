@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,8 +12,9 @@ import (
 // confirmBatcher is the group commit of confirmations, as intakeBatcher is
 // of signing: confirmations that arrive while one is being written wait,
 // and the next free writer confirms all of them (up to maxBatch) in one
-// transaction: one UPDATE of the signatures, one INSERT of their log
-// leaves, one commit and so one disk flush. Each request is answered only
+// transaction: an UPDATE of the signatures and an INSERT of their log
+// leaves (on PostgreSQL both in one statement, so one round trip), one
+// commit and so one disk flush. Each request is answered only
 // after its commit, so a confirmation is durable before its 200 exactly as
 // before; under light load a request is written alone at once.
 //
@@ -122,6 +122,9 @@ func (s *Store) confirmMany(ctx context.Context, reqs []*confirmRequest) error {
 	for _, r := range reqs {
 		r.slug, r.fresh, r.err = "", false, nil
 	}
+	if s.postgres {
+		return s.confirmManyPostgres(ctx, reqs, t)
+	}
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		hits, err := s.confirmPending(tx, reqs, t)
 		if err != nil {
@@ -188,28 +191,11 @@ func (s *Store) confirmMany(ctx context.Context, reqs []*confirmRequest) error {
 }
 
 // confirmPending confirms those of reqs whose signature is pending and
-// unexpired, and returns them.
+// unexpired, and returns them. SQLite only (PostgreSQL confirms a batch in
+// one statement, see confirmManyPostgres): one writer and no round trips,
+// so the batch's win is its one commit.
 func (s *Store) confirmPending(tx *gorm.DB, reqs []*confirmRequest, t time.Time) ([]confirmed, error) {
 	var hits []confirmed
-	if s.postgres {
-		tokens := make([]string, len(reqs))
-		commitments := make([]string, len(reqs))
-		for i, r := range reqs {
-			tokens[i], commitments[i] = r.tokenHash, r.commitment
-		}
-		// One statement for the batch. Two batches holding the same tokens
-		// could deadlock; PostgreSQL then fails one, which commit retries
-		// request by request.
-		err := tx.Raw(`UPDATE signatures AS s
-			SET status = ?, confirmed_at = ?, receipt_commitment = r.c
-			FROM unnest(?::text[], ?::text[]) AS r(t, c)
-			WHERE s.confirm_token_hash = r.t AND s.status = ? AND s.token_expires_at > ?
-			RETURNING s.confirm_token_hash, s.campaign_id, s.flagged, s.flag_reason`,
-			SignatureConfirmed, t, pgTextArray(tokens), pgTextArray(commitments), SignaturePending, t).Scan(&hits).Error
-		return hits, err
-	}
-	// SQLite: one writer and no round trips; the batch's win is its one
-	// commit.
 	for _, r := range reqs {
 		var h []confirmed
 		err := tx.Raw(`UPDATE signatures SET status = ?, confirmed_at = ?, receipt_commitment = ?
@@ -222,20 +208,4 @@ func (s *Store) confirmPending(tx *gorm.DB, reqs []*confirmRequest, t time.Time)
 		hits = append(hits, h...)
 	}
 	return hits, nil
-}
-
-// pgTextArray is a PostgreSQL array literal of ss, each element quoted.
-func pgTextArray(ss []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
 }

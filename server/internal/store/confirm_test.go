@@ -45,7 +45,7 @@ func TestConfirmSignatureExactlyOnceInBatches(t *testing.T) {
 		reader := db.Reopen(t)
 		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
-			held <- reader.InTransaction(ctx, "", func(tx store.Tx) error {
+			held <- reader.InTransaction(ctx, func(tx store.Tx) error {
 				lock := "LOCK TABLE signatures IN SHARE MODE"
 				if db.Kind == storetest.SQLite {
 					lock = "DELETE FROM signatures WHERE 1 = 0"
@@ -134,8 +134,8 @@ func TestConfirmSignatureExactlyOnceInBatches(t *testing.T) {
 		if got := countWhere(t, db, "log_events", "kind = 'confirmed'"); got != pending {
 			t.Fatalf("%d confirmation leaves for %d confirmations", got, pending)
 		}
-		if got := countWhere(t, db, "log_events", "kind = 'invalidated'"); got != 1 {
-			t.Fatalf("%d removal leaves for 1 flagged signature", got)
+		if got := countWhere(t, db, "log_events", "kind = 'invalidated' AND reason = ?", store.ReasonDisposableDomain); got != 1 {
+			t.Fatalf("%d removal leaves (disposable_domain) for 1 flagged signature", got)
 		}
 		if got := countWhere(t, db, "signatures", "status = 'pending'"); got != 1 {
 			t.Fatalf("%d pending, want only the expired one", got)

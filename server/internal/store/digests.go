@@ -97,7 +97,7 @@ var ErrDigestStarted = errors.New("the digest is being sent already")
 // the winner counted, while the digest is being sent, and ErrDigestState
 // once it is sent or cancelled. The queue's dedupe key (the digest and the
 // contact) also keeps anyone from being queued twice.
-func (s *Store) StartSending(ctx context.Context, id, content, domain string, audit *AuditEntry) (int64, error) {
+func (s *Store) StartSending(ctx context.Context, id, content string, audit *AuditEntry) (int64, error) {
 	var recipients int64
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		t := now()
@@ -135,7 +135,7 @@ func (s *Store) StartSending(ctx context.Context, id, content, domain string, au
 			FROM contacts c
 			WHERE c.region = ? AND c.unsubscribed_at IS NULL AND c.bounced_at IS NULL
 			ON CONFLICT (dedupe_key) DO NOTHING`,
-			KindDigest, id, "digest:"+id+":", id, id, domain, t, t, d.Region).Error
+			KindDigest, id, "digest:"+id+":", id, id, s.messageDomain, t, t, d.Region).Error
 		if err != nil {
 			return translate("start sending", err)
 		}

@@ -41,7 +41,7 @@ func TestStartSendingOnceUnderConcurrency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				n, err := db.StartSending(ctx, d.ID, fmt.Sprintf(`{"caller":%d}`, i), "test.invalid", &store.AuditEntry{Action: "digest.send"})
+				n, err := db.StartSending(ctx, d.ID, fmt.Sprintf(`{"caller":%d}`, i), &store.AuditEntry{Action: "digest.send"})
 				results[i] = result{n, err}
 			}()
 		}
@@ -88,10 +88,10 @@ func TestStartSendingOnceUnderConcurrency(t *testing.T) {
 		if err := db.CancelDigest(ctx, d.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.StartSending(ctx, d.ID, "{}", "test.invalid", &store.AuditEntry{Action: "digest.send"}); !errors.Is(err, store.ErrDigestState) {
+		if _, err := db.StartSending(ctx, d.ID, "{}", &store.AuditEntry{Action: "digest.send"}); !errors.Is(err, store.ErrDigestState) {
 			t.Fatalf("start a cancelled digest: %v", err)
 		}
-		if _, err := db.StartSending(ctx, "no-such-digest", "{}", "test.invalid", &store.AuditEntry{Action: "digest.send"}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.StartSending(ctx, "no-such-digest", "{}", &store.AuditEntry{Action: "digest.send"}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("start an unknown digest: %v", err)
 		}
 	})

@@ -105,7 +105,7 @@ func (in EndorseIntent) lockKey() string {
 	return "endorsement:" + e.CampaignID + ":" + orgNameKey(e.Organization) + ":" + e.Country
 }
 
-func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
+func (in EndorseIntent) apply(s *Store, tx *gorm.DB) (IntakeOutcome, error) {
 	e := in.Endorsement
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now()
@@ -133,7 +133,7 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 			return 0, err
 		}
 		in.Verify.Ref = e.ID
-		return OutcomeCreated, s.enqueue(tx, domain, in.Verify)
+		return OutcomeCreated, s.enqueue(tx, in.Verify)
 	}
 	var existing Endorsement
 	if e.ContactHash == nil {
@@ -170,7 +170,7 @@ func (in EndorseIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutco
 		return 0, err
 	}
 	in.Verify.Ref = existing.ID
-	return OutcomeResent, s.enqueue(tx, domain, in.Verify)
+	return OutcomeResent, s.enqueue(tx, in.Verify)
 }
 
 // contactAt is where an endorsement's encrypted contact is bound.
@@ -263,7 +263,7 @@ type EndorsementMail func(e Endorsement, c Campaign) Mail
 // moderators), in one transaction.
 // Verifying twice is harmless and notifies nobody again. An unknown or
 // expired token, or one of an endorsement already reviewed, is ErrNotFound.
-func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string, notice EndorsementMail) (Endorsement, error) {
+func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash string, notice EndorsementMail) (Endorsement, error) {
 	t := now()
 	var e Endorsement
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
@@ -305,7 +305,7 @@ func (s *Store) VerifyEndorsement(ctx context.Context, tokenHash, domain string,
 			m.Recipient, m.Ref = to, e.CampaignID
 			mails[i] = m
 		}
-		return s.enqueue(tx, domain, mails...)
+		return s.enqueue(tx, mails...)
 	})
 	return e, err
 }

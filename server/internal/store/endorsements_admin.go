@@ -151,7 +151,7 @@ type reviewStep struct {
 
 // review applies a step to endorsement id in one transaction with its
 // audit record and, when the step has one, the email to the contact.
-func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *AuditEntry, domain string) error {
+func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *AuditEntry) error {
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		var e Endorsement
 		if err := tx.Where("id = ?", id).Take(&e).Error; err != nil {
@@ -189,7 +189,7 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 		}
 		m := step.mail(e, camp)
 		m.Recipient, m.Language, m.Ref = *e.ContactEmail, e.Language, e.CampaignID
-		if err := s.enqueue(tx, domain, m); err != nil {
+		if err := s.enqueue(tx, m); err != nil {
 			return err
 		}
 		// Review is done: the contact person stays only sealed to the
@@ -206,25 +206,25 @@ func (s *Store) review(ctx context.Context, id string, step reviewStep, audit *A
 // ApproveEndorsement approves an endorsement awaiting review (or one
 // rejected before: a moderator may change their mind) and emails the
 // contact.
-func (s *Store) ApproveEndorsement(ctx context.Context, id string, audit *AuditEntry, domain string, mail EndorsementMail) error {
+func (s *Store) ApproveEndorsement(ctx context.Context, id string, audit *AuditEntry, mail EndorsementMail) error {
 	return s.review(ctx, id, reviewStep{
 		from: []string{EndorsementAwaitingReview, EndorsementRejected},
 		changes: map[string]any{"status": EndorsementApproved, "reject_reason": "", "reviewed_at": now(),
 			"reviewed_by": audit.ActorEmail, "verify_token_hash": nil},
 		mail: mail,
-	}, audit, domain)
+	}, audit)
 }
 
 // RejectEndorsement rejects an endorsement awaiting review with a reason,
 // and emails the contact with it. An approved endorsement must be revoked
 // first.
-func (s *Store) RejectEndorsement(ctx context.Context, id, reason string, audit *AuditEntry, domain string, mail EndorsementMail) error {
+func (s *Store) RejectEndorsement(ctx context.Context, id, reason string, audit *AuditEntry, mail EndorsementMail) error {
 	return s.review(ctx, id, reviewStep{
 		from: []string{EndorsementAwaitingReview},
 		changes: map[string]any{"status": EndorsementRejected, "reject_reason": reason, "reviewed_at": now(),
 			"reviewed_by": audit.ActorEmail, "verify_token_hash": nil},
 		mail: mail,
-	}, audit, domain)
+	}, audit)
 }
 
 // RevokeEndorsement takes an approval back: the endorsement awaits review
@@ -233,7 +233,7 @@ func (s *Store) RevokeEndorsement(ctx context.Context, id string, audit *AuditEn
 	return s.review(ctx, id, reviewStep{
 		from:    []string{EndorsementApproved},
 		changes: map[string]any{"status": EndorsementAwaitingReview, "reviewed_at": nil, "reviewed_by": ""},
-	}, audit, "")
+	}, audit)
 }
 
 // SetEndorsementDisplayName changes the name under which an endorsement is
@@ -242,7 +242,7 @@ func (s *Store) SetEndorsementDisplayName(ctx context.Context, id, name string, 
 	return s.review(ctx, id, reviewStep{
 		from:    []string{EndorsementUnverified, EndorsementAwaitingReview, EndorsementApproved, EndorsementRejected},
 		changes: map[string]any{"display_name": name},
-	}, audit, "")
+	}, audit)
 }
 
 // DeleteUnverifiedEndorsements deletes unverified endorsements whose link

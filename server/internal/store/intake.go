@@ -94,7 +94,7 @@ type Intent interface {
 	// lockKey orders a batch's intents, so that two workers whose batches
 	// touch the same rows take their locks in one order and never deadlock.
 	lockKey() string
-	apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error)
+	apply(s *Store, tx *gorm.DB) (IntakeOutcome, error)
 }
 
 // IntakeResult counts what one ProcessIntake call did.
@@ -137,7 +137,7 @@ func (r *IntakeResult) count(o IntakeOutcome) {
 // whose key has an older entry that this batch does not hold (another
 // worker has it, or decide asked to retry it later) is left for a later
 // batch, which takes it once the older one is done.
-func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, decide func(IntakeEntry) (Intent, error)) (IntakeResult, error) {
+func (s *Store) ProcessIntake(ctx context.Context, limit int, decide func(IntakeEntry) (Intent, error)) (IntakeResult, error) {
 	var res IntakeResult
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		res = IntakeResult{}
@@ -179,7 +179,7 @@ func (s *Store) ProcessIntake(ctx context.Context, limit int, domain string, dec
 		}
 		sort.SliceStable(intents, func(i, j int) bool { return intents[i].lockKey() < intents[j].lockKey() })
 		for _, in := range intents {
-			outcome, err := in.apply(s, tx, domain)
+			outcome, err := in.apply(s, tx)
 			if err != nil {
 				return err
 			}

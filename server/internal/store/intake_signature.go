@@ -27,7 +27,7 @@ func (in SignIntent) lockKey() string {
 
 // apply makes a new signature, renews a pending one or answers a confirmed
 // one, inside the intake's transaction.
-func (in SignIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
+func (in SignIntent) apply(s *Store, tx *gorm.DB) (IntakeOutcome, error) {
 	sig := in.Signature
 	if sig.CreatedAt.IsZero() {
 		sig.CreatedAt = now()
@@ -39,7 +39,7 @@ func (in SignIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome,
 	}
 	if res.RowsAffected == 1 {
 		in.Confirm.Ref = sig.ID
-		return OutcomeCreated, s.enqueue(tx, domain, in.Confirm)
+		return OutcomeCreated, s.enqueue(tx, in.Confirm)
 	}
 	var ids []string
 	err := tx.Raw(`UPDATE signatures SET name = ?, country = ?, comment = ?, visibility = ?, updates = ?,
@@ -61,7 +61,7 @@ func (in SignIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome,
 			return 0, err
 		}
 		in.Confirm.Ref = ids[0]
-		return OutcomeResent, s.enqueue(tx, domain, in.Confirm)
+		return OutcomeResent, s.enqueue(tx, in.Confirm)
 	}
 	err = tx.Raw(`UPDATE signatures SET withdraw_token_hash = ?, resends = resends + 1
 		WHERE campaign_id = ? AND email_hash = ? AND status = ? AND resends < ? AND anonymised_at IS NULL RETURNING id`,
@@ -74,7 +74,7 @@ func (in SignIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome,
 			return 0, err
 		}
 		in.Already.Ref = ids[0]
-		return OutcomeAlready, s.enqueue(tx, domain, in.Already)
+		return OutcomeAlready, s.enqueue(tx, in.Already)
 	}
 	return OutcomeUnchanged, nil
 }

@@ -52,7 +52,7 @@ func accept(t *testing.T, db *store.Store, campaignID, payload string) {
 
 func process(t *testing.T, db *store.Store) store.IntakeResult {
 	t.Helper()
-	res, err := db.ProcessIntake(context.Background(), 100, "undersigned.test", decideByPayload)
+	res, err := db.ProcessIntake(context.Background(), 100, decideByPayload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestProcessIntakeKeepsTheOrderOfAnAddress(t *testing.T) {
 		accept(t, db.Store, c.ID, "x@example.org|public")
 		accept(t, db.Store, c.ID, "y@example.org|private")
 		putOff := true
-		res, err := db.ProcessIntake(ctx, 100, "undersigned.test", func(e store.IntakeEntry) (store.Intent, error) {
+		res, err := db.ProcessIntake(ctx, 100, func(e store.IntakeEntry) (store.Intent, error) {
 			if putOff && strings.HasSuffix(e.Payload, "|initials") {
 				return nil, store.ErrRetryLater
 			}
@@ -188,7 +188,7 @@ func TestProcessIntakeKeepsTheOrderOfAnAddress(t *testing.T) {
 		accept(t, db.Store, c.ID, "x@example.org|private")
 		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
-			done <- db.InTransaction(ctx, "undersigned.test", func(tx store.Tx) error {
+			done <- db.InTransaction(ctx, func(tx store.Tx) error {
 				if err := tx.Exec("SELECT id FROM intake ORDER BY id LIMIT 1 FOR UPDATE"); err != nil {
 					return err
 				}
@@ -221,7 +221,7 @@ func TestProcessIntakeIsAllOrNothing(t *testing.T) {
 		c := intakeCampaign(t, db)
 		accept(t, db.Store, c.ID, "a@example.org|private")
 		accept(t, db.Store, c.ID, "b@example.org|no-such-tier") // breaks a CHECK constraint
-		if _, err := db.ProcessIntake(context.Background(), 100, "undersigned.test", decideByPayload); err == nil {
+		if _, err := db.ProcessIntake(context.Background(), 100, decideByPayload); err == nil {
 			t.Fatal("a batch with a failing write succeeded")
 		}
 		if n := countWhere(t, db, "intake", "1=1"); n != 2 {
@@ -273,7 +273,7 @@ func TestProcessIntakeWithTwoInstances(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for {
-					res, err := st.ProcessIntake(context.Background(), 16, "undersigned.test", decideByPayload)
+					res, err := st.ProcessIntake(context.Background(), 16, decideByPayload)
 					if err != nil {
 						t.Error(err)
 						return
@@ -319,7 +319,7 @@ func TestAcceptSignatureGroupCommits(t *testing.T) {
 		// the machine's load.
 		locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
-			held <- reader.InTransaction(context.Background(), "", func(tx store.Tx) error {
+			held <- reader.InTransaction(context.Background(), func(tx store.Tx) error {
 				lock := "LOCK TABLE intake IN SHARE MODE"
 				if db.Kind == storetest.SQLite {
 					lock = "DELETE FROM intake WHERE 1 = 0" // takes SQLite's one write lock

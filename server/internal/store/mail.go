@@ -62,10 +62,11 @@ type MailMessage struct {
 func (MailMessage) TableName() string { return "mail_messages" }
 
 // enqueue adds messages inside the caller's transaction, so that they are
-// sent if and only if the transaction commits. messageDomain is the right
-// half of each stable Message-ID. The recipient and params are sealed
-// before they are written: they never reach the disk in plain text.
-func (s *Store) enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error {
+// sent if and only if the transaction commits. The store's message domain
+// (Options.MessageDomain) is the right half of each stable Message-ID. The
+// recipient and params are sealed before they are written: they never
+// reach the disk in plain text.
+func (s *Store) enqueue(tx *gorm.DB, mails ...Mail) error {
 	if len(mails) == 0 {
 		return nil
 	}
@@ -83,7 +84,7 @@ func (s *Store) enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error 
 		}
 		rows[i] = MailMessage{
 			ID: id, Kind: m.Kind, Ref: m.Ref, Recipient: &recipient, Language: m.Language, Params: &params,
-			MessageID: id + "@" + messageDomain, Status: MailQueued, NextAttemptAt: t, CreatedAt: t,
+			MessageID: id + "@" + s.messageDomain, Status: MailQueued, NextAttemptAt: t, CreatedAt: t,
 		}
 		if m.DedupeKey != "" {
 			key := m.DedupeKey
@@ -98,8 +99,8 @@ func (s *Store) enqueue(tx *gorm.DB, messageDomain string, mails ...Mail) error 
 }
 
 // EnqueueMail adds messages on their own (outside any other write).
-func (s *Store) EnqueueMail(ctx context.Context, messageDomain string, mails ...Mail) error {
-	err := s.InTransaction(ctx, messageDomain, func(tx Tx) error { return tx.Enqueue(mails...) })
+func (s *Store) EnqueueMail(ctx context.Context, mails ...Mail) error {
+	err := s.InTransaction(ctx, func(tx Tx) error { return tx.Enqueue(mails...) })
 	if err == nil && len(mails) >= bulkMail {
 		s.analyzeQueue()
 	}

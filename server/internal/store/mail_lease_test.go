@@ -33,7 +33,7 @@ func TestStaleWorkerCannotActOnATakenOverMessage(t *testing.T) {
 			}
 			return n
 		}
-		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
+		if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 		id := claim("stale", time.Minute)
@@ -79,7 +79,7 @@ func TestSentByAStaleWorkerIsNotSentAgain(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
-		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
+		if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 		claimed, err := db.ClaimMail(ctx, "stale", 10, time.Millisecond)
@@ -117,7 +117,7 @@ func TestBatchedMarksAndRenewals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
-			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
+			if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -159,7 +159,7 @@ func TestRenewalNeverDeadlocksWithMarkSent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org", "c@example.org"} {
-			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
+			if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -47,6 +47,62 @@ func assertSealed(t *testing.T, where string, values []*string, secrets ...strin
 	}
 }
 
+// The personal data queueEveryWay puts in the mail it queues.
+const (
+	sealEmail = "Alena.Private@example.org"
+	sealName  = "Alena Secretname"
+	sealToken = "tok-live-9f8e7d6c5b4a"
+)
+
+var sealParams = []byte(`{"name":"` + sealName + `","confirm":"http://x/confirm/` + sealToken + `"}`)
+
+// queueEveryWay queues one message by each path (on its own, in a
+// transaction, with a new signature, to a digest's contact) and returns
+// the contact.
+func queueEveryWay(t *testing.T, db storetest.DB) store.Contact {
+	t.Helper()
+	ctx := context.Background()
+	email, name, token, params := sealEmail, sealName, sealToken, sealParams
+	if err := db.EnqueueMail(ctx, store.Mail{Kind: "signature_confirm", Recipient: email, Params: params}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.InTransaction(ctx, func(tx store.Tx) error {
+		return tx.Enqueue(store.Mail{Kind: "password_reset", Recipient: email, Params: params})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &store.Campaign{Slug: "sealed", Title: "Sealed", Language: "en", Status: store.StatusOpen, RetentionDays: 90}
+	if err := db.CreateCampaign(ctx, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	sigName, hash := name, "hash-"+token
+	sig := &store.Signature{CampaignID: c.ID, EmailHash: "email-hash", Name: &sigName, Country: "BY", Visibility: "private",
+		ConfirmTokenHash: &hash, TokenExpiresAt: time.Now().Add(time.Hour)}
+	if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "", "sealed payload"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ProcessIntake(ctx, 10, func(store.IntakeEntry) (store.Intent, error) {
+		return store.SignIntent{Signature: sig, Confirm: store.Mail{Kind: "signature_confirm", Recipient: email, Params: params}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contact := store.Contact{ID: store.NewContactID(), Name: "Official", Email: "official.private@example.org", Region: store.RegionEU,
+		Language: "en", UnsubscribeTokenHash: "unsub-hash"}
+	if err := db.CreateContact(ctx, &contact, nil); err != nil {
+		t.Fatal(err)
+	}
+	d := store.Digest{Region: store.RegionEU, Subject: "S", CreatedBy: "test"}
+	if err := db.CreateDigest(ctx, &d, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.StartSending(ctx, d.ID, `{}`, &store.AuditEntry{Action: "digest.send"}); err != nil {
+		t.Fatal(err)
+	}
+	return contact
+}
+
 // TestQueuedMailIsSealedAtRest queues mail by every path (on its own, in a
 // transaction, with a new signature, to digest contacts) and reads the
 // raw rows: no address, name or token in plain text. The worker's claim
@@ -55,49 +111,8 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.DB) {
 		t.Parallel()
 		ctx := context.Background()
-		const (
-			email = "Alena.Private@example.org"
-			name  = "Alena Secretname"
-			token = "tok-live-9f8e7d6c5b4a"
-		)
-		params := []byte(`{"name":"` + name + `","confirm":"http://x/confirm/` + token + `"}`)
-		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "signature_confirm", Recipient: email, Params: params}); err != nil {
-			t.Fatal(err)
-		}
-		err := db.InTransaction(ctx, "undersigned.test", func(tx store.Tx) error {
-			return tx.Enqueue(store.Mail{Kind: "password_reset", Recipient: email, Params: params})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := &store.Campaign{Slug: "sealed", Title: "Sealed", Language: "en", Status: store.StatusOpen, RetentionDays: 90}
-		if err := db.CreateCampaign(ctx, c, nil); err != nil {
-			t.Fatal(err)
-		}
-		sigName, hash := name, "hash-"+token
-		sig := &store.Signature{CampaignID: c.ID, EmailHash: "email-hash", Name: &sigName, Country: "BY", Visibility: "private",
-			ConfirmTokenHash: &hash, TokenExpiresAt: time.Now().Add(time.Hour)}
-		if err := db.AcceptIntake(ctx, store.IntakeSignature, c.ID, "", "sealed payload"); err != nil {
-			t.Fatal(err)
-		}
-		_, err = db.ProcessIntake(ctx, 10, "undersigned.test", func(store.IntakeEntry) (store.Intent, error) {
-			return store.SignIntent{Signature: sig, Confirm: store.Mail{Kind: "signature_confirm", Recipient: email, Params: params}}, nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		contact := store.Contact{ID: store.NewContactID(), Name: "Official", Email: "official.private@example.org", Region: store.RegionEU,
-			Language: "en", UnsubscribeTokenHash: "unsub-hash"}
-		if err := db.CreateContact(ctx, &contact, nil); err != nil {
-			t.Fatal(err)
-		}
-		d := store.Digest{Region: store.RegionEU, Subject: "S", CreatedBy: "test"}
-		if err := db.CreateDigest(ctx, &d, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.StartSending(ctx, d.ID, `{}`, "undersigned.test", &store.AuditEntry{Action: "digest.send"}); err != nil {
-			t.Fatal(err)
-		}
+		email, name, token, params := sealEmail, sealName, sealToken, sealParams
+		contact := queueEveryWay(t, db)
 
 		rows := rawMailRows(t, db)
 		if len(rows) != 4 {
@@ -149,7 +164,7 @@ func TestSealedMailDoesNotOpenElsewhere(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		for _, to := range []string{"a@example.org", "b@example.org"} {
-			if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
+			if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: to, Params: []byte(`{}`)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -213,7 +228,7 @@ func TestStoreWithoutCipherQueuesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer bare.Close()
-		err = bare.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)})
+		err = bare.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: "a@example.org", Params: []byte(`{}`)})
 		if err == nil || errors.Is(err, store.ErrConflict) {
 			t.Fatalf("enqueue without a cipher: %v", err)
 		}

@@ -29,7 +29,7 @@ func claimKeepsPages(t *testing.T, db storetest.DB) {
 	for i := range mails {
 		mails[i] = store.Mail{Kind: "password_reset", Recipient: fmt.Sprintf("a%d@example.org", i), Params: []byte(`{"link":"http://localhost:8080/reset/0123456789abcdef0123456789abcdef","minutes":30}`)}
 	}
-	if err := db.EnqueueMail(ctx, "undersigned.test", mails...); err != nil {
+	if err := db.EnqueueMail(ctx, mails...); err != nil {
 		t.Fatal(err)
 	}
 	pages := func() map[string]string {

@@ -31,7 +31,7 @@ type ResetIntent struct {
 
 func (in ResetIntent) lockKey() string { return "password_reset:" + in.Email }
 
-func (in ResetIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome, error) {
+func (in ResetIntent) apply(s *Store, tx *gorm.DB) (IntakeOutcome, error) {
 	var u User
 	err := tx.Where("email = ? AND disabled = ?", in.Email, false).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -44,7 +44,7 @@ func (in ResetIntent) apply(s *Store, tx *gorm.DB, domain string) (IntakeOutcome
 		return 0, translate("request password reset", err)
 	}
 	in.Mail.Recipient = u.Email
-	return OutcomeCreated, s.enqueue(tx, domain, in.Mail)
+	return OutcomeCreated, s.enqueue(tx, in.Mail)
 }
 
 // PasswordResetUsable reports ErrNotFound unless tokenHash is a reset token

@@ -22,7 +22,7 @@ func TestShreddingACampaignDeletesItsQueuedMail(t *testing.T) {
 			t.Fatal(err)
 		}
 		confirm, withdraw := "c-hash", "w-hash"
-		_, err := db.ProcessIntake(ctx, 10, "undersigned.test", func(store.IntakeEntry) (store.Intent, error) {
+		_, err := db.ProcessIntake(ctx, 10, func(store.IntakeEntry) (store.Intent, error) {
 			return store.SignIntent{
 				Signature: &store.Signature{CampaignID: c.ID, EmailHash: "h", Country: "BY", Visibility: "private",
 					ConfirmTokenHash: &confirm, WithdrawTokenHash: &withdraw, TokenExpiresAt: time.Now().UTC().Add(time.Hour)},
@@ -32,7 +32,7 @@ func TestShreddingACampaignDeletesItsQueuedMail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.EnqueueMail(ctx, "undersigned.test", store.Mail{Kind: "password_reset", Recipient: "staff@example.org", Params: []byte(`{}`)}); err != nil {
+		if err := db.EnqueueMail(ctx, store.Mail{Kind: "password_reset", Recipient: "staff@example.org", Params: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 		if n := countWhere(t, db, "mail_messages", "status = 'queued'"); n != 2 {

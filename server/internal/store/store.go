@@ -51,10 +51,17 @@ type Store struct {
 	ready readiness
 	// cipher seals the mail queue's personal data (see WithCipher).
 	cipher Cipher
+	// messageDomain: see Options.MessageDomain.
+	messageDomain string
 }
 
-// Options tune the store's pools and queues; a zero field takes its default.
+// Options tune the store's pools and queues and name its message domain; a
+// zero field takes its default.
 type Options struct {
+	// MessageDomain is the right half of the Message-ID of every email the
+	// store queues: the domain of MAIL_FROM (default localhost, as the
+	// default MAIL_FROM's).
+	MessageDomain string
 	// MaxOpenConns bounds the main pool (default 32 on PostgreSQL, 8 on
 	// SQLite); MaxIdleConns defaults to it.
 	MaxOpenConns int
@@ -98,6 +105,9 @@ func (o Options) withDefaults(postgres bool) Options {
 	def(&o.MaxIdleConns, o.MaxOpenConns)
 	def(&o.QueueMaxOpenConns, 16)
 	def(&o.IntakeQueue, 1024)
+	if o.MessageDomain == "" {
+		o.MessageDomain = "localhost"
+	}
 	return o
 }
 
@@ -151,7 +161,8 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, opts Options,
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db, pgbouncer: opts.PgBouncer}
+	s := &Store{db: db, sqlDB: sqlDB, postgres: isPG, queue: db, pgbouncer: opts.PgBouncer,
+		messageDomain: opts.MessageDomain}
 	for _, o := range with {
 		o(s)
 	}

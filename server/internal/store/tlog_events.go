@@ -48,15 +48,32 @@ func (LogEvent) TableName() string { return "log_events" }
 // logDay is the day a leaf carries: UTC, to the day, never finer.
 func logDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
+// flagReasonCodes maps shadow flags' internal reasons to public codes;
+// any other reason is ReasonOther.
+var flagReasonCodes = []struct{ reason, code string }{
+	{"disposable email domain", ReasonDisposableDomain},
+	{"over the per-address limit", ReasonAddressLimit},
+}
+
 // flagReasonCode turns a shadow flag's internal reason into a public code.
 func flagReasonCode(reason string) string {
-	switch reason {
-	case "disposable email domain":
-		return ReasonDisposableDomain
-	case "over the per-address limit":
-		return ReasonAddressLimit
+	for _, f := range flagReasonCodes {
+		if f.reason == reason {
+			return f.code
+		}
 	}
 	return ReasonOther
+}
+
+// flagReasonCodeSQL is flagReasonCode in SQL, of column, with its
+// arguments: for a statement that writes the leaves itself.
+func flagReasonCodeSQL(column string) (string, []any) {
+	sql, args := "CASE "+column, []any{}
+	for _, f := range flagReasonCodes {
+		sql += " WHEN ? THEN ?"
+		args = append(args, f.reason, f.code)
+	}
+	return sql + " ELSE ? END", append(args, ReasonOther)
 }
 
 // queueLogEvents records leaves for the next batch, in the caller's

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -23,7 +22,7 @@ import (
 // under goose's one advisory lock per database, whose waiters retry every
 // 5 s. So each test process migrates once per database kind and reuses:
 // SQLite tests get a copy of a migrated file; PostgreSQL tests get a
-// migrated schema from a pool, emptied (TRUNCATE) when the test ends, and
+// migrated schema from a pool, emptied (empty.go) when the test ends, and
 // dropped instead if the test changed its structure.
 
 // sqliteTemplate is a migrated SQLite database file, made once a process.
@@ -80,6 +79,7 @@ type schemaPool struct {
 	free  []string
 	made  int
 	shape map[string]string // schema -> its structure right after migration
+	wipe  map[string]string // schema -> the statements that empty it
 }
 
 // poolLockClass is the first key of the pool's advisory locks (two-key
@@ -96,7 +96,7 @@ var thePool = sync.OnceValues(func() (*schemaPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &schemaPool{admin: admin, lock: lock, shape: map[string]string{}}
+	p := &schemaPool{admin: admin, lock: lock, shape: map[string]string{}, wipe: map[string]string{}}
 	for {
 		var b [4]byte
 		_, _ = rand.Read(b[:])
@@ -181,12 +181,16 @@ func pooledSchema(t testing.TB) string {
 		if err == nil {
 			shape, err = p.structure(ctx, name)
 		}
+		var wipe string
+		if err == nil {
+			wipe, err = p.wipeStatements(ctx, name)
+		}
 		if err != nil {
 			_, _ = p.admin.ExecContext(ctx, "DROP SCHEMA "+name+" CASCADE")
 			t.Fatalf("storetest: migrate schema: %v", err)
 		}
 		p.mu.Lock()
-		p.shape[name] = shape
+		p.shape[name], p.wipe[name] = shape, wipe
 		p.mu.Unlock()
 	}
 	t.Cleanup(func() { p.giveBack(name) })
@@ -197,79 +201,25 @@ func pooledSchema(t testing.TB) string {
 // changed its structure (or the emptying failed).
 func (p *schemaPool) giveBack(name string) {
 	ctx := context.Background()
-	err := p.empty(ctx, name)
+	p.mu.Lock()
+	shape, wipe := p.shape[name], p.wipe[name]
+	p.mu.Unlock()
+	// The structure first: the statements that empty the schema are those
+	// of its structure after migration.
+	now, err := p.structure(ctx, name)
+	if err == nil && now != shape {
+		err = errors.New("structure changed")
+	}
 	if err == nil {
-		var now string
-		if now, err = p.structure(ctx, name); err == nil && now != p.shape[name] {
-			err = errors.New("structure changed")
-		}
+		err = p.empty(ctx, wipe)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
 		delete(p.shape, name)
+		delete(p.wipe, name)
 		_, _ = p.admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE")
 		return
 	}
 	p.free = append(p.free, name)
-}
-
-// empty deletes every row but goose's record of the migrations applied.
-func (p *schemaPool) empty(ctx context.Context, name string) error {
-	rows, err := p.admin.QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1 AND tablename <> 'goose_db_version'`, name)
-	if err != nil {
-		return err
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			_ = rows.Close()
-			return err
-		}
-		tables = append(tables, name+"."+n)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if len(tables) == 0 {
-		return errors.New("no tables")
-	}
-	tx, err := p.admin.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	// A connection the test left open would hold its locks: give up on
-	// the schema rather than wait.
-	if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout = '2s'"); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE"); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// structure describes a schema's tables, columns, indexes, constraints,
-// triggers and applied migrations, to tell whether a test changed them.
-func (p *schemaPool) structure(ctx context.Context, name string) (string, error) {
-	var shape string
-	err := p.admin.QueryRowContext(ctx, `SELECT replace(concat_ws('|',
-		(SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable || ':' || coalesce(column_default, ''), ',' ORDER BY table_name, column_name)
-		   FROM information_schema.columns WHERE table_schema = $1),
-		(SELECT string_agg(indexdef, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = $1),
-		(SELECT string_agg(c.conname || ' ' || pg_get_constraintdef(c.oid), ',' ORDER BY c.conname)
-		   FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1),
-		(SELECT string_agg(g.tgname, ',' ORDER BY g.tgname)
-		   FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-		  WHERE n.nspname = $1 AND NOT g.tgisinternal),
-		(SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1)
-	), $1 || '.', '')`, name).Scan(&shape)
-	if err != nil {
-		return "", err
-	}
-	var versions string
-	err = p.admin.QueryRowContext(ctx, "SELECT coalesce(string_agg(version_id::text || is_applied::text, ',' ORDER BY id), '') FROM "+name+".goose_db_version").Scan(&versions)
-	return shape + "|" + versions, err
 }
