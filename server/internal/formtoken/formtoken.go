@@ -92,7 +92,7 @@ func (s *Service) mac(purpose string, head []byte) []byte {
 // form, at least minAge and at most MaxAge old, and posted for the first
 // time. It returns the token's age.
 func (s *Service) Check(ctx context.Context, token, purpose string, minAge time.Duration) (time.Duration, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != rawLen {
 		return 0, ErrInvalid
 	}

@@ -3,10 +3,14 @@ package formtoken
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// alphabet is base64url's, in the order of the values its letters stand for.
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 func newService(t *testing.T) (*Service, *time.Time) {
 	t.Helper()
@@ -53,7 +57,16 @@ func TestCheck(t *testing.T) {
 	if _, err := s.Check(ctx, old, "confirm", 0); !errors.Is(err, ErrExpired) {
 		t.Fatalf("old: %v, want ErrExpired", err)
 	}
-	for _, bad := range []string{"", "x", tok[:len(tok)-2] + "AA", "!!!!"} {
+	// One character changed in the middle, where all its bits are the
+	// token's; and the same token spelt with a nonzero unused bit at its
+	// end, which strict decoding refuses.
+	mid, swap := len(tok)/2, byte('A')
+	if tok[mid] == swap {
+		swap = 'B'
+	}
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	respelt := tok[:len(tok)-1] + string(alphabet[last|1])
+	for _, bad := range []string{"", "x", tok[:mid] + string(swap) + tok[mid+1:], respelt, "!!!!"} {
 		if _, err := s.Check(ctx, bad, "sign:demo", 0); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q: %v, want ErrInvalid", bad, err)
 		}

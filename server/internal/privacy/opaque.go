@@ -27,7 +27,7 @@ func (k Keys) Seal(purpose, value string) (string, error) {
 // Open returns the value of a token made by Seal for the same purpose, or
 // ErrCiphertext.
 func (k Keys) Open(purpose, token string) (string, error) {
-	sealed, err := base64.RawURLEncoding.DecodeString(token)
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil {
 		return "", ErrCiphertext
 	}
