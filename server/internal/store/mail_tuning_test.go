@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,12 +16,13 @@ import (
 // filled the pages: the queue's pages keep room for it.
 func TestClaimKeepsMessagesOnTheirPages(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db storetest.DB) {
-		if db.Kind != storetest.Postgres {
-			t.Skip("SQLite has no heap-only updates")
-		}
-		claimKeepsPages(t, db)
-	})
+	// PostgreSQL only: SQLite has no heap-only updates. Kinds fails in CI
+	// when PostgreSQL is missing, so this skips on a developer's machine
+	// only.
+	if !slices.Contains(storetest.Kinds(t), storetest.Postgres) {
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	claimKeepsPages(t, storetest.New(t, storetest.Postgres))
 }
 
 func claimKeepsPages(t *testing.T, db storetest.DB) {
