@@ -29,7 +29,7 @@ func (p *schemaPool) empty(ctx context.Context, wipe string) error {
 
 // wipeStatements returns the statements that delete every row of a
 // migrated schema but goose's record of the migrations applied, and
-// restart its sequences: one DELETE per table, each table after every
+// set its sequences back: one DELETE per table, each table after every
 // table that refers to it, so that no foreign key refuses a delete. A test
 // leaves a few rows in each table; TRUNCATE gives each of the 30 tables
 // and their indexes new files, which cost PostgreSQL 0.4–0.6 s a test on a
@@ -50,7 +50,13 @@ func (p *schemaPool) wipeStatements(ctx context.Context, name string) (string, e
 	if err != nil {
 		return "", err
 	}
-	sequences, err := p.strings(ctx, `SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = $1`, name)
+	// Sequences but goose's (its table is kept), each back to its start
+	// with setval: ALTER SEQUENCE ... RESTART would rewrite the sequence
+	// and its catalog row every time.
+	sequences, err := p.strings(ctx, `SELECT quote_literal(quote_ident(n.nspname) || '.' || quote_ident(s.relname)) || ', ' || q.seqstart
+		FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace JOIN pg_sequence q ON q.seqrelid = s.oid
+		WHERE n.nspname = $1 AND s.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+			WHERE d.objid = s.oid AND d.classid = 'pg_class'::regclass AND t.relname = 'goose_db_version')`, name)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +73,7 @@ func (p *schemaPool) wipeStatements(ctx context.Context, name string) (string, e
 		stmts = append(stmts, "TRUNCATE "+strings.Join(qualified, ", ")+" CASCADE")
 	}
 	for _, s := range sequences {
-		stmts = append(stmts, "ALTER SEQUENCE "+name+"."+s+" RESTART")
+		stmts = append(stmts, "SELECT setval("+s+", false)")
 	}
 	// One round trip: without arguments, the statements go as one simple query.
 	return strings.Join(stmts, "; "), nil

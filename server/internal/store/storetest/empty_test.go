@@ -103,3 +103,57 @@ func nonEmptyTables(t *testing.T, schema string) []string {
 	}
 	return full
 }
+
+// Without the event trigger (a database user who may not create one), a
+// change of structure is found by comparing the schema's structure.
+func TestChangeOfStructureFoundWithoutTheTrigger(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
+		t.Skip("no pooled schemas in this run")
+	}
+	ctx := context.Background()
+	db := New(t, Postgres)
+	u, _ := url.Parse(db.URL)
+	name := u.Query().Get("search_path")
+	p, _ := thePool()
+	shape, err := p.structure(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unwatched := &schemaPool{admin: p.admin, shape: map[string]string{name: shape}}
+	if err := unwatched.unchanged(ctx, name); err != nil {
+		t.Fatalf("a schema as migrated: %v", err)
+	}
+	if err := db.Exec(ctx, "CREATE INDEX left_behind ON campaigns (title)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := unwatched.unchanged(ctx, name); err == nil {
+		t.Fatal("a new index went unnoticed")
+	}
+	if p.watched {
+		if err := p.unchanged(ctx, name); err == nil {
+			t.Fatal("the event trigger did not note the new index")
+		}
+	}
+}
+
+// A schema left in use by a process that died is dropped by the next.
+func TestSchemaOfADeadProcessIsDropped(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
+		t.Skip("no pooled schemas in this run")
+	}
+	ctx := context.Background()
+	p, err := thePool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, err := p.create(ctx, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.unlock(ctx, name) // as the process's end does
+	p.sweep(ctx)
+	var exists bool
+	if err := p.admin.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) OR EXISTS (SELECT 1 FROM storetest.schemas WHERE name = $1)", name).Scan(&exists); err != nil || exists {
+		t.Fatalf("schema %s, left in use by a process that ended, is still there (%v)", name, err)
+	}
+}
