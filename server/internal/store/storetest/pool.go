@@ -202,6 +202,7 @@ func (p *schemaPool) sweep(ctx context.Context) {
 
 // drop drops a schema whose lock this process holds, its records, and the lock.
 func (p *schemaPool) drop(ctx context.Context, name string) {
+	forgetSchema(name)
 	_, _ = p.admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE")
 	_, _ = p.admin.ExecContext(ctx, "DELETE FROM storetest.schemas WHERE name = $1", name)
 	_, _ = p.admin.ExecContext(ctx, "DELETE FROM storetest.ddl WHERE schema = $1", name)
@@ -228,7 +229,7 @@ func pooledSchema(t testing.TB) string {
 		t.Fatalf("storetest: pooled schema: %v", err)
 	}
 	t.Cleanup(func() { p.giveBack(name) })
-	return schemaURL(t, name)
+	return viaLot(schemaURL(t, name))
 }
 
 // take hands out a clean schema: one this process holds, else a free one

@@ -1,0 +1,414 @@
+package storetest
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A new PostgreSQL connection costs the server a process: on the test
+// machines, about 30 ms of CPU (fork, page faults, catalog caches), and a
+// test's store opens several. So a store on a pooled schema connects
+// through the parking lot, a session pooler in the test process: when a
+// client ends its session (pgx sends Terminate when it closes a
+// connection), the lot resets the server session with DISCARD ALL and
+// parks it; the next client that starts a session with the same
+// parameters (the same database, user and schema) gets it, with the
+// greeting the server sent at its start. DISCARD ALL leaves nothing of the
+// last session: no settings, prepared statements, locks, temporary tables
+// or notifications. A client that goes away without Terminate, or in a
+// transaction, takes its server session with it.
+
+// maxParked bounds the idle server sessions the lot keeps.
+const maxParked = 40
+
+// parkingLot listens on the loopback and passes sessions to the server.
+type parkingLot struct {
+	ln      net.Listener
+	network string // how to reach the server: "tcp" or "unix"
+	server  string
+
+	mu     sync.Mutex
+	idle   map[string][]*serverSession // by startup parameters
+	parked int
+}
+
+// serverSession is an authenticated session on the server.
+type serverSession struct {
+	conn     net.Conn
+	r        *bufio.Reader
+	key      string
+	greeting []byte // what the server sent after authenticating: parameters, key data, ready
+}
+
+// theLot is started on first use; nil where TEST_DATABASE_URL asks for TLS,
+// which the lot does not speak (tests then connect directly).
+var theLot = sync.OnceValues(func() (*parkingLot, error) {
+	u, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	if q.Get("sslmode") != "disable" {
+		return nil, nil
+	}
+	l := &parkingLot{network: "tcp", idle: map[string][]*serverSession{}}
+	host, port := u.Hostname(), u.Port()
+	if h := q.Get("host"); h != "" {
+		host = h
+	}
+	if port == "" {
+		port = "5432"
+	}
+	switch {
+	case strings.HasPrefix(host, "/"):
+		l.network, l.server = "unix", host+"/.s.PGSQL."+port
+	case host == "":
+		return nil, nil
+	default:
+		l.server = net.JoinHostPort(host, port)
+	}
+	if l.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	go func() {
+		for {
+			c, err := l.ln.Accept()
+			if err != nil {
+				return
+			}
+			go l.serve(c)
+		}
+	}()
+	return l, nil
+})
+
+// viaLot returns a PostgreSQL URL that connects through the lot, if one runs.
+func viaLot(raw string) string {
+	l, err := theLot()
+	if err != nil || l == nil {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Del("host")
+	q.Del("port")
+	u.RawQuery = q.Encode()
+	u.Host = l.ln.Addr().String()
+	return u.String()
+}
+
+// The protocol codes of the startup packets (PostgreSQL's protocol docs).
+const (
+	protocol3   = 196608
+	sslRequest  = 80877103
+	gssRequest  = 80877104
+	cancelCodes = 80877102
+)
+
+// serve carries one client session.
+func (l *parkingLot) serve(client net.Conn) {
+	defer client.Close()
+	cr := bufio.NewReader(client)
+	var startup []byte
+	var params map[string]string
+	for startup == nil {
+		packet, err := readStartup(cr)
+		if err != nil {
+			return
+		}
+		switch code := binary.BigEndian.Uint32(packet[4:8]); code {
+		case sslRequest, gssRequest:
+			if _, err := client.Write([]byte{'N'}); err != nil {
+				return
+			}
+		case cancelCodes:
+			// The key data is the server's own: pass the request on.
+			if s, err := net.Dial(l.network, l.server); err == nil {
+				_, _ = s.Write(packet)
+				_ = s.Close()
+			}
+			return
+		case protocol3:
+			startup, params = packet, startupParams(packet[8:])
+		default:
+			return
+		}
+	}
+	key := sessionKey(params)
+	s := l.take(key)
+	if s != nil {
+		if _, err := client.Write(s.greeting); err != nil {
+			l.park(s)
+			return
+		}
+	} else {
+		var err error
+		if s, err = l.connect(startup, key, client, cr); err != nil {
+			return
+		}
+	}
+	if l.relay(client, cr, s) && s.reset() {
+		l.park(s)
+		return
+	}
+	_ = s.conn.Close()
+}
+
+// connect starts a server session for a client, passing the
+// authentication exchange between them and keeping the greeting.
+func (l *parkingLot) connect(startup []byte, key string, client net.Conn, cr *bufio.Reader) (*serverSession, error) {
+	conn, err := net.Dial(l.network, l.server)
+	if err != nil {
+		return nil, err
+	}
+	s := &serverSession{conn: conn, r: bufio.NewReader(conn), key: key}
+	fail := func(err error) (*serverSession, error) {
+		_ = conn.Close()
+		return nil, err
+	}
+	if _, err := conn.Write(startup); err != nil {
+		return fail(err)
+	}
+	authenticated := false
+	for {
+		msg, err := readMessage(s.r)
+		if err != nil {
+			return fail(err)
+		}
+		if _, err := client.Write(msg); err != nil {
+			return fail(err)
+		}
+		switch {
+		case msg[0] == 'E':
+			return fail(errors.New("the server refused the session"))
+		case msg[0] == 'R' && len(msg) >= 9:
+			switch binary.BigEndian.Uint32(msg[5:9]) {
+			case 0: // AuthenticationOk
+				authenticated = true
+			case 3, 5, 10, 11: // a password or SASL step: the client answers
+				answer, err := readMessage(cr)
+				if err != nil {
+					return fail(err)
+				}
+				if _, err := conn.Write(answer); err != nil {
+					return fail(err)
+				}
+			}
+		case authenticated:
+			s.greeting = append(s.greeting, msg...)
+			if msg[0] == 'Z' {
+				return s, nil
+			}
+		}
+	}
+}
+
+// relay passes messages both ways until either side ends, and reports
+// whether the client ended the session with Terminate while the server
+// was idle, between messages, outside a transaction.
+func (l *parkingLot) relay(client net.Conn, cr *bufio.Reader, s *serverSession) bool {
+	type end struct {
+		between bool // the server side stopped between two messages
+		status  byte // the last ReadyForQuery's transaction status
+	}
+	ended := make(chan end, 1)
+	go func() {
+		w := bufio.NewWriter(client)
+		status := byte('I')
+		for {
+			msg, err := readMessage(s.r)
+			if err != nil {
+				ended <- end{between: msg == nil && isTimeout(err), status: status}
+				return
+			}
+			if msg[0] == 'Z' && len(msg) == 6 {
+				status = msg[5]
+			}
+			if _, err := w.Write(msg); err == nil && s.r.Buffered() == 0 {
+				err = w.Flush()
+			}
+			if err != nil {
+				// The client is gone; its reader sees it too.
+				_ = client.Close()
+			}
+		}
+	}()
+	w := bufio.NewWriter(s.conn)
+	terminated := false
+	for {
+		msg, err := readMessage(cr)
+		if err != nil {
+			break
+		}
+		if msg[0] == 'X' {
+			terminated = true
+			break
+		}
+		if _, err := w.Write(msg); err == nil && cr.Buffered() == 0 {
+			err = w.Flush()
+		}
+		if err != nil {
+			break
+		}
+	}
+	_ = w.Flush()
+	// Stop the server side's reader where it waits.
+	_ = s.conn.SetReadDeadline(time.Now())
+	e := <-ended
+	_ = s.conn.SetReadDeadline(time.Time{})
+	return terminated && e.between && e.status == 'I'
+}
+
+// reset ends what the last client left in its session.
+func (s *serverSession) reset() bool {
+	const query = "DISCARD ALL\x00"
+	msg := make([]byte, 5, 5+len(query))
+	msg[0] = 'Q'
+	binary.BigEndian.PutUint32(msg[1:5], uint32(4+len(query)))
+	msg = append(msg, query...)
+	_ = s.conn.SetDeadline(time.Now().Add(2 * time.Second))
+	defer func() { _ = s.conn.SetDeadline(time.Time{}) }()
+	if _, err := s.conn.Write(msg); err != nil {
+		return false
+	}
+	ok := true
+	for {
+		reply, err := readMessage(s.r)
+		if err != nil {
+			return false
+		}
+		switch reply[0] {
+		case 'E':
+			ok = false
+		case 'Z':
+			return ok && len(reply) == 6 && reply[5] == 'I'
+		}
+	}
+}
+
+// take hands out a parked session started with the same parameters.
+func (l *parkingLot) take(key string) *serverSession {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	list := l.idle[key]
+	if len(list) == 0 {
+		return nil
+	}
+	s := list[len(list)-1]
+	l.idle[key] = list[:len(list)-1]
+	l.parked--
+	return s
+}
+
+// park keeps a reset session for the next client, if there is room.
+func (l *parkingLot) park(s *serverSession) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.parked >= maxParked {
+		_ = s.conn.Close()
+		return
+	}
+	l.idle[s.key] = append(l.idle[s.key], s)
+	l.parked++
+}
+
+// forget closes the parked sessions of a schema that is dropped.
+func (l *parkingLot) forget(schema string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for key, list := range l.idle {
+		if !strings.Contains(key, "\x00search_path="+schema+"\x00") {
+			continue
+		}
+		for _, s := range list {
+			_ = s.conn.Close()
+		}
+		l.parked -= len(list)
+		delete(l.idle, key)
+	}
+}
+
+// forgetSchema closes the lot's parked sessions of a dropped schema.
+func forgetSchema(schema string) {
+	if l, err := theLot(); err == nil && l != nil {
+		l.forget(schema)
+	}
+}
+
+// sessionKey names a session by its startup parameters.
+func sessionKey(params map[string]string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteByte(0)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\x00", k, params[k])
+	}
+	return b.String()
+}
+
+// readStartup reads a startup packet: its length, then the rest.
+func readStartup(r *bufio.Reader) ([]byte, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(head[:])
+	if n < 8 || n > 10000 {
+		return nil, errors.New("not a startup packet")
+	}
+	packet := make([]byte, n)
+	copy(packet, head[:])
+	_, err := io.ReadFull(r, packet[4:])
+	return packet, err
+}
+
+// startupParams reads a startup packet's name and value pairs.
+func startupParams(b []byte) map[string]string {
+	params := map[string]string{}
+	fields := strings.Split(string(b), "\x00")
+	for i := 0; i+1 < len(fields) && fields[i] != ""; i += 2 {
+		params[fields[i]] = fields[i+1]
+	}
+	return params
+}
+
+// readMessage reads one protocol message, its type and length included;
+// nil if nothing of it was read before the error.
+func readMessage(r *bufio.Reader) ([]byte, error) {
+	head, err := r.Peek(5)
+	if err != nil {
+		if len(head) == 0 {
+			return nil, err
+		}
+		return head, err
+	}
+	n := binary.BigEndian.Uint32(head[1:5])
+	if n < 4 || n > 1<<30 {
+		return head, errors.New("a message of impossible length")
+	}
+	msg := make([]byte, 1+n)
+	_, err = io.ReadFull(r, msg)
+	return msg, err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
