@@ -1,0 +1,99 @@
+package storetest
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func parkedNow() int {
+	l, _ := theLot()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.parked
+}
+
+// waitParked waits until the lot has parked n sessions (it parks a
+// session after its client has gone).
+func waitParked(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		parked := parkedNow()
+		if parked >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions parked, want %d", parked, n)
+		}
+	}
+}
+
+// The parking lot hands a server session to the next client with nothing
+// of the last one left, and never parks one left in a transaction.
+func TestParkedSessionsComeBackReset(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
+		t.Skip("no pooled schemas in this run")
+	}
+	if l, err := theLot(); err != nil || l == nil {
+		t.Fatalf("no parking lot for TEST_DATABASE_URL (%v): it must ask for sslmode=disable", err)
+	}
+	ctx := context.Background()
+	url := viaLot(schemaURL(t, "pg_catalog"))
+	connect := func() (*pgx.Conn, int) {
+		t.Helper()
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pid int
+		if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		return c, pid
+	}
+	c, first := connect()
+	for _, q := range []string{"SET statement_timeout = '1234ms'", "CREATE TEMP TABLE left_behind (x int)",
+		"SELECT pg_advisory_lock(42)", "LISTEN left_behind"} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	parked := parkedNow()
+	_ = c.Close(ctx)
+	waitParked(t, parked+1)
+
+	c, pid := connect()
+	if pid != first {
+		t.Fatalf("server session %d not reused (got %d): the lot parked nothing", first, pid)
+	}
+	var timeout string
+	var temp, locks, channels int
+	err := c.QueryRow(ctx, `SELECT current_setting('statement_timeout'),
+		(SELECT count(*) FROM pg_class WHERE relname = 'left_behind' AND relpersistence = 't'),
+		(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()),
+		(SELECT count(*) FROM pg_listening_channels())`).Scan(&timeout, &temp, &locks, &channels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if timeout != "0" || temp != 0 || locks != 0 || channels != 0 {
+		t.Fatalf("the last session left statement_timeout %s, %d temporary tables, %d advisory locks, %d channels", timeout, temp, locks, channels)
+	}
+	// The same statement again: the last client's prepared statements are gone.
+	var one int
+	if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&one); err != nil {
+		t.Fatalf("a statement the last client had prepared: %v", err)
+	}
+	// Left in a transaction: not parked.
+	if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close(ctx)
+	c, pid = connect()
+	defer c.Close(ctx)
+	if pid == first {
+		t.Fatal("a session left in a transaction was parked and handed out again")
+	}
+}
