@@ -16,6 +16,7 @@ import (
 	htmltemplate "html/template"
 	"io/fs"
 	"sort"
+	"sync"
 	texttemplate "text/template"
 )
 
@@ -66,9 +67,20 @@ type Catalog struct {
 	skeletons skeletons
 }
 
-// NewCatalog parses the embedded templates once.
+// NewCatalog returns a catalog for site. The embedded templates are parsed
+// once a process (parsedKinds): a parsed template is safe to execute from
+// many goroutines, and every catalog renders the same ones.
 func NewCatalog(site Site) (*Catalog, error) {
-	c := &Catalog{site: site, kinds: map[string]kind{}}
+	kinds, err := parsedKinds()
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{site: site, kinds: kinds}, nil
+}
+
+// parsedKinds parses every kind's templates (read only once parsed).
+var parsedKinds = sync.OnceValues(func() (map[string]kind, error) {
+	kinds := map[string]kind{}
 	for name, k := range registry {
 		html, err := htmltemplate.New("layout.html.tmpl").Funcs(htmlFuncs).ParseFS(files, templateFiles(name, "html")...)
 		if err != nil {
@@ -79,10 +91,10 @@ func NewCatalog(site Site) (*Catalog, error) {
 			return nil, fmt.Errorf("mailers: %s: %w", name, err)
 		}
 		k.html, k.text = html, text
-		c.kinds[name] = k
+		kinds[name] = k
 	}
-	return c, nil
-}
+	return kinds, nil
+})
 
 // templateFiles are the layout, an email's template and its parts kept in
 // files of their own (name_part.ext.tmpl, such as digest_log.html.tmpl).

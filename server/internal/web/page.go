@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/bnp/undersigned/locale"
@@ -71,27 +72,46 @@ var pageNames = []string{"home", "campaign", "endorse", "privacy", "token", "not
 // New parses the templates and loads the dictionaries; spa is the built
 // SPA whose assets the pages link (nil: unstyled pages).
 func New(spa fs.FS) (*Renderer, error) {
-	dicts, err := loadDictionaries()
+	p, err := parsed()
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{dicts: dicts, pages: map[string]*template.Template{}, assets: ReadAssets(spa), trs: map[string]*T{}}
+	r := &Renderer{dicts: p.dicts, pages: p.pages, assets: ReadAssets(spa), trs: map[string]*T{}}
 	for _, l := range Languages {
-		r.trs[l.Code] = &T{Lang: l.Code, own: dicts[l.Code], en: dicts[Fallback], loc: locale.For(l.Code), byName: map[string]string{}}
-	}
-	frame, err := template.New("frame.html").Funcs(funcs).ParseFS(templateFiles, "templates/frame.html", "templates/forms.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: parse frame: %w", err)
-	}
-	for _, name := range pageNames {
-		t, err := template.Must(frame.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", name, err)
-		}
-		r.pages[name] = t
+		r.trs[l.Code] = &T{Lang: l.Code, own: p.dicts[l.Code], en: p.dicts[Fallback], loc: locale.For(l.Code), byName: map[string]string{}}
 	}
 	return r, nil
 }
+
+// parsed reads the dictionaries and parses the page templates, once a
+// process: both are embedded, read only once parsed, and a parsed
+// template is safe to execute from many goroutines.
+var parsed = sync.OnceValues(func() (struct {
+	dicts dictionaries
+	pages map[string]*template.Template
+}, error) {
+	var p struct {
+		dicts dictionaries
+		pages map[string]*template.Template
+	}
+	var err error
+	if p.dicts, err = loadDictionaries(); err != nil {
+		return p, err
+	}
+	frame, err := template.New("frame.html").Funcs(funcs).ParseFS(templateFiles, "templates/frame.html", "templates/forms.html")
+	if err != nil {
+		return p, fmt.Errorf("web: parse frame: %w", err)
+	}
+	p.pages = map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.Must(frame.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
+		if err != nil {
+			return p, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		p.pages[name] = t
+	}
+	return p, nil
+})
 
 // Translator is the translator for lang (the fallback's for an unknown one).
 func (r *Renderer) Translator(lang string) *T {
