@@ -34,11 +34,8 @@ const testPassword = "correct horse battery staple"
 
 // testPasswordHash is testPassword's argon2id hash with the cheapest
 // parameters argon2id allows (a hash carries its parameters, and login
-// checks a password with those of the hash it is given). At production
-// cost (19 MiB, 2 passes, then a collection) each login took tens of
-// milliseconds of a busy core, and the login tests make hundreds. Accounts
-// created or changed through the API get production hashes, which auth's
-// tests cover; so does an unknown account's check (the dummy hash).
+// checks a password with those of the hash it is given), as auth itself
+// hashes in a test binary. auth's tests cover the production cost.
 var testPasswordHash = sync.OnceValues(func() (string, error) {
 	return argon2id.CreateHash(testPassword, &argon2id.Params{Memory: 8, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
 })
