@@ -216,61 +216,121 @@ func (l *parkingLot) connect(startup []byte, key string, client net.Conn, cr *bu
 	}
 }
 
-// relay passes messages both ways until either side ends, and reports
+// relay passes bytes both ways until either side ends, and reports
 // whether the client ended the session with Terminate while the server
-// was idle, between messages, outside a transaction.
+// was idle, between messages, outside a transaction. Bytes pass in the
+// chunks they arrive in; a framer follows where messages begin.
 func (l *parkingLot) relay(client net.Conn, cr *bufio.Reader, s *serverSession) bool {
 	type end struct {
 		between bool // the server side stopped between two messages
 		status  byte // the last ReadyForQuery's transaction status
+		ready   int  // ReadyForQuery messages passed
 	}
 	ended := make(chan end, 1)
 	go func() {
-		w := bufio.NewWriter(client)
-		status := byte('I')
+		f := framer{status: 'I'}
+		buf := make([]byte, 32<<10)
 		for {
-			msg, err := readMessage(s.r)
+			n, err := s.r.Read(buf)
+			if n > 0 {
+				if _, ok := f.feed(buf[:n], 0); !ok {
+					err = errors.New("a message of impossible length")
+				} else if _, werr := client.Write(buf[:n]); werr != nil {
+					// The client is gone; its reader sees it too.
+					_ = client.Close()
+				}
+			}
 			if err != nil {
-				ended <- end{between: msg == nil && isTimeout(err), status: status}
+				ended <- end{between: f.between() && isTimeout(err), status: f.status, ready: f.count['Z']}
 				return
-			}
-			if msg[0] == 'Z' && len(msg) == 6 {
-				status = msg[5]
-			}
-			if _, err := w.Write(msg); err == nil && s.r.Buffered() == 0 {
-				err = w.Flush()
-			}
-			if err != nil {
-				// The client is gone; its reader sees it too.
-				_ = client.Close()
 			}
 		}
 	}()
-	w := bufio.NewWriter(s.conn)
 	terminated := false
-	for {
-		msg, err := readMessage(cr)
-		if err != nil {
-			break
-		}
-		if msg[0] == 'X' {
-			terminated = true
-			break
-		}
-		if _, err := w.Write(msg); err == nil && cr.Buffered() == 0 {
-			err = w.Flush()
+	f := framer{}
+	buf := make([]byte, 32<<10)
+	for !terminated {
+		n, err := cr.Read(buf)
+		if n > 0 {
+			upTo, ok := f.feed(buf[:n], 'X')
+			if !ok {
+				break
+			}
+			terminated = upTo < n
+			if _, werr := s.conn.Write(buf[:upTo]); werr != nil {
+				break
+			}
 		}
 		if err != nil {
 			break
 		}
 	}
-	_ = w.Flush()
 	// Stop the server side's reader where it waits.
 	_ = s.conn.SetReadDeadline(time.Now())
 	e := <-ended
 	_ = s.conn.SetReadDeadline(time.Time{})
-	return terminated && e.between && e.status == 'I'
+	// Idle means every query and sync the client sent has had its
+	// ReadyForQuery (a client whose context ends mid-query sends
+	// Terminate at once), and no extended-protocol message waits for a
+	// sync.
+	answered := e.ready == f.count['Q']+f.count['S']
+	return terminated && e.between && e.status == 'I' && answered && !f.extended
 }
+
+// framer follows the messages of one direction of a session as its bytes
+// pass: a type byte and a length (which counts itself), then the body.
+type framer struct {
+	head   [5]byte
+	hn     int  // bytes of head read
+	typ    byte // the current message's type
+	need   int  // bytes of the current message's body still to come
+	status byte // the last ReadyForQuery's transaction status
+	// count counts the messages begun, by type.
+	count [256]int
+	// extended: an extended-protocol message was sent since the last sync.
+	extended bool
+}
+
+// feed follows b. With stop set, it ends before a message of that type
+// and returns where it begins; otherwise len(b). False if a length is
+// impossible.
+func (f *framer) feed(b []byte, stop byte) (int, bool) {
+	for i := 0; i < len(b); {
+		if f.need > 0 {
+			k := min(f.need, len(b)-i)
+			if f.typ == 'Z' && k == f.need {
+				f.status = b[i+k-1] // ReadyForQuery's body is its status
+			}
+			f.need -= k
+			i += k
+			continue
+		}
+		if f.hn == 0 && stop != 0 && b[i] == stop {
+			return i, true
+		}
+		f.head[f.hn] = b[i]
+		f.hn++
+		i++
+		if f.hn == len(f.head) {
+			n := binary.BigEndian.Uint32(f.head[1:])
+			if n < 4 || n > 1<<30 {
+				return i, false
+			}
+			f.typ, f.need, f.hn = f.head[0], int(n)-4, 0
+			f.count[f.typ]++
+			switch f.typ {
+			case 'P', 'B', 'D', 'E', 'C', 'H', 'F':
+				f.extended = true
+			case 'S':
+				f.extended = false
+			}
+		}
+	}
+	return len(b), true
+}
+
+// between reports whether the bytes so far end with a whole message.
+func (f *framer) between() bool { return f.hn == 0 && f.need == 0 }
 
 // reset ends what the last client left in its session.
 func (s *serverSession) reset() bool {
@@ -284,17 +344,22 @@ func (s *serverSession) reset() bool {
 	if _, err := s.conn.Write(msg); err != nil {
 		return false
 	}
-	ok := true
+	// Only DISCARD ALL's own answer may come: anything else is an answer
+	// the last client left unread, and the session is not idle.
+	discarded := false
 	for {
 		reply, err := readMessage(s.r)
 		if err != nil {
 			return false
 		}
 		switch reply[0] {
-		case 'E':
-			ok = false
+		case 'C':
+			discarded = string(reply[5:]) == "DISCARD ALL\x00"
+		case 'S', 'N': // parameters reset, notices
 		case 'Z':
-			return ok && len(reply) == 6 && reply[5] == 'I'
+			return discarded && len(reply) == 6 && reply[5] == 'I'
+		default:
+			return false
 		}
 	}
 }

@@ -97,3 +97,75 @@ func TestParkedSessionsComeBackReset(t *testing.T) {
 		t.Fatal("a session left in a transaction was parked and handed out again")
 	}
 }
+
+// The framer finds message boundaries, the last transaction status and a
+// Terminate however the bytes are cut into chunks.
+func TestFramerFollowsMessagesAcrossChunks(t *testing.T) {
+	msg := func(typ byte, body string) []byte {
+		b := []byte{typ, 0, 0, 0, byte(4 + len(body))}
+		return append(b, body...)
+	}
+	var stream []byte
+	stream = append(stream, msg('D', "row with a Z and an X inside")...)
+	stream = append(stream, msg('Z', "T")...)
+	stream = append(stream, msg('C', "SELECT 1\x00")...)
+	stream = append(stream, msg('Z', "I")...)
+	terminate := len(stream)
+	stream = append(stream, msg('X', "")...)
+	for cut := 1; cut <= len(stream); cut++ {
+		f := framer{}
+		stopped := -1
+		for at := 0; at < len(stream) && stopped < 0; at += cut {
+			chunk := stream[at:min(at+cut, len(stream))]
+			n, ok := f.feed(chunk, 'X')
+			if !ok {
+				t.Fatalf("chunks of %d: an impossible length", cut)
+			}
+			if n < len(chunk) {
+				stopped = at + n
+			}
+		}
+		if stopped != terminate || f.status != 'I' || !f.between() {
+			t.Fatalf("chunks of %d: stopped at %d (want %d), status %q, between %v", cut, stopped, terminate, f.status, f.between())
+		}
+	}
+}
+
+// A client whose context ends mid-query sends Terminate at once, with the
+// query's answer still to come: its session is not parked, and the next
+// client's answers are its own.
+func TestSessionLeftMidQueryIsNotParked(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
+		t.Skip("no pooled schemas in this run")
+	}
+	ctx := context.Background()
+	url := viaLot(schemaURL(t, "pg_catalog"))
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Exec(short, "SELECT pg_sleep(0.5)"); err == nil {
+		t.Fatal("a half-second query outlived its 50 ms context")
+	}
+	_ = c.Close(ctx)
+	for i := range 5 {
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, other int
+		if err := c.QueryRow(ctx, "SELECT $1::int, pg_backend_pid()", i).Scan(&got, &other); err != nil || got != i {
+			t.Fatalf("client %d after a cancelled query: got %d, %v", i, got, err)
+		}
+		if other == pid {
+			t.Fatalf("the session left mid-query (%d) was handed out again", pid)
+		}
+		_ = c.Close(ctx)
+	}
+}
