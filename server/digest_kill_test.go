@@ -46,7 +46,7 @@ func TestDigestSurvivesAServerKilledMidSend(t *testing.T) {
 			}
 			databaseURL := ""
 			if kind == storetest.Postgres {
-				databaseURL = storetest.NewSchema(t)
+				databaseURL = storetest.MigratedSchema(t)
 				vars["DATABASE_URL"] = databaseURL
 			}
 

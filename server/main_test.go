@@ -95,7 +95,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			vars := map[string]string{"DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "SHUTDOWN_TIMEOUT": "5s", "METRICS_ADDR": "off"}
 			if kind == storetest.Postgres {
-				vars["DATABASE_URL"] = storetest.NewSchema(t)
+				vars["DATABASE_URL"] = storetest.MigratedSchema(t)
 			}
 			cfg, err := config.Load(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 			if err != nil {

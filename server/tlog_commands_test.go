@@ -78,7 +78,7 @@ func TestWitnessAndVerifyCommandsAgainstARunningServer(t *testing.T) {
 			vars := map[string]string{"DATA_DIR": t.TempDir(), "SMTP_URL": srv.URL().String(), "POW": "off",
 				"RATE_LIMITS": "off", "LOG_BATCH_INTERVAL": "300ms", "LOG_WITNESSES": vkey}
 			if kind == storetest.Postgres {
-				vars["DATABASE_URL"] = storetest.NewSchema(t)
+				vars["DATABASE_URL"] = storetest.MigratedSchema(t)
 			}
 			c := startChild(t, vars)
 			logURL := c.base + "/log/release-all-political-prisoners"

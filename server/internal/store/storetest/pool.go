@@ -53,6 +53,8 @@ type schemaPool struct {
 	admin *sql.DB
 	// family names this tree's migrations: tp_<family>_<id>.
 	family string
+	// migrate makes a new schema's tables.
+	migrate func(ctx context.Context, url string) error
 	// watched says the event trigger notes DDL (no structure check).
 	watched bool
 
@@ -101,7 +103,35 @@ DO $$ BEGIN
 	END IF;
 END $$;`
 
+// thePool is this process's pool of schemas migrated by the store.
 var thePool = sync.OnceValues(func() (*schemaPool, error) {
+	family, err := migrationsFamily()
+	if err != nil {
+		return nil, err
+	}
+	p, err := newSchemaPool(family, migrateStore)
+	if err != nil {
+		return nil, err
+	}
+	p.sweep(context.Background())
+	return p, nil
+})
+
+// migrateStore migrates a schema as the store does, without goose's lock
+// (the PgBouncer option): the schema is this process's alone, and the
+// lock is one per database.
+func migrateStore(ctx context.Context, url string) error {
+	s, err := store.OpenWith(ctx, url, "", store.Options{PgBouncer: true, MaxOpenConns: 1, QueueMaxOpenConns: 1})
+	if err != nil {
+		return err
+	}
+	_, err = s.Migrate(ctx)
+	_ = s.Close()
+	return err
+}
+
+// newSchemaPool opens a pool of schemas of a family, made by migrate.
+func newSchemaPool(family string, migrate func(ctx context.Context, url string) error) (*schemaPool, error) {
 	admin, err := sql.Open("pgx", os.Getenv("TEST_DATABASE_URL"))
 	if err != nil {
 		return nil, err
@@ -111,11 +141,8 @@ var thePool = sync.OnceValues(func() (*schemaPool, error) {
 	if err != nil {
 		return nil, err
 	}
-	family, err := migrationsFamily()
-	if err != nil {
-		return nil, err
-	}
-	p := &schemaPool{admin: admin, lock: lock, family: family, held: map[string]bool{}, shape: map[string]string{}, wipe: map[string]string{}}
+	p := &schemaPool{admin: admin, lock: lock, family: family, migrate: migrate,
+		held: map[string]bool{}, shape: map[string]string{}, wipe: map[string]string{}}
 	class := fmt.Sprint(poolLockClass)
 	if _, err := admin.ExecContext(ctx, strings.ReplaceAll(poolSetup, "__CLASS__", class)); err != nil {
 		return nil, fmt.Errorf("the pool's records: %w", err)
@@ -126,9 +153,8 @@ var thePool = sync.OnceValues(func() (*schemaPool, error) {
 		WHERE evtname IN ('storetest_ddl', 'storetest_drop') AND evtenabled <> 'D'`).Scan(&p.watched); err != nil {
 		return nil, err
 	}
-	p.sweep(ctx)
 	return p, nil
-})
+}
 
 // migrationsFamily hashes the migrations (names and contents) and the
 // pool's format.
@@ -217,6 +243,21 @@ func (p *schemaPool) drop(ctx context.Context, name string) {
 // the pool when the test ends.
 func pooledSchema(t testing.TB) string {
 	t.Helper()
+	return viaLot(schemaURL(t, poolSchema(t)))
+}
+
+// MigratedSchema returns a URL straight to the TEST_DATABASE_URL server
+// of an empty, migrated schema from the pool, given back when the test
+// ends: for a child process that runs the binary on PostgreSQL (and finds
+// nothing to migrate). NewSchema gives an empty one, to test migrating.
+func MigratedSchema(t testing.TB) string {
+	t.Helper()
+	return schemaURL(t, poolSchema(t))
+}
+
+// poolSchema takes a schema from the pool until the test ends.
+func poolSchema(t testing.TB) string {
+	t.Helper()
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Fatal("storetest: TEST_DATABASE_URL is not set")
 	}
@@ -229,7 +270,7 @@ func pooledSchema(t testing.TB) string {
 		t.Fatalf("storetest: pooled schema: %v", err)
 	}
 	t.Cleanup(func() { p.giveBack(name) })
-	return viaLot(schemaURL(t, name))
+	return name
 }
 
 // take hands out a clean schema: one this process holds, else a free one
@@ -297,13 +338,7 @@ func (p *schemaPool) create(ctx context.Context, t testing.TB) (string, error) {
 		p.unlock(ctx, name)
 		return "", fmt.Errorf("create schema: %w", err)
 	}
-	// Migrated without goose's lock (the PgBouncer option): the schema
-	// is this process's alone, and the lock is one per database.
-	s, err := store.OpenWith(ctx, schemaURL(t, name), "", store.Options{PgBouncer: true, MaxOpenConns: 1, QueueMaxOpenConns: 1})
-	if err == nil {
-		_, err = s.Migrate(ctx)
-		_ = s.Close()
-	}
+	err := p.migrate(ctx, schemaURL(t, name))
 	var shape string
 	if err == nil && !p.watched {
 		shape, err = p.structure(ctx, name)
