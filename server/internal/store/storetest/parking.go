@@ -40,7 +40,8 @@ const maxParked = 40
 type parkingLot struct {
 	dir     string // the folder of its socket, .s.PGSQL.5432
 	ln      net.Listener
-	network string // how to reach the server: "tcp" or "unix"
+	tcp     net.Listener // on the loopback, for child processes
+	network string       // how to reach the server: "tcp" or "unix"
 	server  string
 
 	mu     sync.Mutex
@@ -96,15 +97,21 @@ var theLot = sync.OnceValues(func() (*parkingLot, error) {
 	if l.ln, err = net.Listen("unix", filepath.Join(l.dir, ".s.PGSQL.5432")); err != nil {
 		return nil, err
 	}
-	go func() {
-		for {
-			c, err := l.ln.Accept()
-			if err != nil {
-				return
+	// Child processes run the binary, whose DATABASE_URL names a host.
+	if l.tcp, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	for _, ln := range []net.Listener{l.ln, l.tcp} {
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go l.serve(c)
 			}
-			go l.serve(c)
-		}
-	}()
+		}()
+	}
 	return l, nil
 })
 
@@ -160,6 +167,25 @@ func removeStaleLots() {
 			_ = os.RemoveAll(dir)
 		}
 	}
+}
+
+// viaLotTCP returns a PostgreSQL URL that connects through the lot's
+// loopback listener, if a lot runs.
+func viaLotTCP(raw string) string {
+	l, err := theLot()
+	if err != nil || l == nil {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Del("host")
+	q.Del("port")
+	u.RawQuery = q.Encode()
+	u.Host = l.tcp.Addr().String()
+	return u.String()
 }
 
 // viaLot returns a PostgreSQL URL that connects through the lot, if one runs.

@@ -246,13 +246,14 @@ func pooledSchema(t testing.TB) string {
 	return viaLot(schemaURL(t, poolSchema(t)))
 }
 
-// MigratedSchema returns a URL straight to the TEST_DATABASE_URL server
-// of an empty, migrated schema from the pool, given back when the test
-// ends: for a child process that runs the binary on PostgreSQL (and finds
-// nothing to migrate). NewSchema gives an empty one, to test migrating.
+// MigratedSchema returns a URL of an empty, migrated schema from the
+// pool, given back when the test ends, for a child process that runs the
+// binary on PostgreSQL (and finds nothing to migrate): through the parking
+// lot's loopback listener, as the binary wants a host. NewSchema gives an
+// empty schema, to test migrating.
 func MigratedSchema(t testing.TB) string {
 	t.Helper()
-	return schemaURL(t, poolSchema(t))
+	return viaLotTCP(schemaURL(t, poolSchema(t)))
 }
 
 // poolSchema takes a schema from the pool until the test ends.
