@@ -27,8 +27,9 @@ import (
 // client ends its session (pgx sends Terminate when it closes a
 // connection), the lot resets the server session with DISCARD ALL and
 // parks it; the next client that starts a session with the same
-// parameters (the same database, user and schema) gets it, with the
-// greeting the server sent at its start. DISCARD ALL leaves nothing of the
+// parameters (the same database and user; its own schema is set with
+// search_path) gets it, with the greeting the server sent at its start.
+// DISCARD ALL leaves nothing of the
 // last session: no settings, prepared statements, locks, temporary tables
 // or notifications. A client that goes away without Terminate, or in a
 // transaction, takes its server session with it.
@@ -54,6 +55,7 @@ type serverSession struct {
 	conn     net.Conn
 	r        *bufio.Reader
 	key      string
+	path     string // the search_path the session started with, to which DISCARD ALL returns
 	greeting []byte // what the server sent after authenticating: parameters, key data, ready
 }
 
@@ -244,7 +246,12 @@ func (l *parkingLot) serve(client net.Conn) {
 		}
 	}
 	key := sessionKey(params)
+	path := params["search_path"]
 	s := l.take(key)
+	if s != nil && path != s.path && !s.setPath(path) {
+		_ = s.conn.Close()
+		s = nil
+	}
 	if s != nil {
 		if _, err := client.Write(s.greeting); err != nil {
 			l.park(s)
@@ -255,6 +262,7 @@ func (l *parkingLot) serve(client net.Conn) {
 		if s, err = l.connect(startup, key, client, cr); err != nil {
 			return
 		}
+		s.path = path
 	}
 	if l.relay(client, cr, s) && s.reset() {
 		l.park(s)
@@ -460,6 +468,38 @@ func (s *serverSession) reset() bool {
 	}
 }
 
+// setPath gives a session the search_path a new client started with (a
+// session is shared by every schema: a new one costs far more than a SET).
+// search_path is no parameter the server reports, so the greeting holds.
+func (s *serverSession) setPath(path string) bool {
+	query := "SELECT set_config('search_path', '" + strings.ReplaceAll(path, "'", "''") + "', false)\x00"
+	msg := make([]byte, 5, 5+len(query))
+	msg[0] = 'Q'
+	binary.BigEndian.PutUint32(msg[1:5], uint32(4+len(query)))
+	msg = append(msg, query...)
+	_ = s.conn.SetDeadline(time.Now().Add(2 * time.Second))
+	defer func() { _ = s.conn.SetDeadline(time.Time{}) }()
+	if _, err := s.conn.Write(msg); err != nil {
+		return false
+	}
+	ok := false
+	for {
+		reply, err := readMessage(s.r)
+		if err != nil {
+			return false
+		}
+		switch reply[0] {
+		case 'T', 'D', 'S', 'N':
+		case 'C':
+			ok = string(reply[5:]) == "SELECT 1\x00"
+		case 'Z':
+			return ok && len(reply) == 6 && reply[5] == 'I'
+		default:
+			return false
+		}
+	}
+}
+
 // take hands out a parked session started with the same parameters.
 func (l *parkingLot) take(key string) *serverSession {
 	l.mu.Lock()
@@ -486,30 +526,8 @@ func (l *parkingLot) park(s *serverSession) {
 	l.parked++
 }
 
-// forget closes the parked sessions of a schema that is dropped.
-func (l *parkingLot) forget(schema string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for key, list := range l.idle {
-		if !strings.Contains(key, "\x00search_path="+schema+"\x00") {
-			continue
-		}
-		for _, s := range list {
-			_ = s.conn.Close()
-		}
-		l.parked -= len(list)
-		delete(l.idle, key)
-	}
-}
-
-// forgetSchema closes the lot's parked sessions of a dropped schema.
-func forgetSchema(schema string) {
-	if l, err := theLot(); err == nil && l != nil {
-		l.forget(schema)
-	}
-}
-
-// sessionKey names a session by its startup parameters.
+// sessionKey names a session by its startup parameters, of search_path
+// only whether it is given (serve sets it on a session it hands out).
 func sessionKey(params map[string]string) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
@@ -519,6 +537,10 @@ func sessionKey(params map[string]string) string {
 	var b strings.Builder
 	b.WriteByte(0)
 	for _, k := range keys {
+		if k == "search_path" {
+			b.WriteString("search_path given\x00")
+			continue
+		}
 		fmt.Fprintf(&b, "%s=%s\x00", k, params[k])
 	}
 	return b.String()

@@ -81,6 +81,28 @@ func TestParkedSessionsComeBackReset(t *testing.T) {
 	if timeout != "0" || temp != 0 || locks != 0 || channels != 0 {
 		t.Fatalf("the last session left statement_timeout %s, %d temporary tables, %d advisory locks, %d channels", timeout, temp, locks, channels)
 	}
+	// A client of another schema gets the same session, with its schema.
+	parked = parkedNow()
+	_ = c.Close(ctx)
+	waitParked(t, parked+1)
+	other, err := pgx.Connect(ctx, viaLot(schemaURL(t, "information_schema")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var path string
+	if err := other.QueryRow(ctx, "SELECT pg_backend_pid(), current_setting('search_path')").Scan(&pid, &path); err != nil {
+		t.Fatal(err)
+	}
+	if pid != first || path != "information_schema" {
+		t.Fatalf("a client of another schema got session %d (want %d) with search_path %q", pid, first, path)
+	}
+	parked = parkedNow()
+	_ = other.Close(ctx)
+	waitParked(t, parked+1)
+	c, pid = connect()
+	if err := c.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&path); err != nil || path != "pg_catalog" || pid != first {
+		t.Fatalf("back in the first schema: session %d, search_path %q, %v", pid, path, err)
+	}
 	// The same statement again: the last client's prepared statements are gone.
 	var one int
 	if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&one); err != nil {

@@ -228,7 +228,6 @@ func (p *schemaPool) sweep(ctx context.Context) {
 
 // drop drops a schema whose lock this process holds, its records, and the lock.
 func (p *schemaPool) drop(ctx context.Context, name string) {
-	forgetSchema(name)
 	_, _ = p.admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE")
 	_, _ = p.admin.ExecContext(ctx, "DELETE FROM storetest.schemas WHERE name = $1", name)
 	_, _ = p.admin.ExecContext(ctx, "DELETE FROM storetest.ddl WHERE schema = $1", name)
