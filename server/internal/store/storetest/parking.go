@@ -171,9 +171,15 @@ func removeStaleLots() {
 	}
 }
 
+// viaLot returns a PostgreSQL URL that connects through the lot's Unix
+// socket, if a lot runs.
+func viaLot(raw string) string { return throughLot(raw, false) }
+
 // viaLotTCP returns a PostgreSQL URL that connects through the lot's
 // loopback listener, if a lot runs.
-func viaLotTCP(raw string) string {
+func viaLotTCP(raw string) string { return throughLot(raw, true) }
+
+func throughLot(raw string, tcp bool) string {
 	l, err := theLot()
 	if err != nil || l == nil {
 		return raw
@@ -185,26 +191,13 @@ func viaLotTCP(raw string) string {
 	q := u.Query()
 	q.Del("host")
 	q.Del("port")
-	u.RawQuery = q.Encode()
-	u.Host = l.tcp.Addr().String()
-	return u.String()
-}
-
-// viaLot returns a PostgreSQL URL that connects through the lot, if one runs.
-func viaLot(raw string) string {
-	l, err := theLot()
-	if err != nil || l == nil {
-		return raw
+	if tcp {
+		u.Host = l.tcp.Addr().String()
+	} else {
+		q.Set("host", l.dir)
+		u.Host = ""
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	q.Set("host", l.dir)
-	q.Del("port")
 	u.RawQuery = q.Encode()
-	u.Host = ""
 	return u.String()
 }
 
@@ -436,64 +429,47 @@ func (f *framer) feed(b []byte, stop byte) (int, bool) {
 // between reports whether the bytes so far end with a whole message.
 func (f *framer) between() bool { return f.hn == 0 && f.need == 0 }
 
-// reset ends what the last client left in its session.
-func (s *serverSession) reset() bool {
-	const query = "DISCARD ALL\x00"
-	msg := make([]byte, 5, 5+len(query))
-	msg[0] = 'Q'
-	binary.BigEndian.PutUint32(msg[1:5], uint32(4+len(query)))
-	msg = append(msg, query...)
-	_ = s.conn.SetDeadline(time.Now().Add(2 * time.Second))
-	defer func() { _ = s.conn.SetDeadline(time.Time{}) }()
-	if _, err := s.conn.Write(msg); err != nil {
-		return false
-	}
-	// Only DISCARD ALL's own answer may come: anything else is an answer
-	// the last client left unread, and the session is not idle.
-	discarded := false
-	for {
-		reply, err := readMessage(s.r)
-		if err != nil {
-			return false
-		}
-		switch reply[0] {
-		case 'C':
-			discarded = string(reply[5:]) == "DISCARD ALL\x00"
-		case 'S', 'N': // parameters reset, notices
-		case 'Z':
-			return discarded && len(reply) == 6 && reply[5] == 'I'
-		default:
-			return false
-		}
-	}
-}
+// reset ends what the last client left in its session. Only DISCARD
+// ALL's own answer may come: anything else is an answer the last client
+// left unread, and the session is not idle.
+func (s *serverSession) reset() bool { return s.query("DISCARD ALL", "DISCARD ALL", false) }
 
 // setPath gives a session the search_path a new client started with (a
 // session is shared by every schema: a new one costs far more than a SET).
 // search_path is no parameter the server reports, so the greeting holds.
 func (s *serverSession) setPath(path string) bool {
-	query := "SELECT set_config('search_path', '" + strings.ReplaceAll(path, "'", "''") + "', false)\x00"
-	msg := make([]byte, 5, 5+len(query))
+	return s.query("SELECT set_config('search_path', '"+strings.ReplaceAll(path, "'", "''")+"', false)", "SELECT 1", true)
+}
+
+// query runs one simple query on a session between clients and reports
+// whether its answer ended with the command tag given, rows only if
+// asked for, and left the session idle.
+func (s *serverSession) query(sql, tag string, rows bool) bool {
+	msg := make([]byte, 5, 6+len(sql))
 	msg[0] = 'Q'
-	binary.BigEndian.PutUint32(msg[1:5], uint32(4+len(query)))
-	msg = append(msg, query...)
+	binary.BigEndian.PutUint32(msg[1:5], uint32(5+len(sql)))
+	msg = append(append(msg, sql...), 0)
 	_ = s.conn.SetDeadline(time.Now().Add(2 * time.Second))
 	defer func() { _ = s.conn.SetDeadline(time.Time{}) }()
 	if _, err := s.conn.Write(msg); err != nil {
 		return false
 	}
-	ok := false
+	done := false
 	for {
 		reply, err := readMessage(s.r)
 		if err != nil {
 			return false
 		}
 		switch reply[0] {
-		case 'T', 'D', 'S', 'N':
+		case 'S', 'N': // parameters reset, notices
+		case 'T', 'D':
+			if !rows {
+				return false
+			}
 		case 'C':
-			ok = string(reply[5:]) == "SELECT 1\x00"
+			done = string(reply[5:]) == tag+"\x00"
 		case 'Z':
-			return ok && len(reply) == 6 && reply[5] == 'I'
+			return done && len(reply) == 6 && reply[5] == 'I'
 		default:
 			return false
 		}

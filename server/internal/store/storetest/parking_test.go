@@ -9,6 +9,20 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// connectTo connects to url and returns the server process's id.
+func connectTo(t *testing.T, url string) (*pgx.Conn, int) {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := c.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return c, pid
+}
+
 func parkedNow() int {
 	l, _ := theLot()
 	l.mu.Lock()
@@ -42,18 +56,7 @@ func TestParkedSessionsComeBackReset(t *testing.T) {
 	}
 	ctx := context.Background()
 	url := viaLot(schemaURL(t, "pg_catalog"))
-	connect := func() (*pgx.Conn, int) {
-		t.Helper()
-		c, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pid int
-		if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
-			t.Fatal(err)
-		}
-		return c, pid
-	}
+	connect := func() (*pgx.Conn, int) { return connectTo(t, url) }
 	c, first := connect()
 	for _, q := range []string{"SET statement_timeout = '1234ms'", "CREATE TEMP TABLE left_behind (x int)",
 		"SELECT pg_advisory_lock(42)", "LISTEN left_behind"} {
@@ -162,14 +165,7 @@ func TestSessionLeftMidQueryIsNotParked(t *testing.T) {
 	}
 	ctx := context.Background()
 	url := viaLot(schemaURL(t, "pg_catalog"))
-	c, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pid int
-	if err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	c, pid := connectTo(t, url)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.Exec(short, "SELECT pg_sleep(0.5)"); err == nil {
