@@ -29,15 +29,16 @@ import (
 // parks it; the next client that starts a session with the same
 // parameters (the same database and user; its own schema is set with
 // search_path) gets it, with the greeting the server sent at its start.
-// DISCARD ALL leaves nothing of the
-// last session: no settings, prepared statements, locks, temporary tables
-// or notifications. A client that goes away without Terminate, or in a
-// transaction, takes its server session with it.
+// DISCARD ALL leaves nothing of the last session: no settings, prepared
+// statements, locks, temporary tables or notifications. A client that goes
+// away without Terminate, or in a transaction, takes its server session
+// with it.
 
 // maxParked bounds the idle server sessions the lot keeps.
 const maxParked = 40
 
-// parkingLot listens on the loopback and passes sessions to the server.
+// parkingLot listens on a Unix socket (and on the loopback, for child
+// processes) and passes sessions to the server.
 type parkingLot struct {
 	dir     string // the folder of its socket, .s.PGSQL.5432
 	ln      net.Listener
@@ -247,7 +248,11 @@ func (l *parkingLot) serve(client net.Conn) {
 	}
 	if s != nil {
 		if _, err := client.Write(s.greeting); err != nil {
-			l.park(s)
+			if s.reset() { // back to its own search_path
+				l.park(s)
+			} else {
+				_ = s.conn.Close()
+			}
 			return
 		}
 	} else {
