@@ -46,7 +46,9 @@ import (
 // form, which never meets goose's one-key lock).
 const poolLockClass = 0x7573_7470 // "ustp"
 
-// poolFormat changes when the pool's records change meaning.
+// poolFormat changes when the pool's records change meaning, or when what
+// Migrate does beyond the migration files (such as tuneMailQueue) changes:
+// the family hashes only the files.
 const poolFormat = "2"
 
 type schemaPool struct {
