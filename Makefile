@@ -34,9 +34,9 @@ frontend: frontend-deps ## build the SPA into frontend/dist
 test: test-go test-frontend test-e2e ## every test: Go on SQLite (and PostgreSQL with TEST_DATABASE_URL), frontend, browser
 	@echo "make test: all suites passed"
 
-# Packages run two per core: most but the api package's spend their time
-# waiting (on child processes, SMTP servers, leases and windows running
-# out), and the default of one per core left a core idle behind them.
+# Packages run two per core: all but the api package spend most of their
+# time waiting (on child processes, SMTP servers, leases and windows
+# running out), and the default of one per core left a core idle.
 GO_TEST_PACKAGES ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 test-go: ## Go unit and API tests; PostgreSQL too when TEST_DATABASE_URL is set
