@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -34,12 +33,18 @@ func parkedNow() int {
 // session after its client has gone).
 func waitParked(t *testing.T, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		parked := parkedNow()
+	l, _ := theLot()
+	deadline := time.After(5 * time.Second)
+	for {
+		l.mu.Lock()
+		parked, next := l.parked, l.parkedOne
+		l.mu.Unlock()
 		if parked >= n {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-next:
+		case <-deadline:
 			t.Fatalf("%d sessions parked, want %d", parked, n)
 		}
 	}
@@ -48,9 +53,7 @@ func waitParked(t *testing.T, n int) {
 // The parking lot hands a server session to the next client with nothing
 // of the last one left, and never parks one left in a transaction.
 func TestParkedSessionsComeBackReset(t *testing.T) {
-	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
-		t.Skip("no pooled schemas in this run")
-	}
+	needPool(t)
 	if l, err := theLot(); err != nil || l == nil {
 		t.Fatalf("no parking lot for TEST_DATABASE_URL (%v): it must ask for sslmode=disable", err)
 	}
@@ -160,9 +163,7 @@ func TestFramerFollowsMessagesAcrossChunks(t *testing.T) {
 // query's answer still to come: its session is not parked, and the next
 // client's answers are its own.
 func TestSessionLeftMidQueryIsNotParked(t *testing.T) {
-	if os.Getenv("TEST_DATABASE_URL") == "" || os.Getenv("TEST_PGBOUNCER_URL") != "" {
-		t.Skip("no pooled schemas in this run")
-	}
+	needPool(t)
 	ctx := context.Background()
 	url := viaLot(schemaURL(t, "pg_catalog"))
 	c, pid := connectTo(t, url)
